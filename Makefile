@@ -42,7 +42,7 @@ PKGS := libmnl libnl-route-3.0 libssl libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Werror \
-	  -Wno-unused-parameter -Iinclude/uapi -Iagent $(PKG_CFLAGS) \
+	  -Wno-unused-parameter -Iinclude/uapi -Iagent -I$(KSFT_DIR) $(PKG_CFLAGS) \
 	  $(SANFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS := $(SANFLAGS) $(EXTRA_LDFLAGS)
 LDLIBS := $(PKG_LIBS) -lm -lpthread
@@ -54,7 +54,8 @@ FUZZERS :=
 BENCHES :=
 NETTESTS :=
 BENCH_CMDS :=
-include $(sort $(wildcard agent/*/build.mk))
+KTESTS :=
+include $(sort $(wildcard agent/*/build.mk selftests/*/build.mk))
 
 lib_a = $(foreach l,$(1),$(O)/lib/libkice-$(l).a)
 
@@ -82,6 +83,7 @@ $(foreach p,$(PROGS),$(eval $(call bin_rule,bin,$(p),)))
 $(foreach p,$(TESTS),$(eval $(call bin_rule,tests,$(p),)))
 $(foreach p,$(BENCHES),$(eval $(call bin_rule,bench,$(p),)))
 $(foreach p,$(FUZZERS),$(eval $(call bin_rule,fuzz,$(p),$(FUZZ_LDFLAGS))))
+$(foreach p,$(KTESTS),$(eval $(call bin_rule,ktests,$(p),)))
 
 -include $(shell find $(O)/obj -name '*.d' 2>/dev/null)
 
@@ -89,9 +91,11 @@ PROG_BINS := $(addprefix $(O)/bin/,$(PROGS))
 TEST_BINS := $(addprefix $(O)/tests/,$(TESTS))
 BENCH_BINS := $(addprefix $(O)/bench/,$(BENCHES))
 FUZZ_BINS := $(addprefix $(O)/fuzz/,$(FUZZERS))
+KTEST_BINS := $(addprefix $(O)/ktests/,$(KTESTS))
 
-.PHONY: all agent tests benches fuzzers
-all: agent module
+.PHONY: all agent tests benches fuzzers ktests
+all: agent ktests module
+ktests: $(KTEST_BINS)
 agent: $(PROG_BINS)
 tests: $(PROG_BINS) $(TEST_BINS)
 benches: $(PROG_BINS) $(BENCH_BINS)
@@ -107,8 +111,12 @@ KBUILDS := /lib/modules/$(shell uname -r)/build
 else
 KBUILDS := $(patsubst %/Makefile,%,$(wildcard /lib/modules/*/build/Makefile))
 endif
-# kernel release of a build dir
-krel = $(shell $(MAKE) -s -C $(1) kernelrelease 2>/dev/null | tail -n1)
+# shell command printing the kernel release of a build dir: the name of
+# /lib/modules/<release>/build (Debian's 6.1 headers say "6.1.192" in
+# kernel.release, not the "uname -r" they are for), else kernel.release.
+krel_sh = case "$(1)" in /lib/modules/*/build*) r="$(1)"; r=$${r\#/lib/modules/}; \
+	echo $${r%%/*};; *) cat $(1)/include/config/kernel.release;; esac
+
 KMOD_SRCS := Kbuild $(shell find kernel include -type f 2>/dev/null)
 
 # build/kmod/<release>/ mirrors the sources as symlinks so that one tree
@@ -121,7 +129,7 @@ module:
 
 .PHONY: kmod
 kmod:
-	@set -e; rel=$$($(MAKE) -s -C $(KB) kernelrelease | tail -n1); \
+	@set -e; rel=$$($(call krel_sh,$(KB))); \
 	d=$(TOP)/build/kmod/$$rel; mkdir -p $$d; \
 	for f in $(KMOD_SRCS); do mkdir -p $$d/$$(dirname $$f); \
 		ln -sfn $(TOP)/$$f $$d/$$f; done; \
@@ -133,8 +141,8 @@ kmod:
 .PHONY: kmod-warnings
 kmod-warnings:
 	@[ -n "$(KB)" ] || { echo "set KB=<kernel build dir>" >&2; exit 1; }
-	@rel=$$($(MAKE) -s -C $(KB) kernelrelease | tail -n1); \
-	rm -rf build/kmod-w/$$rel; \
+	@rel=$$($(call krel_sh,$(KB))); \
+	rm -rf build/kmod/$$rel; \
 	$(MAKE) --no-print-directory kmod KB=$(KB) KFLAGS="W=1 C=2 CHECK=sparse" \
 		> build/kmod-w.$$rel.log 2>&1; rc=$$?; \
 	sed -i -e '/^make\[/d' build/kmod-w.$$rel.log; \
