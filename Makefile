@@ -146,7 +146,7 @@ kmod-warnings:
 	$(MAKE) --no-print-directory kmod KB=$(KB) KFLAGS="W=1 C=2 CHECK=sparse" \
 		> build/kmod-w.$$rel.log 2>&1; rc=$$?; \
 	sed -i -e '/^make\[/d' build/kmod-w.$$rel.log; \
-	if [ $$rc != 0 ] || grep -E 'warning|error|sparse:' build/kmod-w.$$rel.log; then \
+	if [ $$rc != 0 ] || grep -qE 'warning|error|sparse:' build/kmod-w.$$rel.log; then \
 		echo "not ok 1 kbuild W=1 C=2 $$rel"; cat build/kmod-w.$$rel.log; exit 1; \
 	else echo "ok 1 kbuild W=1 C=2 $$rel"; fi
 
