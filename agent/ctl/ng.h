@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * rtpengine "ng" control protocol: framing, request parsing and replies.
+ *
+ * A datagram is "<cookie> <bencoded dictionary>".  The reply carries the
+ * same cookie and a dictionary whose "result" is "ok", "pong" or "error"
+ * (then with "error-reason").  See Documentation/control.rst.
+ */
+#ifndef KICE_CTL_NG_H
+#define KICE_CTL_NG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ctl/bencode.h"
+
+#define NG_COOKIE_MAX	64	/* longest cookie accepted */
+#define NG_MSG_MAX	65535	/* largest datagram */
+
+struct ng_str {
+	const char *p;		/* not NUL-terminated; NULL when absent */
+	size_t len;
+};
+
+enum ng_cmd {
+	NG_CMD_PING,
+	NG_CMD_OFFER,
+	NG_CMD_ANSWER,
+	NG_CMD_DELETE,
+	NG_CMD_QUERY,
+	NG_CMD_LIST,
+	NG_CMD_STATISTICS,
+	NG_CMD__COUNT,
+};
+
+enum ng_ice {
+	NG_ICE_DEFAULT,		/* key absent or "default" */
+	NG_ICE_REMOVE,
+	NG_ICE_FORCE,
+	NG_ICE_FORCE_RELAY,
+	NG_ICE_OPTIONAL,
+};
+
+/* Flags from the "flags" list that kice acts on. */
+enum ng_flag {
+	NG_F_TRICKLE_ICE	= 1u << 0,
+	NG_F_TRUST_ADDRESS	= 1u << 1,
+	NG_F_SYMMETRIC		= 1u << 2,
+	NG_F_ASYMMETRIC		= 1u << 3,
+	NG_F_STRICT_SOURCE	= 1u << 4,
+	NG_F_PORT_LATCHING	= 1u << 5,
+	NG_F_NO_RTCP_ATTR	= 1u << 6,
+	NG_F_FULL_RTCP_ATTR	= 1u << 7,
+	NG_F_REJECT_ICE		= 1u << 8,
+	NG_F_ALL		= 1u << 9,
+	NG_F_SIP_SOURCE		= 1u << 10,
+	NG_F_LOOP_PROTECT	= 1u << 11,
+};
+
+enum ng_family {
+	NG_AF_ANY,
+	NG_AF_IP4,
+	NG_AF_IP6,
+};
+
+/* Error codes of ng_parse_request(); ng_strerror() gives the reply text. */
+enum ng_err {
+	NG_OK = 0,
+	NG_E_NOT_DICT,		/* message is not a dictionary */
+	NG_E_NO_COMMAND,
+	NG_E_UNKNOWN_COMMAND,
+	NG_E_NO_CALL_ID,
+	NG_E_NO_FROM_TAG,
+	NG_E_NO_TO_TAG,
+	NG_E_NO_SDP,
+	NG_E_BAD_ICE,		/* unknown value for "ICE" */
+	NG_E_BAD_TYPE,		/* a known key has the wrong type */
+	NG_E_BAD_FAMILY,	/* "address family" not IP4/IP6 */
+	NG_E_BAD_LIMIT,
+	NG_E__COUNT,
+};
+
+struct ng_request {
+	enum ng_cmd cmd;
+	struct ng_str call_id;
+	struct ng_str from_tag;
+	struct ng_str to_tag;
+	struct ng_str via_branch;
+	struct ng_str sdp;
+	struct ng_str media_address;
+	struct ng_str transport;	/* "transport protocol" */
+	struct ng_str label;
+	enum ng_ice ice;
+	enum ng_family family;
+	uint32_t flags;			/* enum ng_flag */
+	unsigned int unknown_flags;	/* flags accepted but ignored */
+	uint32_t replace;		/* bit per "replace" item */
+	int64_t limit;			/* list: max call-ids, -1 none */
+	int64_t delete_delay;		/* -1 when absent */
+	const char *bad_key;		/* key behind NG_E_BAD_TYPE */
+};
+
+enum ng_replace {
+	NG_R_ORIGIN		= 1u << 0,
+	NG_R_SESSION_CONN	= 1u << 1,
+	NG_R_SDP_VERSION	= 1u << 2,
+	NG_R_USERNAME		= 1u << 3,
+	NG_R_SESSION_NAME	= 1u << 4,
+	NG_R_ZERO_ADDRESS	= 1u << 5,
+};
+
+/*
+ * Split a datagram into cookie and body.  Returns 0, or -1 when there is
+ * no space, an empty or over-long cookie, or a non-printable cookie byte.
+ */
+int ng_split(const char *msg, size_t len, struct ng_str *cookie,
+	     struct ng_str *body);
+
+/* Decode and validate a request dictionary (borrowing from @root). */
+enum ng_err ng_parse_request(const struct bn *root, struct ng_request *req);
+const char *ng_strerror(enum ng_err err);
+
+const char *ng_cmd_name(enum ng_cmd cmd);
+int ng_cmd_lookup(const char *name, size_t len);	/* -1 if unknown */
+const char *ng_ice_name(enum ng_ice ice);
+/* Parse one "flags" item; 0 when unknown.  Case, '-', '_' and ' ' ignored. */
+uint32_t ng_flag_lookup(const char *s, size_t len);
+
+bool ng_str_eq(struct ng_str s, const char *c);
+/* NUL-terminated copy; caller frees. */
+char *ng_strdup(struct ng_str s);
+
+/* Reply helpers: "<cookie> d6:result5:error12:error-reason<n>:<reason>e" */
+void ng_reply_begin(struct bn_buf *b, struct ng_str cookie,
+		    const char *result);
+void ng_reply_error(struct bn_buf *b, struct ng_str cookie,
+		    const char *reason);
+
+#endif /* KICE_CTL_NG_H */

@@ -1,0 +1,471 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests for agent/ctl: bencode, ng framing and parsing, replay cache,
+ * addresses and JSON output.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/un.h>
+
+#include "kselftest_harness.h"
+
+#include "ctl/bencode.h"
+#include "ctl/bn_json.h"
+#include "ctl/ng.h"
+#include "ctl/ng_addr.h"
+#include "ctl/ng_cache.h"
+
+static enum bn_err decode_str(const char *s, struct bn_doc *doc)
+{
+	return bn_decode(doc, s, strlen(s));
+}
+
+TEST(bencode_scalars)
+{
+	struct bn_doc doc;
+
+	ASSERT_EQ(BN_OK, decode_str("4:spam", &doc));
+	ASSERT_EQ(BN_STR, doc.root->type);
+	ASSERT_EQ(4, doc.root->len);
+	ASSERT_EQ(0, memcmp(doc.root->str, "spam", 4));
+	bn_doc_free(&doc);
+
+	ASSERT_EQ(BN_OK, decode_str("0:", &doc));
+	ASSERT_EQ(0, doc.root->len);
+	bn_doc_free(&doc);
+
+	ASSERT_EQ(BN_OK, decode_str("i-42e", &doc));
+	ASSERT_EQ(-42, doc.root->num);
+	bn_doc_free(&doc);
+
+	ASSERT_EQ(BN_OK, decode_str("i0e", &doc));
+	ASSERT_EQ(0, doc.root->num);
+	bn_doc_free(&doc);
+
+	ASSERT_EQ(BN_OK, decode_str("i9223372036854775807e", &doc));
+	ASSERT_EQ(INT64_MAX, doc.root->num);
+	bn_doc_free(&doc);
+
+	ASSERT_EQ(BN_OK, decode_str("i-9223372036854775808e", &doc));
+	ASSERT_EQ(INT64_MIN, doc.root->num);
+	bn_doc_free(&doc);
+
+	/* strings are binary-safe */
+	ASSERT_EQ(BN_OK, bn_decode(&doc, "3:a\0b", 5));
+	ASSERT_EQ(3, doc.root->len);
+	ASSERT_EQ(0, doc.root->str[1]);
+	bn_doc_free(&doc);
+}
+
+TEST(bencode_containers)
+{
+	struct bn_doc doc;
+	const struct bn *v;
+
+	ASSERT_EQ(BN_OK, decode_str("d7:command4:ping5:flagsl3:foo3:baree",
+				    &doc));
+	ASSERT_EQ(BN_DICT, doc.root->type);
+	ASSERT_EQ(2, doc.root->len);
+	ASSERT_TRUE(bn_is_str(bn_dict_get(doc.root, "command"), "ping"));
+	v = bn_dict_get(doc.root, "flags");
+	ASSERT_NE(NULL, v);
+	ASSERT_EQ(BN_LIST, v->type);
+	ASSERT_EQ(2, v->len);
+	ASSERT_TRUE(bn_is_str(v->child, "foo"));
+	ASSERT_TRUE(bn_is_str(v->child->next, "bar"));
+	ASSERT_EQ(NULL, bn_dict_get(doc.root, "missing"));
+	ASSERT_EQ(NULL, bn_dict_get(v, "foo"));	/* not a dict */
+	bn_doc_free(&doc);
+
+	ASSERT_EQ(BN_OK, decode_str("le", &doc));
+	ASSERT_EQ(0, doc.root->len);
+	bn_doc_free(&doc);
+	ASSERT_EQ(BN_OK, decode_str("de", &doc));
+	bn_doc_free(&doc);
+}
+
+/* rtpengine accepts unsorted and repeated keys; the first one wins. */
+TEST(bencode_unsorted_duplicate_keys)
+{
+	struct bn_doc doc;
+
+	ASSERT_EQ(BN_OK, decode_str("d1:zi1e1:ai2e1:zi3ee", &doc));
+	ASSERT_EQ(3, doc.root->len);
+	ASSERT_EQ(1, bn_dict_get(doc.root, "z")->num);
+	ASSERT_EQ(2, bn_dict_get(doc.root, "a")->num);
+	bn_doc_free(&doc);
+}
+
+static const struct {
+	const char *in;
+	enum bn_err err;
+} malformed[] = {
+	{ "",				BN_E_EMPTY },
+	{ "x",				BN_E_BAD_TYPE },
+	{ ":abc",			BN_E_BAD_TYPE },
+	{ "e",				BN_E_BAD_TYPE },
+	{ "3:ab",			BN_E_LEN_RANGE },
+	{ "99999999999999999999999:a",	BN_E_LEN_RANGE },
+	{ "3x:abc",			BN_E_BAD_LEN },
+	{ "3",				BN_E_TRUNCATED },
+	{ "03:abc",			BN_E_LEADING_ZERO },
+	{ "00:",			BN_E_LEADING_ZERO },
+	{ "i03e",			BN_E_LEADING_ZERO },
+	{ "i-03e",			BN_E_LEADING_ZERO },
+	{ "ie",				BN_E_BAD_INT },
+	{ "i-e",			BN_E_BAD_INT },
+	{ "i-0e",			BN_E_BAD_INT },
+	{ "i+1e",			BN_E_BAD_INT },
+	{ "i1x2e",			BN_E_BAD_INT },
+	{ "i12",			BN_E_TRUNCATED },
+	{ "i9223372036854775808e",	BN_E_INT_RANGE },
+	{ "i-9223372036854775809e",	BN_E_INT_RANGE },
+	{ "l",				BN_E_TRUNCATED },
+	{ "li1e",			BN_E_TRUNCATED },
+	{ "d",				BN_E_TRUNCATED },
+	{ "d3:key",			BN_E_TRUNCATED },
+	{ "d3:keye",			BN_E_NO_VALUE },
+	{ "di1ei2ee",			BN_E_KEY_TYPE },
+	{ "dl1:aei2ee",			BN_E_KEY_TYPE },
+	{ "dxe",			BN_E_BAD_TYPE },
+	{ "i1ei2e",			BN_E_TRAILING },
+	{ "1:ax",			BN_E_TRAILING },
+	{ "de\n",			BN_E_TRAILING },
+	{ "lxe",			BN_E_BAD_TYPE },
+};
+
+TEST(bencode_malformed)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(malformed) / sizeof(malformed[0]); i++) {
+		struct bn_doc doc;
+		enum bn_err err = decode_str(malformed[i].in, &doc);
+
+		if (err != malformed[i].err)
+			TH_LOG("input \"%s\": got %s, want %s", malformed[i].in,
+			       bn_strerror(err), bn_strerror(malformed[i].err));
+		EXPECT_EQ(malformed[i].err, err);
+		EXPECT_EQ(NULL, doc.root);
+		EXPECT_EQ(NULL, doc.chunks);
+	}
+}
+
+/* Every error code has its own message. */
+TEST(bencode_errors_distinct)
+{
+	int i, j;
+
+	for (i = 0; i < BN_E__COUNT; i++)
+		for (j = i + 1; j < BN_E__COUNT; j++)
+			EXPECT_NE(0, strcmp(bn_strerror(i), bn_strerror(j)));
+	for (i = 0; i < NG_E__COUNT; i++)
+		for (j = i + 1; j < NG_E__COUNT; j++)
+			EXPECT_NE(0, strcmp(ng_strerror(i), ng_strerror(j)));
+}
+
+static char *nest(int depth)
+{
+	char *s = malloc((size_t)depth * 2 + 1);
+	int i;
+
+	for (i = 0; i < depth; i++) {
+		s[i] = 'l';
+		s[depth * 2 - 1 - i] = 'e';
+	}
+	s[depth * 2] = '\0';
+	return s;
+}
+
+TEST(bencode_depth)
+{
+	struct bn_doc doc;
+	char *s;
+
+	s = nest(BN_MAX_DEPTH);
+	ASSERT_EQ(BN_OK, decode_str(s, &doc));
+	bn_doc_free(&doc);
+	free(s);
+	s = nest(BN_MAX_DEPTH + 1);
+	ASSERT_EQ(BN_E_TOO_DEEP, decode_str(s, &doc));
+	free(s);
+	s = nest(100000);
+	ASSERT_EQ(BN_E_TOO_DEEP, decode_str(s, &doc));
+	free(s);
+}
+
+TEST(bencode_encode_roundtrip)
+{
+	const char *in = "d3:bari-7e3:fool0:4:spami0edee1:xdee";
+	struct bn_doc doc;
+	struct bn_buf b;
+
+	ASSERT_EQ(BN_OK, decode_str(in, &doc));
+	bn_buf_init(&b);
+	bn_put_node(&b, doc.root);
+	ASSERT_EQ(0, bn_buf_finish(&b));
+	ASSERT_STREQ(in, b.data);
+	bn_buf_free(&b);
+	bn_doc_free(&doc);
+
+	bn_buf_init(&b);
+	bn_open_dict(&b);
+	bn_kv_str(&b, "a", "xyz");
+	bn_kv_int(&b, "n", -5);
+	bn_put_cstr(&b, "l");
+	bn_open_list(&b);
+	bn_put_int(&b, 0);
+	bn_close(&b);
+	bn_close(&b);
+	ASSERT_EQ(0, bn_buf_finish(&b));
+	ASSERT_STREQ("d1:a3:xyz1:ni-5e1:lli0eee", b.data);
+	bn_buf_free(&b);
+
+	/* unbalanced */
+	bn_buf_init(&b);
+	bn_open_list(&b);
+	ASSERT_EQ(-1, bn_buf_finish(&b));
+	bn_close(&b);
+	bn_close(&b);
+	ASSERT_EQ(-1, bn_buf_finish(&b));
+	bn_buf_free(&b);
+}
+
+TEST(json_output)
+{
+	struct bn_doc doc;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	ASSERT_EQ(BN_OK, decode_str("d1:al1:\"i-1ee1:b3:x\ny1:cdee", &doc));
+	f = open_memstream(&out, &len);
+	ASSERT_NE(NULL, f);
+	bn_json_print(f, doc.root);
+	fclose(f);
+	ASSERT_STREQ("{\"a\":[\"\\\"\",-1],\"b\":\"x\\ny\",\"c\":{}}", out);
+	free(out);
+	bn_doc_free(&doc);
+}
+
+TEST(framing_split)
+{
+	struct ng_str c, b;
+	char longc[NG_COOKIE_MAX + 8];
+
+	ASSERT_EQ(0, ng_split("abc d7:command4:pinge", 21, &c, &b));
+	ASSERT_EQ(3, c.len);
+	ASSERT_EQ(0, memcmp(c.p, "abc", 3));
+	ASSERT_EQ(17, b.len);
+	ASSERT_EQ(0, ng_split("0.123 ", 6, &c, &b));
+	ASSERT_EQ(0, b.len);
+	ASSERT_EQ(-1, ng_split("nocookie", 8, &c, &b));
+	ASSERT_EQ(-1, ng_split(" de", 3, &c, &b));
+	ASSERT_EQ(-1, ng_split("a\tb de", 6, &c, &b));
+	ASSERT_EQ(-1, ng_split("", 0, &c, &b));
+	memset(longc, 'x', sizeof(longc));
+	longc[NG_COOKIE_MAX + 1] = ' ';
+	ASSERT_EQ(-1, ng_split(longc, sizeof(longc), &c, &b));
+	longc[NG_COOKIE_MAX + 1] = 'x';
+	longc[NG_COOKIE_MAX] = ' ';
+	ASSERT_EQ(0, ng_split(longc, sizeof(longc), &c, &b));
+	ASSERT_EQ(NG_COOKIE_MAX, c.len);
+}
+
+static enum ng_err parse(const char *s, struct ng_request *r,
+			 struct bn_doc *doc)
+{
+	if (bn_decode(doc, s, strlen(s)))
+		return NG_E__COUNT;
+	return ng_parse_request(doc->root, r);
+}
+
+TEST(ng_parse_commands)
+{
+	struct ng_request r;
+	struct bn_doc doc;
+
+	ASSERT_EQ(NG_OK, parse("d7:command4:pinge", &r, &doc));
+	ASSERT_EQ(NG_CMD_PING, r.cmd);
+	bn_doc_free(&doc);
+
+	ASSERT_EQ(NG_OK, parse("d7:command10:statisticse", &r, &doc));
+	ASSERT_EQ(NG_CMD_STATISTICS, r.cmd);
+	bn_doc_free(&doc);
+
+	ASSERT_EQ(NG_OK, parse("d7:command4:list5:limiti10ee", &r, &doc));
+	ASSERT_EQ(NG_CMD_LIST, r.cmd);
+	ASSERT_EQ(10, r.limit);
+	bn_doc_free(&doc);
+
+	ASSERT_EQ(NG_OK, parse("d7:command4:list5:limit2:25e", &r, &doc));
+	ASSERT_EQ(25, r.limit);
+	bn_doc_free(&doc);
+
+	ASSERT_EQ(NG_OK, parse("d7:call-id2:c17:command6:deletee", &r, &doc));
+	ASSERT_EQ(NG_CMD_DELETE, r.cmd);
+	ASSERT_TRUE(ng_str_eq(r.call_id, "c1"));
+	ASSERT_EQ(NULL, r.from_tag.p);
+	bn_doc_free(&doc);
+
+	ASSERT_EQ(NG_OK, parse("d3:ICE5:force7:call-id2:c17:command5:offer"
+			       "5:flagsl11:trickle ICE13:trust-address"
+			       "9:some-flage8:from-tag2:f13:sdp3:v=0"
+			       "7:replacel6:origin18:session-connectionee",
+			       &r, &doc));
+	ASSERT_EQ(NG_CMD_OFFER, r.cmd);
+	ASSERT_EQ(NG_ICE_FORCE, r.ice);
+	ASSERT_EQ(NG_F_TRICKLE_ICE | NG_F_TRUST_ADDRESS, r.flags);
+	ASSERT_EQ(1, r.unknown_flags);
+	ASSERT_EQ(NG_R_ORIGIN | NG_R_SESSION_CONN, r.replace);
+	ASSERT_TRUE(ng_str_eq(r.sdp, "v=0"));
+	bn_doc_free(&doc);
+
+	ASSERT_EQ(NG_OK, parse("d3:ICE6:remove7:call-id1:c7:command6:answer"
+			       "8:from-tag1:f3:sdp3:v=06:to-tag1:te",
+			       &r, &doc));
+	ASSERT_EQ(NG_CMD_ANSWER, r.cmd);
+	ASSERT_EQ(NG_ICE_REMOVE, r.ice);
+	ASSERT_TRUE(ng_str_eq(r.to_tag, "t"));
+	bn_doc_free(&doc);
+}
+
+TEST(ng_flags_normalised)
+{
+	ASSERT_EQ(NG_F_TRICKLE_ICE, ng_flag_lookup("trickle ICE", 11));
+	ASSERT_EQ(NG_F_TRICKLE_ICE, ng_flag_lookup("trickle-ICE", 11));
+	ASSERT_EQ(NG_F_TRICKLE_ICE, ng_flag_lookup("Trickle_ice", 11));
+	ASSERT_EQ(0, ng_flag_lookup("trickle", 7));
+	ASSERT_EQ(0, ng_flag_lookup("trickle ICEx", 12));
+	ASSERT_EQ(NG_F_REJECT_ICE, ng_flag_lookup("reject-ICE", 10));
+}
+
+static const struct {
+	const char *in;
+	enum ng_err err;
+} bad_requests[] = {
+	{ "le",						NG_E_NOT_DICT },
+	{ "4:ping",					NG_E_NOT_DICT },
+	{ "de",						NG_E_NO_COMMAND },
+	{ "d7:commandi1ee",				NG_E_BAD_TYPE },
+	{ "d7:command4:ponge",				NG_E_UNKNOWN_COMMAND },
+	{ "d7:command5:offere",				NG_E_NO_CALL_ID },
+	{ "d7:call-id1:c7:command5:offere",		NG_E_NO_FROM_TAG },
+	{ "d7:call-id1:c7:command5:offer8:from-tag1:fe", NG_E_NO_SDP },
+	{ "d7:call-id1:c7:command6:answer8:from-tag1:f3:sdp1:xe",
+							NG_E_NO_TO_TAG },
+	{ "d7:call-idi5e7:command6:deletee",		NG_E_BAD_TYPE },
+	{ "d7:command5:querye",				NG_E_NO_CALL_ID },
+	{ "d3:ICE3:yes7:command4:pinge",		NG_E_BAD_ICE },
+	{ "d7:command4:ping5:flags3:fooe",		NG_E_BAD_TYPE },
+	{ "d7:command4:ping5:flagsli1eee",		NG_E_BAD_TYPE },
+	{ "d14:address family3:IP57:command4:pinge",	NG_E_BAD_FAMILY },
+	{ "d7:command4:list5:limiti-1ee",		NG_E_BAD_LIMIT },
+	{ "d7:command4:list5:limit2:x1e",		NG_E_BAD_TYPE },
+	{ "d7:command4:ping3:sdpi1ee",			NG_E_BAD_TYPE },
+};
+
+TEST(ng_parse_malformed)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(bad_requests) / sizeof(bad_requests[0]); i++) {
+		struct ng_request r;
+		struct bn_doc doc;
+		enum ng_err err = parse(bad_requests[i].in, &r, &doc);
+
+		if (err != bad_requests[i].err)
+			TH_LOG("input \"%s\": got %d (%s)", bad_requests[i].in,
+			       err, ng_strerror(err));
+		EXPECT_EQ(bad_requests[i].err, err);
+		if (err != NG_E__COUNT)
+			bn_doc_free(&doc);
+	}
+}
+
+TEST(reply_format)
+{
+	struct ng_str ck = { "abc", 3 };
+	struct bn_buf b;
+
+	bn_buf_init(&b);
+	ng_reply_error(&b, ck, "Unrecognized command");
+	ASSERT_EQ(0, bn_buf_finish(&b));
+	ASSERT_STREQ("abc d6:result5:error12:error-reason20:Unrecognized commande",
+		     b.data);
+	bn_buf_free(&b);
+
+	bn_buf_init(&b);
+	ng_reply_begin(&b, ck, "pong");
+	bn_close(&b);
+	ASSERT_STREQ("abc d6:result4:ponge", b.data);
+	bn_buf_free(&b);
+}
+
+TEST(replay_cache)
+{
+	struct ng_cache *c = ng_cache_new(2, 1000);
+	const char *r;
+	size_t len;
+
+	ASSERT_NE(NULL, c);
+	ASSERT_EQ(NULL, ng_cache_lookup(c, "k1", 2, 0, &len));
+	ASSERT_EQ(0, ng_cache_insert(c, "k1", 2, "reply1", 6, 0));
+	r = ng_cache_lookup(c, "k1", 2, 999, &len);
+	ASSERT_NE(NULL, r);
+	ASSERT_EQ(6, len);
+	ASSERT_EQ(0, memcmp(r, "reply1", 6));
+	/* expiry */
+	ASSERT_EQ(NULL, ng_cache_lookup(c, "k1", 2, 1000, &len));
+	ASSERT_EQ(0, ng_cache_count(c));
+	/* capacity: oldest evicted */
+	ASSERT_EQ(0, ng_cache_insert(c, "a", 1, "1", 1, 10));
+	ASSERT_EQ(0, ng_cache_insert(c, "b", 1, "2", 1, 11));
+	ASSERT_EQ(0, ng_cache_insert(c, "c", 1, "3", 1, 12));
+	ASSERT_EQ(2, ng_cache_count(c));
+	ASSERT_EQ(NULL, ng_cache_lookup(c, "a", 1, 13, &len));
+	ASSERT_NE(NULL, ng_cache_lookup(c, "b", 1, 13, &len));
+	/* replace */
+	ASSERT_EQ(0, ng_cache_insert(c, "c", 1, "33", 2, 14));
+	r = ng_cache_lookup(c, "c", 1, 15, &len);
+	ASSERT_EQ(2, len);
+	ASSERT_EQ(0, memcmp(r, "33", 2));
+	ASSERT_EQ(2, ng_cache_count(c));
+	/* same prefix, different key length */
+	ASSERT_EQ(NULL, ng_cache_lookup(c, "cc", 2, 15, &len));
+	ng_cache_expire(c, 100000);
+	ASSERT_EQ(0, ng_cache_count(c));
+	ng_cache_free(c);
+}
+
+TEST(addr_parse)
+{
+	struct ng_addr a;
+	char buf[128];
+
+	ASSERT_EQ(0, ng_addr_parse("127.0.0.1:2223", &a));
+	ASSERT_STREQ("127.0.0.1:2223", ng_addr_str(&a, buf, sizeof(buf)));
+	ASSERT_EQ(0, ng_addr_parse("udp:localhost:5", &a));
+	ASSERT_STREQ("127.0.0.1:5", ng_addr_str(&a, buf, sizeof(buf)));
+	ASSERT_EQ(0, ng_addr_parse("2223", &a));
+	ASSERT_STREQ("127.0.0.1:2223", ng_addr_str(&a, buf, sizeof(buf)));
+	ASSERT_EQ(0, ng_addr_parse("[::1]:2223", &a));
+	ASSERT_STREQ("[::1]:2223", ng_addr_str(&a, buf, sizeof(buf)));
+	ASSERT_EQ(0, ng_addr_parse("unix:/run/kiced.sock", &a));
+	ASSERT_STREQ("unix:/run/kiced.sock", ng_addr_str(&a, buf, sizeof(buf)));
+	ASSERT_EQ(0, ng_addr_parse("/tmp/x", &a));
+	ASSERT_EQ(AF_UNIX, a.ss.ss_family);
+
+	ASSERT_EQ(-1, ng_addr_parse("127.0.0.1:0", &a));
+	ASSERT_EQ(-1, ng_addr_parse("127.0.0.1:65536", &a));
+	ASSERT_EQ(-1, ng_addr_parse("127.0.0.1:", &a));
+	ASSERT_EQ(-1, ng_addr_parse("1.2.3:80", &a));
+	ASSERT_EQ(-1, ng_addr_parse("[::1]2223", &a));
+	ASSERT_EQ(-1, ng_addr_parse("unix:", &a));
+	ASSERT_EQ(-1, ng_addr_parse("abc", &a));
+}
+
+TEST_HARNESS_MAIN
