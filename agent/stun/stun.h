@@ -141,9 +141,10 @@ enum stun_err {
 	STUN_OK = 0,
 	STUN_E_TRUNCATED = -1,		/* buffer shorter than header/length */
 	STUN_E_NOT_STUN = -2,		/* top bits set or wrong magic cookie */
-	STUN_E_BAD_LENGTH = -3,		/* header length not 4-aligned, or
+	STUN_E_BAD_LENGTH = -3,		/* bytes after the header length, or
 					 * attribute runs past the message */
-	STUN_E_BAD_PADDING = -4,	/* attribute fits, its padding not */
+	STUN_E_BAD_PADDING = -4,	/* header length not 4-aligned: last
+					 * attribute not padded */
 	STUN_E_AFTER_FINGERPRINT = -5,	/* attribute after FINGERPRINT */
 	STUN_E_OVERSIZE = -6,		/* message > STUN_MAX_MSG_LEN */
 	STUN_E_BAD_FINGERPRINT = -7,	/* CRC mismatch */
@@ -302,16 +303,17 @@ int stun_get_icmp(const struct stun_msg *m, uint8_t *type, uint8_t *code,
  * so that signing and verification do not rehash the key.  Create it once
  * per password/credential; free it with stun_key_free().
  */
+#define STUN_MAX_KEY_LEN	256
+
 struct stun_key {
-	uint8_t key[32];	/* raw HMAC key (password or hash) */
+	uint8_t key[STUN_MAX_KEY_LEN];	/* raw HMAC key (password or hash) */
 	size_t len;
 	void *hmac_sha1;	/* EVP_MAC_CTX *, lazily keyed */
 	void *hmac_sha256;	/* EVP_MAC_CTX * */
 };
 
 /* Short-term credential: key = password (OpaqueString: bytes used as
- * given, no PRECIS mapping).  Passwords longer than 32 bytes are hashed
- * into the schedule by HMAC itself; key[] keeps only the first 32. */
+ * given, no PRECIS mapping), at most STUN_MAX_KEY_LEN bytes. */
 int stun_key_short_term(struct stun_key *k, const char *password,
 			size_t len);
 /* Long-term: MD5 or SHA-256 of "username:realm:password". */
@@ -350,6 +352,7 @@ struct stun_builder {
 	size_t cap;
 	size_t len;
 	int err;
+	uint8_t pad;	/* padding byte, 0 by default (RFC 5769 uses 0x20) */
 };
 
 int stun_build_init(struct stun_builder *b, void *buf, size_t cap,
@@ -413,8 +416,9 @@ struct stun_lt_cred {
 	size_t nonce_len;
 	uint32_t features;		/* nonce security feature bits */
 	uint16_t alg;			/* chosen enum stun_pw_alg */
-	uint16_t server_algs[STUN_MAX_PW_ALGS];	/* PASSWORD-ALGORITHMS */
-	size_t n_server_algs;
+	uint8_t server_algs[64];	/* PASSWORD-ALGORITHMS value, echoed */
+	size_t server_algs_len;
+	bool userhash;			/* send USERHASH, not USERNAME */
 	bool have_realm;
 	struct stun_key key;		/* valid when have_realm */
 };

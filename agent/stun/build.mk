@@ -1,0 +1,10 @@
+# SPDX-License-Identifier: GPL-2.0
+LIBS += stun
+stun_SRCS := agent/stun/stun_msg.c agent/stun/stun_build.c \
+	agent/stun/stun_crypto.c agent/stun/stun_cred.c \
+	agent/stun/stun_crc32.c agent/stun/stun_tx.c agent/stun/stun_util.c
+
+TESTS += stun_test
+stun_test_SRCS := agent/stun/tests/stun_test.c
+stun_test_LIBS := stun
+stun_test_CFLAGS := -I$(KSFT_DIR) -Wno-sign-compare
