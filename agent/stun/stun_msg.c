@@ -200,7 +200,7 @@ long stun_frame_len(const void *buf, size_t len)
 	return len >= n ? (long)n : 0;
 }
 
-int stun_msg_parse(struct stun_msg *m, const void *buf, size_t len)
+static int parse(struct stun_msg *m, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
 	uint64_t seen = 0;
@@ -306,6 +306,21 @@ int stun_msg_parse(struct stun_msg *m, const void *buf, size_t len)
 		off += 4 + stun_pad4(alen);
 	}
 	return STUN_OK;
+}
+
+int stun_msg_parse(struct stun_msg *m, const void *buf, size_t len)
+{
+	int err = parse(m, buf, len);
+
+	if (err) {
+		/* leave nothing half-parsed behind */
+		m->len = 0;
+		m->nattrs = 0;
+		m->nunknown = 0;
+		m->nignored = 0;
+		m->mi = m->mi256 = m->fp = -1;
+	}
+	return err;
 }
 
 const struct stun_attr *stun_msg_find(const struct stun_msg *m, uint16_t type)
