@@ -21,7 +21,7 @@ static const char *const ng_cmd_names[NG_CMD__COUNT] = {
 /* Reply texts; the first ones match rtpengine's so callers can rely on them. */
 static const char *const ng_errstr[NG_E__COUNT] = {
 	[NG_OK]			= "ok",
-	[NG_E_NOT_DICT]		= "Could not decode dictionary",
+	[NG_E_NOT_DICT]		= "Message is not a dictionary",
 	[NG_E_NO_COMMAND]	= "No command in message",
 	[NG_E_UNKNOWN_COMMAND]	= "Unrecognized command",
 	[NG_E_NO_CALL_ID]	= "No call-id in message",

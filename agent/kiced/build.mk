@@ -1,0 +1,22 @@
+# SPDX-License-Identifier: GPL-2.0
+# agent/kiced: the daemon.  Everything but main.c is a library so that the
+# unit tests link the same code.
+LIBS += kicedcore
+kicedcore_SRCS := agent/kiced/log.c agent/kiced/config.c agent/kiced/loop.c \
+	      agent/kiced/relay_user.c agent/kiced/media.c \
+	      agent/kiced/session.c agent/kiced/commands.c \
+	      agent/kiced/control.c
+
+PROGS += kiced
+kiced_SRCS := agent/kiced/main.c
+kiced_LIBS := kicedcore ctl sdp
+
+TESTS += kiced_test relay_test
+kiced_test_SRCS := agent/kiced/tests/kiced_test.c
+kiced_test_LIBS := kicedcore ctl sdp
+kiced_test_CFLAGS := -I$(KSFT_DIR) -Wno-sign-compare
+relay_test_SRCS := agent/kiced/tests/relay_test.c
+relay_test_LIBS := kicedcore ctl sdp
+relay_test_CFLAGS := -I$(KSFT_DIR) -Wno-sign-compare
+
+NETTESTS += agent/kiced/tests/ng.sh

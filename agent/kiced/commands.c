@@ -1,0 +1,671 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ng command handlers: ping, offer, answer, delete, query, list,
+ * statistics.  Each builds a complete reply (cookie included).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "kiced/kiced.h"
+#include "kiced/log.h"
+#include "sdp/sdp.h"
+
+#define ERR_MAX 192
+
+static void reply_err(struct kiced *k, struct bn_buf *b, struct ng_str ck,
+		      const char *reason)
+{
+	k->stats.errors++;
+	ng_reply_error(b, ck, reason);
+}
+
+static bool tag_eq(const char *tag, struct ng_str s)
+{
+	return tag && ng_str_eq(s, tag);
+}
+
+/* ---- SDP rewriting ---- */
+
+static void strip_ice_attrs(struct sdp_ice *ice)
+{
+	free(ice->ufrag);
+	free(ice->pwd);
+	free(ice->other_options);
+	memset(ice, 0, sizeof(*ice));
+}
+
+/* Remove ICE from a description: kiced terminates the media itself. */
+static void strip_ice(struct sdp_session *s)
+{
+	size_t i, j;
+
+	s->ice_lite = false;
+	s->end_of_candidates = false;
+	strip_ice_attrs(&s->ice);
+	for (i = 0; i < s->nmedia; i++) {
+		struct sdp_media *m = &s->media[i];
+
+		for (j = 0; j < m->ncands; j++)
+			sdp_candidate_free(&m->cands[j]);
+		free(m->cands);
+		m->cands = NULL;
+		m->ncands = 0;
+		free(m->remote_cands);
+		m->remote_cands = NULL;
+		m->nremote_cands = 0;
+		m->has_remote_cands = false;
+		m->end_of_candidates = false;
+		m->ice_mismatch = false;
+		strip_ice_attrs(&m->ice);
+	}
+}
+
+static int family_of(bool ipv6)
+{
+	return ipv6 ? AF_INET6 : AF_INET;
+}
+
+/* Where a media section's remote endpoint is, per RFC 8866 c= rules. */
+static const char *media_conn(const struct sdp_session *s,
+			      const struct sdp_media *m, bool *ipv6)
+{
+	if (m->has_conn) {
+		*ipv6 = m->conn_ipv6;
+		return m->conn_addr;
+	}
+	if (s->has_conn) {
+		*ipv6 = s->conn_ipv6;
+		return s->conn_addr;
+	}
+	return NULL;
+}
+
+/* Point media section @m at @side of @st. */
+static void rewrite_media(struct sdp_media *m, const struct media_stream *st,
+			  enum media_side side, uint32_t flags)
+{
+	uint16_t port;
+	const char *addr = media_side_local(st, side, &port);
+	bool v6 = st->side[side].family == AF_INET6;
+
+	m->port = port;
+	m->has_conn = true;
+	snprintf(m->conn_addr, sizeof(m->conn_addr), "%s", addr);
+	m->conn_ipv6 = v6;
+	if (flags & NG_F_NO_RTCP_ATTR) {
+		m->has_rtcp = false;
+	} else if (m->has_rtcp || (flags & NG_F_FULL_RTCP_ATTR)) {
+		m->has_rtcp = true;
+		m->rtcp_port = relay_leg_port(&st->side[side].leg[MEDIA_RTCP]);
+		m->rtcp_has_addr = !!(flags & NG_F_FULL_RTCP_ATTR) ||
+				   m->rtcp_has_addr;
+		snprintf(m->rtcp_addr, sizeof(m->rtcp_addr), "%s", addr);
+		m->rtcp_ipv6 = v6;
+	}
+}
+
+/* Session-level c= and (optionally) o= follow the first relayed stream. */
+static int rewrite_session(struct sdp_session *s, const struct call *c,
+			   enum media_side side, uint32_t replace)
+{
+	const struct media_stream *st = NULL;
+	const char *addr;
+	uint16_t port;
+	size_t i;
+
+	for (i = 0; i < c->nmedia && !st; i++)
+		st = c->media[i].stream;
+	if (!st)
+		return 0;
+	addr = media_side_local(st, side, &port);
+	if (s->has_conn) {
+		snprintf(s->conn_addr, sizeof(s->conn_addr), "%s", addr);
+		s->conn_ipv6 = st->side[side].family == AF_INET6;
+	}
+	if ((replace & NG_R_ORIGIN) && s->origin) {
+		/* o=<user> <sess-id> <sess-version> IN <IP4|IP6> <addr> */
+		char *sp = strrchr(s->origin, ' '), *o;
+		const char *fam = st->side[side].family == AF_INET6 ?
+				  "IP6" : "IP4";
+		char *at;
+
+		if (!sp)
+			return 0;
+		*sp = '\0';
+		at = strrchr(s->origin, ' ');
+		if (at)
+			*at = '\0';
+		if (asprintf(&o, "%s %s %s", s->origin, fam, addr) < 0)
+			return -1;
+		free(s->origin);
+		s->origin = o;
+	}
+	return 0;
+}
+
+static int reply_sdp(struct kiced *k, struct bn_buf *b, struct ng_str ck,
+		     const struct sdp_session *s)
+{
+	char *out = NULL;
+	long n = sdp_write(s, &out);
+
+	if (n < 0) {
+		reply_err(k, b, ck, "Out of memory writing SDP");
+		return -1;
+	}
+	ng_reply_begin(b, ck, "ok");
+	bn_kv_strn(b, "sdp", out, (size_t)n);
+	bn_close(b);
+	free(out);
+	return 0;
+}
+
+static int parse_sdp(struct kiced *k, struct bn_buf *b, struct ng_str ck,
+		     const struct ng_request *req, struct sdp_session *s)
+{
+	struct sdp_error e;
+	char msg[ERR_MAX];
+
+	memset(s, 0, sizeof(*s));
+	if (sdp_parse(req->sdp.p, req->sdp.len, s, &e)) {
+		snprintf(msg, sizeof(msg), "Failed to parse SDP: %s (line %u)",
+			 sdp_strerror(e.code), e.line);
+		reply_err(k, b, ck, msg);
+		return -1;
+	}
+	if (!s->nmedia) {
+		sdp_session_free(s);
+		reply_err(k, b, ck, "SDP has no media section");
+		return -1;
+	}
+	return 0;
+}
+
+static uint32_t relay_flags(uint32_t ng_flags)
+{
+	uint32_t f = 0;
+
+	if (ng_flags & NG_F_ASYMMETRIC)
+		f |= MEDIA_F_NO_LATCH;
+	if (ng_flags & NG_F_STRICT_SOURCE)
+		f |= MEDIA_F_STRICT;
+	return f;
+}
+
+static const char *errno_reason(int err, const char *what, char *buf,
+				size_t len)
+{
+	snprintf(buf, len, "%s: %s", what, strerror(-err));
+	return buf;
+}
+
+/*
+ * Create (or, for a repeated offer, update) the streams of @c from the
+ * offerer's description @s.  Returns NULL or an error reason.
+ */
+static const char *offer_media(struct kiced *k, struct call *c,
+			       const struct ng_request *req,
+			       const struct sdp_session *s, char *buf,
+			       size_t blen)
+{
+	bool reuse = c->nmedia == s->nmedia;
+	size_t i;
+	int err;
+
+	if (!reuse) {
+		session_clear_media(c);
+		c->media = calloc(s->nmedia, sizeof(*c->media));
+		if (!c->media)
+			return "Out of memory";
+		c->nmedia = s->nmedia;
+	}
+	for (i = 0; i < s->nmedia; i++) {
+		const struct sdp_media *m = &s->media[i];
+		struct call_media *cm = &c->media[i];
+		const char *addr;
+		bool v6;
+		int fam_a, fam_b;
+
+		snprintf(cm->type, sizeof(cm->type), "%s", m->media);
+		snprintf(cm->proto, sizeof(cm->proto), "%s", m->proto);
+		if (!m->port) {
+			/* rejected/disabled stream: nothing to relay */
+			media_stream_free(cm->stream);
+			cm->stream = NULL;
+			continue;
+		}
+		addr = media_conn(s, m, &v6);
+		if (!addr) {
+			snprintf(buf, blen,
+				 "No connection address for media %zu", i + 1);
+			return buf;
+		}
+		fam_a = family_of(v6);
+		fam_b = req->family == NG_AF_IP6 ? AF_INET6 :
+			req->family == NG_AF_IP4 ? AF_INET : fam_a;
+		if (cm->stream && (cm->stream->side[0].family != fam_a ||
+				   cm->stream->side[1].family != fam_b)) {
+			media_stream_free(cm->stream);
+			cm->stream = NULL;
+		}
+		if (!cm->stream) {
+			cm->stream = media_stream_new(&k->media,
+						      relay_flags(req->flags));
+			if (!cm->stream)
+				return "Out of memory";
+			err = media_side_open(cm->stream, MEDIA_SIDE_A, fam_a);
+			if (!err)
+				err = media_side_open(cm->stream, MEDIA_SIDE_B,
+						      fam_b);
+			if (err)
+				return errno_reason(err,
+					"Cannot allocate media ports", buf,
+					blen);
+		}
+		err = media_side_set_remote(cm->stream, MEDIA_SIDE_A, addr,
+					    m->port,
+					    m->has_rtcp ? m->rtcp_port : 0);
+		if (err) {
+			snprintf(buf, blen,
+				 "Unsupported connection address \"%.64s\"", addr);
+			return buf;
+		}
+	}
+	return NULL;
+}
+
+static void cmd_offer(struct kiced *k, const struct ng_request *req,
+		      struct ng_str ck, struct bn_buf *b)
+{
+	struct sdp_session s;
+	struct call *c;
+	const char *why;
+	char buf[ERR_MAX];
+	bool created = false;
+	size_t i;
+
+	if (req->ice == NG_ICE_FORCE || req->ice == NG_ICE_FORCE_RELAY) {
+		k->stats.rejected++;
+		reply_err(k, b, ck, "ICE=force is not available: no ICE agent");
+		return;
+	}
+	if (parse_sdp(k, b, ck, req, &s)) {
+		k->stats.rejected++;
+		return;
+	}
+	c = session_find(&k->calls, req->call_id.p, req->call_id.len);
+	if (c && !tag_eq(c->from_tag, req->from_tag)) {
+		reply_err(k, b, ck, "Call exists with a different from-tag");
+		goto out;
+	}
+	if (!c) {
+		if (k->cfg.max_sessions &&
+		    k->calls.count >= k->cfg.max_sessions) {
+			k->stats.rejected++;
+			reply_err(k, b, ck, "Too many sessions");
+			goto out;
+		}
+		c = session_add(&k->calls, req->call_id.p, req->call_id.len,
+				req->from_tag.p, req->from_tag.len);
+		if (!c) {
+			reply_err(k, b, ck, "Out of memory");
+			goto out;
+		}
+		created = true;
+	}
+	why = offer_media(k, c, req, &s, buf, sizeof(buf));
+	if (why) {
+		if (created) {
+			session_remove(&k->calls, c);
+			k->stats.rejected++;
+		}
+		reply_err(k, b, ck, why);
+		goto out;
+	}
+	if (created) {
+		k->stats.managed++;
+		klog_info("call %s: offer from %s, %zu media", c->call_id,
+			  c->from_tag, c->nmedia);
+	}
+	c->ice = req->ice;
+	c->flags = req->flags;
+	c->last_signal = time(NULL);
+	c->last_activity_ms = loop_now_ms();
+	if (req->via_branch.p && !c->via_branch)
+		c->via_branch = ng_strdup(req->via_branch);
+
+	strip_ice(&s);
+	for (i = 0; i < s.nmedia; i++)
+		if (c->media[i].stream)
+			rewrite_media(&s.media[i], c->media[i].stream,
+				      MEDIA_SIDE_B, req->flags);
+	if (rewrite_session(&s, c, MEDIA_SIDE_B, req->replace)) {
+		reply_err(k, b, ck, "Out of memory");
+		goto out;
+	}
+	reply_sdp(k, b, ck, &s);
+out:
+	sdp_session_free(&s);
+}
+
+static void cmd_answer(struct kiced *k, const struct ng_request *req,
+		       struct ng_str ck, struct bn_buf *b)
+{
+	struct sdp_session s;
+	struct call *c;
+	char buf[ERR_MAX];
+	size_t i;
+
+	c = session_find(&k->calls, req->call_id.p, req->call_id.len);
+	if (!c) {
+		reply_err(k, b, ck, "Unknown call-id");
+		return;
+	}
+	if (!tag_eq(c->from_tag, req->from_tag)) {
+		reply_err(k, b, ck, "Unknown from-tag");
+		return;
+	}
+	if (req->ice == NG_ICE_FORCE || req->ice == NG_ICE_FORCE_RELAY) {
+		reply_err(k, b, ck, "ICE=force is not available: no ICE agent");
+		return;
+	}
+	if (parse_sdp(k, b, ck, req, &s))
+		return;
+	if (s.nmedia != c->nmedia) {
+		snprintf(buf, sizeof(buf),
+			 "Answer has %zu media sections, offer had %zu",
+			 s.nmedia, c->nmedia);
+		reply_err(k, b, ck, buf);
+		goto out;
+	}
+	/* validate everything before changing anything */
+	for (i = 0; i < s.nmedia; i++) {
+		const struct sdp_media *m = &s.media[i];
+		const struct media_stream *st = c->media[i].stream;
+		const char *addr;
+		bool v6;
+
+		if (!st || !m->port)
+			continue;
+		addr = media_conn(&s, m, &v6);
+		if (!addr) {
+			snprintf(buf, sizeof(buf),
+				 "No connection address for media %zu", i + 1);
+			reply_err(k, b, ck, buf);
+			goto out;
+		}
+		if (family_of(v6) != st->side[MEDIA_SIDE_B].family) {
+			snprintf(buf, sizeof(buf),
+				 "Media %zu: answer address family differs from the offer's",
+				 i + 1);
+			reply_err(k, b, ck, buf);
+			goto out;
+		}
+	}
+	for (i = 0; i < s.nmedia; i++) {
+		const struct sdp_media *m = &s.media[i];
+		struct media_stream *st = c->media[i].stream;
+		const char *addr;
+		bool v6;
+
+		if (!st || !m->port)
+			continue;
+		addr = media_conn(&s, m, &v6);
+		if (media_side_set_remote(st, MEDIA_SIDE_B, addr, m->port,
+					  m->has_rtcp ? m->rtcp_port : 0)) {
+			snprintf(buf, sizeof(buf),
+				 "Unsupported connection address \"%.64s\"", addr);
+			reply_err(k, b, ck, buf);
+			goto out;
+		}
+	}
+	if (!tag_eq(c->to_tag, req->to_tag)) {
+		char *t = ng_strdup(req->to_tag);
+
+		if (!t) {
+			reply_err(k, b, ck, "Out of memory");
+			goto out;
+		}
+		free(c->to_tag);
+		c->to_tag = t;
+	}
+	c->state = CALL_ANSWERED;
+	c->last_signal = time(NULL);
+	c->last_activity_ms = loop_now_ms();
+	klog_info("call %s: answer from %s", c->call_id, c->to_tag);
+
+	strip_ice(&s);
+	for (i = 0; i < s.nmedia; i++)
+		if (c->media[i].stream && s.media[i].port)
+			rewrite_media(&s.media[i], c->media[i].stream,
+				      MEDIA_SIDE_A, req->flags);
+	if (rewrite_session(&s, c, MEDIA_SIDE_A, req->replace)) {
+		reply_err(k, b, ck, "Out of memory");
+		goto out;
+	}
+	reply_sdp(k, b, ck, &s);
+out:
+	sdp_session_free(&s);
+}
+
+static void put_counters(struct bn_buf *b, const char *key,
+			 const struct relay_counters *rc)
+{
+	bn_put_cstr(b, key);
+	bn_open_dict(b);
+	bn_kv_int(b, "bytes", (int64_t)rc->bytes);
+	bn_kv_int(b, "errors", (int64_t)rc->errors);
+	bn_kv_int(b, "packets", (int64_t)rc->packets);
+	bn_close(b);
+}
+
+static void put_endpoint(struct bn_buf *b, const char *key,
+			 const struct media_stream *st, enum media_side side,
+			 const struct media_stats *ms)
+{
+	const struct media_endpoint *e = &st->side[side];
+	uint16_t port;
+	const char *addr = media_side_local(st, side, &port);
+
+	bn_put_cstr(b, key);
+	bn_open_dict(b);
+	bn_kv_str(b, "family", e->family == AF_INET6 ? "IP6" : "IP4");
+	bn_kv_str(b, "local address", addr);
+	bn_kv_int(b, "local port", port);
+	if (e->remote_set) {
+		bn_kv_str(b, "remote address", e->remote_addr);
+		bn_kv_int(b, "remote port", e->remote_port[MEDIA_RTP]);
+	}
+	put_counters(b, "RTCP", &ms->rx[side][MEDIA_RTCP]);
+	put_counters(b, "RTP", &ms->rx[side][MEDIA_RTP]);
+	bn_close(b);
+}
+
+/* Members shared by query and delete: times, tags, media, totals. */
+static void put_call(struct kiced *k, struct bn_buf *b, const struct call *c)
+{
+	struct relay_counters tot[2] = { { 0 } };
+	size_t i;
+	int s, comp;
+
+	bn_kv_str(b, "call-id", c->call_id);
+	bn_kv_int(b, "created", (int64_t)c->created);
+	bn_kv_str(b, "from-tag", c->from_tag);
+	bn_kv_str(b, "ICE", ng_ice_name((enum ng_ice)c->ice));
+	bn_kv_int(b, "last signal", (int64_t)c->last_signal);
+	bn_put_cstr(b, "media");
+	bn_open_list(b);
+	for (i = 0; i < c->nmedia; i++) {
+		const struct call_media *cm = &c->media[i];
+		struct media_stats ms;
+
+		bn_open_dict(b);
+		bn_kv_int(b, "index", (int64_t)i + 1);
+		bn_kv_str(b, "protocol", cm->proto);
+		bn_kv_str(b, "type", cm->type);
+		if (cm->stream) {
+			media_stream_stats(cm->stream, &ms);
+			put_endpoint(b, "answerer", cm->stream, MEDIA_SIDE_B,
+				     &ms);
+			put_endpoint(b, "offerer", cm->stream, MEDIA_SIDE_A,
+				     &ms);
+			for (s = 0; s < 2; s++)
+				for (comp = 0; comp < 2; comp++) {
+					tot[comp].packets +=
+						ms.rx[s][comp].packets;
+					tot[comp].bytes += ms.rx[s][comp].bytes;
+					tot[comp].errors +=
+						ms.rx[s][comp].errors;
+				}
+		}
+		bn_close(b);
+	}
+	bn_close(b);
+	bn_kv_str(b, "relay", k->media.kernel ? "kernel" : "userspace");
+	bn_kv_str(b, "state", c->state == CALL_ANSWERED ? "answered" :
+							   "offered");
+	if (c->to_tag)
+		bn_kv_str(b, "to-tag", c->to_tag);
+	bn_put_cstr(b, "totals");
+	bn_open_dict(b);
+	put_counters(b, "RTCP", &tot[MEDIA_RTCP]);
+	put_counters(b, "RTP", &tot[MEDIA_RTP]);
+	bn_close(b);
+}
+
+static struct call *find_tagged(struct kiced *k, const struct ng_request *req,
+				struct ng_str ck, struct bn_buf *b)
+{
+	struct call *c = session_find(&k->calls, req->call_id.p,
+				      req->call_id.len);
+
+	if (!c) {
+		reply_err(k, b, ck, "Unknown call-id");
+		return NULL;
+	}
+	if (req->from_tag.p && !tag_eq(c->from_tag, req->from_tag) &&
+	    !tag_eq(c->to_tag, req->from_tag)) {
+		reply_err(k, b, ck, "Tags do not match the call");
+		return NULL;
+	}
+	return c;
+}
+
+static void cmd_delete(struct kiced *k, const struct ng_request *req,
+		       struct ng_str ck, struct bn_buf *b)
+{
+	struct call *c = find_tagged(k, req, ck, b);
+
+	if (!c)
+		return;
+	ng_reply_begin(b, ck, "ok");
+	put_call(k, b, c);
+	bn_close(b);
+	klog_info("call %s: deleted", c->call_id);
+	session_remove(&k->calls, c);
+	k->stats.deleted++;
+}
+
+static void cmd_query(struct kiced *k, const struct ng_request *req,
+		      struct ng_str ck, struct bn_buf *b)
+{
+	struct call *c = find_tagged(k, req, ck, b);
+
+	if (!c)
+		return;
+	ng_reply_begin(b, ck, "ok");
+	put_call(k, b, c);
+	bn_close(b);
+}
+
+static void cmd_list(struct kiced *k, const struct ng_request *req,
+		     struct ng_str ck, struct bn_buf *b)
+{
+	int64_t limit = req->limit >= 0 ? req->limit : k->cfg.list_limit;
+	const struct call *c;
+
+	ng_reply_begin(b, ck, "ok");
+	bn_put_cstr(b, "calls");
+	bn_open_list(b);
+	for (c = k->calls.head; c && limit > 0; c = c->next, limit--)
+		bn_put_cstr(b, c->call_id);
+	bn_close(b);
+	bn_close(b);
+}
+
+static void cmd_statistics(struct kiced *k, const struct ng_request *req,
+			   struct ng_str ck, struct bn_buf *b)
+{
+	int i;
+
+	ng_reply_begin(b, ck, "ok");
+	bn_put_cstr(b, "statistics");
+	bn_open_dict(b);
+
+	bn_put_cstr(b, "control");
+	bn_open_dict(b);
+	for (i = 0; i < NG_CMD__COUNT; i++)
+		bn_kv_int(b, ng_cmd_name(i), (int64_t)k->stats.commands[i]);
+	bn_kv_int(b, "errors", (int64_t)k->stats.errors);
+	bn_kv_int(b, "malformed", (int64_t)k->stats.malformed);
+	bn_kv_int(b, "replays", (int64_t)k->stats.replays);
+	bn_close(b);
+
+	bn_put_cstr(b, "currentstatistics");
+	bn_open_dict(b);
+	bn_kv_int(b, "ports", k->media.open_ports);
+	bn_kv_int(b, "sessionsforeign", 0);
+	bn_kv_int(b, "sessionsown", (int64_t)k->calls.count);
+	bn_kv_int(b, "sessionstotal", (int64_t)k->calls.count);
+	bn_close(b);
+
+	bn_kv_str(b, "relay", k->media.kernel ? "kernel" : "userspace");
+
+	bn_put_cstr(b, "totalstatistics");
+	bn_open_dict(b);
+	bn_kv_int(b, "managedsessions", (int64_t)k->stats.managed);
+	bn_kv_int(b, "regularterminatedsessions", (int64_t)k->stats.deleted);
+	bn_kv_int(b, "rejectedsessions", (int64_t)k->stats.rejected);
+	bn_kv_int(b, "timeoutsessions", (int64_t)k->stats.timed_out);
+	bn_kv_int(b, "uptime",
+		  (int64_t)((loop_now_ms() - k->started_ms) / 1000));
+	bn_close(b);
+
+	bn_close(b);
+	bn_close(b);
+}
+
+void kiced_command(struct kiced *k, const struct ng_request *req,
+		   struct ng_str ck, struct bn_buf *b)
+{
+	k->stats.commands[req->cmd]++;
+	switch (req->cmd) {
+	case NG_CMD_PING:
+		ng_reply_begin(b, ck, "pong");
+		bn_close(b);
+		break;
+	case NG_CMD_OFFER:
+		cmd_offer(k, req, ck, b);
+		break;
+	case NG_CMD_ANSWER:
+		cmd_answer(k, req, ck, b);
+		break;
+	case NG_CMD_DELETE:
+		cmd_delete(k, req, ck, b);
+		break;
+	case NG_CMD_QUERY:
+		cmd_query(k, req, ck, b);
+		break;
+	case NG_CMD_LIST:
+		cmd_list(k, req, ck, b);
+		break;
+	case NG_CMD_STATISTICS:
+		cmd_statistics(k, req, ck, b);
+		break;
+	default:
+		reply_err(k, b, ck, ng_strerror(NG_E_UNKNOWN_COMMAND));
+	}
+}

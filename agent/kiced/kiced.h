@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kiced daemon state shared by the control server and the command
+ * handlers.
+ */
+#ifndef KICE_KICED_KICED_H
+#define KICE_KICED_KICED_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "ctl/bencode.h"
+#include "ctl/ng.h"
+#include "ctl/ng_cache.h"
+#include "kiced/config.h"
+#include "kiced/loop.h"
+#include "kiced/media.h"
+#include "kiced/session.h"
+
+struct kiced_stats {
+	uint64_t commands[NG_CMD__COUNT];
+	uint64_t errors;		/* error replies */
+	uint64_t replays;		/* retransmissions answered from cache */
+	uint64_t malformed;		/* datagrams without a valid cookie */
+	uint64_t managed;		/* calls created */
+	uint64_t rejected;		/* offers refused (limit, bad SDP...) */
+	uint64_t timed_out;
+	uint64_t deleted;
+};
+
+struct kiced {
+	struct kiced_config cfg;
+	struct loop loop;
+	struct media_env media;
+	struct session_table calls;
+	struct ng_cache *cache;
+	int udp_fd;
+	int unix_fd;
+	struct loop_watch udp_w;
+	struct loop_watch unix_w;
+	struct kiced_stats stats;
+	time_t started;
+	uint64_t started_ms;
+};
+
+/*
+ * Handle one request datagram from @src; the reply (cookie included) goes
+ * to @reply.  Returns 0 when a reply was built, -1 when the datagram must
+ * be dropped (no usable cookie).
+ */
+int kiced_process(struct kiced *k, const char *msg, size_t len,
+		  const void *src, size_t src_len, struct bn_buf *reply);
+
+/* Command handlers (commands.c): append result members to an open dict. */
+void kiced_command(struct kiced *k, const struct ng_request *req,
+		   struct ng_str cookie, struct bn_buf *reply);
+
+/* Control sockets (control.c). */
+int control_open(struct kiced *k);
+void control_close(struct kiced *k);
+
+/* Periodic work: cache expiry and session timeouts. */
+void kiced_tick(void *arg, uint64_t now_ms);
+
+#endif /* KICE_KICED_KICED_H */

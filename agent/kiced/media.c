@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Media streams: port allocation and the userspace relay behind them.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+
+#include "kiced/config.h"
+#include "kiced/log.h"
+#include "kiced/media.h"
+
+#define MEDIA_PUMP_BUDGET	256
+
+void media_env_init(struct media_env *env, struct loop *loop,
+		    const struct kiced_config *cfg, bool kernel)
+{
+	memset(env, 0, sizeof(*env));
+	env->loop = loop;
+	env->cfg = cfg;
+	env->kernel = kernel;
+	env->next_port = (uint16_t)((cfg->port_min + 1) & ~1u);
+}
+
+static void media_on_readable(struct loop_watch *w, uint32_t events)
+{
+	struct relay_leg *leg = w->arg;
+	int n;
+
+	n = relay_leg_pump(leg, MEDIA_PUMP_BUDGET, loop_now_ms());
+	if (n < 0)
+		klog_debug("relay on port %u: %s", relay_leg_port(leg),
+			   strerror(-n));
+}
+
+struct media_stream *media_stream_new(struct media_env *env, uint32_t flags)
+{
+	struct media_stream *s = calloc(1, sizeof(*s));
+	int i, c;
+
+	if (!s)
+		return NULL;
+	s->env = env;
+	s->relay_flags = flags;
+	for (i = 0; i < 2; i++) {
+		s->side[i].stream = s;
+		for (c = 0; c < 2; c++) {
+			s->side[i].leg[c].fd = -1;
+			s->side[i].w[c].fd = -1;
+		}
+	}
+	return s;
+}
+
+static int media_bind_addr(const struct media_env *env, int family,
+			   uint16_t port, struct sockaddr_storage *ss,
+			   socklen_t *len)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		if (inet_pton(AF_INET, env->cfg->address, &sin->sin_addr) != 1)
+			return -EINVAL;
+		*len = sizeof(*sin);
+		return 0;
+	}
+	if (family == AF_INET6 && *env->cfg->address6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		if (inet_pton(AF_INET6, env->cfg->address6,
+			      &sin6->sin6_addr) != 1)
+			return -EINVAL;
+		*len = sizeof(*sin6);
+		return 0;
+	}
+	return -EAFNOSUPPORT;
+}
+
+static void media_side_close(struct media_stream *s, struct media_endpoint *e)
+{
+	int c;
+
+	for (c = 0; c < 2; c++) {
+		if (e->leg[c].fd >= 0) {
+			loop_del(s->env->loop, &e->w[c]);
+			relay_leg_close(&e->leg[c]);
+			s->env->open_ports--;
+		}
+		e->w[c].fd = -1;
+	}
+	e->family = 0;
+}
+
+int media_side_open(struct media_stream *s, enum media_side side, int family)
+{
+	struct media_env *env = s->env;
+	struct media_endpoint *e = &s->side[side];
+	const struct kiced_config *cfg = env->cfg;
+	unsigned int pairs = (unsigned int)(cfg->port_max - cfg->port_min) / 2;
+	unsigned int tries;
+	int err = -EADDRINUSE, c;
+
+	if (e->family)
+		return -EALREADY;
+	for (tries = 0; tries < pairs; tries++) {
+		struct sockaddr_storage ss;
+		socklen_t len;
+		uint16_t port = env->next_port;
+
+		if (port < cfg->port_min || port + 1 > cfg->port_max)
+			port = (uint16_t)((cfg->port_min + 1) & ~1u);
+		env->next_port = (uint16_t)(port + 2);
+
+		for (c = 0; c < 2; c++) {
+			err = media_bind_addr(env, family, (uint16_t)(port + c),
+					      &ss, &len);
+			if (err)
+				break;
+			err = relay_leg_open(&e->leg[c], (struct sockaddr *)&ss,
+					     len);
+			if (err)
+				break;
+		}
+		if (!err)
+			break;
+		if (c == 1)
+			relay_leg_close(&e->leg[0]);
+		if (err != -EADDRINUSE && err != -EACCES)
+			return err;
+	}
+	if (err)
+		return err;
+
+	e->family = family;
+	for (c = 0; c < 2; c++) {
+		struct relay_leg *leg = &e->leg[c];
+
+		leg->latch = !(s->relay_flags & MEDIA_F_NO_LATCH);
+		leg->strict = !!(s->relay_flags & MEDIA_F_STRICT);
+		e->w[c] = (struct loop_watch){ leg->fd, media_on_readable, leg };
+		if (loop_add(env->loop, &e->w[c], EPOLLIN)) {
+			err = -errno;
+			relay_leg_close(leg);
+			if (c == 1) {
+				loop_del(env->loop, &e->w[0]);
+				relay_leg_close(&e->leg[0]);
+			}
+			e->family = 0;
+			return err;
+		}
+	}
+	env->open_ports += 2;
+	/* pair with the other side (if it is open yet) */
+	for (c = 0; c < 2; c++)
+		if (s->side[!side].family)
+			relay_pair(&e->leg[c], &s->side[!side].leg[c]);
+	return 0;
+}
+
+const char *media_side_local(const struct media_stream *s,
+			     enum media_side side, uint16_t *port)
+{
+	const struct media_endpoint *e = &s->side[side];
+	const struct kiced_config *cfg = s->env->cfg;
+
+	*port = relay_leg_port(&e->leg[MEDIA_RTP]);
+	if (e->family == AF_INET6)
+		return *cfg->advertised6 ? cfg->advertised6 : cfg->address6;
+	return *cfg->advertised ? cfg->advertised : cfg->address;
+}
+
+int media_side_set_remote(struct media_stream *s, enum media_side side,
+			  const char *addr, uint16_t rtp_port,
+			  uint16_t rtcp_port)
+{
+	struct media_endpoint *e = &s->side[side];
+	struct sockaddr_storage ss;
+	int c;
+
+	if (!rtcp_port)
+		rtcp_port = (uint16_t)(rtp_port + 1);
+	for (c = 0; c < 2; c++) {
+		uint16_t port = c == MEDIA_RTP ? rtp_port : rtcp_port;
+		socklen_t len;
+
+		memset(&ss, 0, sizeof(ss));
+		if (e->family == AF_INET) {
+			struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+			sin->sin_family = AF_INET;
+			sin->sin_port = htons(port);
+			if (inet_pton(AF_INET, addr, &sin->sin_addr) != 1)
+				return -EINVAL;
+			len = sizeof(*sin);
+		} else if (e->family == AF_INET6) {
+			struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+			sin6->sin6_family = AF_INET6;
+			sin6->sin6_port = htons(port);
+			if (inet_pton(AF_INET6, addr, &sin6->sin6_addr) != 1)
+				return -EINVAL;
+			len = sizeof(*sin6);
+		} else {
+			return -EINVAL;
+		}
+		relay_leg_set_peer(&e->leg[c], (struct sockaddr *)&ss, len);
+		e->remote_port[c] = port;
+	}
+	snprintf(e->remote_addr, sizeof(e->remote_addr), "%s", addr);
+	e->remote_set = true;
+	return 0;
+}
+
+void media_stream_stats(const struct media_stream *s, struct media_stats *st)
+{
+	int i, c;
+
+	memset(st, 0, sizeof(*st));
+	for (i = 0; i < 2; i++) {
+		for (c = 0; c < 2; c++) {
+			const struct relay_leg *l = &s->side[i].leg[c];
+
+			st->rx[i][c].packets = l->rx.packets;
+			st->rx[i][c].bytes = l->rx.bytes;
+			st->rx[i][c].errors = l->rx.errors + l->tx.errors;
+			if (l->last_rx_ms > st->last_rx_ms)
+				st->last_rx_ms = l->last_rx_ms;
+		}
+	}
+}
+
+void media_stream_free(struct media_stream *s)
+{
+	if (!s)
+		return;
+	media_side_close(s, &s->side[0]);
+	media_side_close(s, &s->side[1]);
+	loop_defer_free(s->env->loop, s);
+}

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The media layer as seen by the control layer.
+ *
+ * A media stream is one SDP m= line of a call.  It has two sides: side A
+ * faces the offerer, side B the answerer.  Each side owns an even/odd port
+ * pair (RTP, RTCP) on kiced's media address, and knows the remote
+ * endpoint it sends to.  Datagrams arriving on side A are relayed out of
+ * side B to B's remote, and the reverse.
+ *
+ * The control layer (commands.c) uses only the functions below:
+ *   media_stream_new()        one per m= line, on offer
+ *   media_side_open()         allocate the local ports of a side
+ *   media_side_local()        address and port to write into SDP
+ *   media_side_set_remote()   endpoint taken from the peer's SDP
+ *   media_stream_stats()      counters for query/delete/statistics
+ *   media_stream_free()       delete, timeout, shutdown
+ * The ICE agent (agent/ice) plugs in behind this interface: a side with
+ * ICE gathers candidates on its sockets, and the nominated pair replaces
+ * the remote set from SDP; the relay below, or the kernel flow, then
+ * carries the media.  See Documentation/kiced.rst.
+ */
+#ifndef KICE_KICED_MEDIA_H
+#define KICE_KICED_MEDIA_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kiced/loop.h"
+#include "kiced/relay_user.h"
+
+struct kiced_config;
+
+enum media_side {
+	MEDIA_SIDE_A,		/* faces the offerer */
+	MEDIA_SIDE_B,		/* faces the answerer */
+};
+
+enum media_comp {
+	MEDIA_RTP,
+	MEDIA_RTCP,
+};
+
+struct media_env {
+	struct loop *loop;
+	const struct kiced_config *cfg;
+	uint16_t next_port;
+	bool kernel;		/* flows go to kice.ko (not yet: userspace) */
+	unsigned int open_ports;
+};
+
+struct media_stream;
+
+struct media_endpoint {
+	struct media_stream *stream;
+	int family;		/* AF_INET, AF_INET6, 0 while closed */
+	struct relay_leg leg[2];
+	struct loop_watch w[2];
+	bool remote_set;
+	char remote_addr[INET6_ADDRSTRLEN];
+	uint16_t remote_port[2];
+};
+
+struct media_stream {
+	struct media_env *env;
+	struct media_endpoint side[2];
+	uint32_t relay_flags;	/* MEDIA_F_* */
+};
+
+#define MEDIA_F_NO_LATCH	(1u << 0)	/* "asymmetric" */
+#define MEDIA_F_STRICT		(1u << 1)	/* "strict source" */
+
+struct media_stats {
+	struct relay_counters rx[2][2];	/* [side][component] received */
+	uint64_t last_rx_ms;
+};
+
+void media_env_init(struct media_env *env, struct loop *loop,
+		    const struct kiced_config *cfg, bool kernel);
+struct media_stream *media_stream_new(struct media_env *env, uint32_t flags);
+/* Opens RTP and RTCP sockets of @side in @family. 0 or -errno. */
+int media_side_open(struct media_stream *s, enum media_side side,
+		    int family);
+/* Address (as written into SDP) and RTP port of an open side. */
+const char *media_side_local(const struct media_stream *s,
+			     enum media_side side, uint16_t *port);
+/*
+ * @addr: numeric IPv4/IPv6 from SDP; @rtcp_port 0 means rtp_port + 1.
+ * 0, or -EINVAL for a non-numeric address or one whose family differs
+ * from the side's.
+ */
+int media_side_set_remote(struct media_stream *s, enum media_side side,
+			  const char *addr, uint16_t rtp_port,
+			  uint16_t rtcp_port);
+void media_stream_stats(const struct media_stream *s,
+			struct media_stats *st);
+void media_stream_free(struct media_stream *s);
+
+#endif /* KICE_KICED_MEDIA_H */

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Userspace UDP relay with recvmmsg()/sendmmsg().
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "kiced/relay_user.h"
+
+int relay_leg_open(struct relay_leg *leg, const struct sockaddr *addr,
+		   socklen_t len)
+{
+	int fd, err;
+
+	memset(leg, 0, sizeof(*leg));
+	leg->fd = -1;
+	fd = socket(addr->sa_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    0);
+	if (fd < 0)
+		return -errno;
+	if (addr->sa_family == AF_INET6) {
+		int one = 1;
+
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	}
+	if (bind(fd, addr, len) < 0)
+		goto err;
+	leg->local_len = sizeof(leg->local);
+	if (getsockname(fd, (struct sockaddr *)&leg->local,
+			&leg->local_len) < 0)
+		goto err;
+	leg->fd = fd;
+	return 0;
+err:
+	err = -errno;
+	close(fd);
+	return err;
+}
+
+void relay_leg_close(struct relay_leg *leg)
+{
+	if (leg->fd >= 0)
+		close(leg->fd);
+	leg->fd = -1;
+	if (leg->other && leg->other->other == leg)
+		leg->other->other = NULL;
+	leg->other = NULL;
+}
+
+void relay_leg_set_peer(struct relay_leg *leg, const struct sockaddr *addr,
+			socklen_t len)
+{
+	if (len > sizeof(leg->peer))
+		len = sizeof(leg->peer);
+	memcpy(&leg->peer, addr, len);
+	leg->peer_len = len;
+	leg->latched = false;
+}
+
+void relay_pair(struct relay_leg *a, struct relay_leg *b)
+{
+	a->other = b;
+	b->other = a;
+}
+
+uint16_t relay_leg_port(const struct relay_leg *leg)
+{
+	if (leg->local.ss_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)&leg->local)->sin_port);
+	if (leg->local.ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)&leg->local)->sin6_port);
+	return 0;
+}
+
+static bool relay_same_addr(const struct sockaddr_storage *a,
+			    const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET) {
+		const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
+
+		return x->sin_port == y->sin_port &&
+		       x->sin_addr.s_addr == y->sin_addr.s_addr;
+	}
+	if (a->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *x = (const void *)a;
+		const struct sockaddr_in6 *y = (const void *)b;
+
+		return x->sin6_port == y->sin6_port &&
+		       !memcmp(&x->sin6_addr, &y->sin6_addr, 16);
+	}
+	return false;
+}
+
+int relay_leg_pump(struct relay_leg *leg, unsigned int budget,
+		   uint64_t now_ms)
+{
+	static char bufs[RELAY_BATCH][RELAY_MTU];
+	struct sockaddr_storage from[RELAY_BATCH];
+	struct mmsghdr in[RELAY_BATCH], out[RELAY_BATCH];
+	struct iovec iov[RELAY_BATCH], oiov[RELAY_BATCH];
+	unsigned int total = 0;
+
+	while (total < budget) {
+		unsigned int want = budget - total, i, nout = 0;
+		struct relay_leg *o = leg->other;
+		int n, sent;
+
+		if (want > RELAY_BATCH)
+			want = RELAY_BATCH;
+		memset(in, 0, sizeof(in[0]) * want);
+		for (i = 0; i < want; i++) {
+			iov[i].iov_base = bufs[i];
+			iov[i].iov_len = RELAY_MTU;
+			in[i].msg_hdr.msg_iov = &iov[i];
+			in[i].msg_hdr.msg_iovlen = 1;
+			in[i].msg_hdr.msg_name = &from[i];
+			in[i].msg_hdr.msg_namelen = sizeof(from[i]);
+		}
+		n = recvmmsg(leg->fd, in, want, MSG_DONTWAIT, NULL);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			if (errno == EINTR || errno == ECONNREFUSED)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		leg->last_rx_ms = now_ms;
+		for (i = 0; i < (unsigned int)n; i++) {
+			size_t len = in[i].msg_len;
+
+			leg->rx.packets++;
+			leg->rx.bytes += len;
+			if (in[i].msg_hdr.msg_flags & MSG_TRUNC) {
+				leg->rx.errors++;
+				continue;
+			}
+			if (leg->latch && !leg->latched) {
+				relay_leg_set_peer(leg,
+					(struct sockaddr *)&from[i],
+					in[i].msg_hdr.msg_namelen);
+				leg->latched = true;
+			} else if (leg->strict && leg->peer_len &&
+				   !relay_same_addr(&leg->peer, &from[i])) {
+				leg->rx.errors++;
+				continue;
+			}
+			if (!o || o->fd < 0 || !o->peer_len) {
+				leg->rx.errors++;
+				continue;
+			}
+			memset(&out[nout], 0, sizeof(out[nout]));
+			oiov[nout].iov_base = bufs[i];
+			oiov[nout].iov_len = len;
+			out[nout].msg_hdr.msg_iov = &oiov[nout];
+			out[nout].msg_hdr.msg_iovlen = 1;
+			out[nout].msg_hdr.msg_name = &o->peer;
+			out[nout].msg_hdr.msg_namelen = o->peer_len;
+			nout++;
+		}
+		total += (unsigned int)n;
+		for (i = 0; i < nout; i += (unsigned int)sent) {
+			sent = sendmmsg(o->fd, out + i, nout - i, MSG_DONTWAIT);
+			if (sent <= 0) {
+				/* drop the datagram that failed, go on */
+				o->tx.errors++;
+				sent = 1;
+				continue;
+			}
+			for (int k = 0; k < sent; k++) {
+				o->tx.packets++;
+				o->tx.bytes += out[i + k].msg_len;
+			}
+		}
+		if ((unsigned int)n < want)
+			break;
+	}
+	return (int)total;
+}

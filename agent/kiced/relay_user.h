@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Userspace UDP relay: the media path when kice.ko is absent or disabled.
+ *
+ * A relay leg is one local UDP socket and the peer reachable through it.
+ * Two legs are paired; datagrams received on one leg are sent from the
+ * other leg's socket to the other leg's peer, in batches with recvmmsg()
+ * and sendmmsg().  A leg may latch: the source of the first datagram it
+ * receives becomes its peer (symmetric RTP through NATs).  With strict
+ * source, datagrams from anyone but the peer are dropped.
+ */
+#ifndef KICE_KICED_RELAY_USER_H
+#define KICE_KICED_RELAY_USER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#define RELAY_BATCH	32
+#define RELAY_MTU	2048
+
+struct relay_counters {
+	uint64_t packets;
+	uint64_t bytes;
+	uint64_t errors;	/* dropped: no peer, send failure, foreign */
+};
+
+struct relay_leg {
+	int fd;
+	struct sockaddr_storage local;
+	socklen_t local_len;
+	struct sockaddr_storage peer;
+	socklen_t peer_len;		/* 0 while the peer is unknown */
+	bool latch;			/* learn peer from the first datagram */
+	bool latched;
+	bool strict;			/* drop datagrams not from peer */
+	struct relay_leg *other;
+	struct relay_counters rx;	/* received on this leg */
+	struct relay_counters tx;	/* sent from this leg */
+	uint64_t last_rx_ms;
+};
+
+/* Open a non-blocking socket bound to @addr (port may be 0). 0 or -errno. */
+int relay_leg_open(struct relay_leg *leg, const struct sockaddr *addr,
+		   socklen_t len);
+void relay_leg_close(struct relay_leg *leg);
+void relay_leg_set_peer(struct relay_leg *leg, const struct sockaddr *addr,
+			socklen_t len);
+void relay_pair(struct relay_leg *a, struct relay_leg *b);
+uint16_t relay_leg_port(const struct relay_leg *leg);
+
+/*
+ * Relay what is queued on @leg's socket to its partner, at most @budget
+ * datagrams.  Returns the number of datagrams received, or -errno.
+ */
+int relay_leg_pump(struct relay_leg *leg, unsigned int budget,
+		   uint64_t now_ms);
+
+#endif /* KICE_KICED_RELAY_USER_H */

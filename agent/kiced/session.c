@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Session table.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "kiced/session.h"
+
+static uint32_t session_hash(const char *s, size_t len)
+{
+	uint32_t h = 2166136261u;
+
+	while (len--) {
+		h ^= (unsigned char)*s++;
+		h *= 16777619u;
+	}
+	return h % SESSION_BUCKETS;
+}
+
+static char *dupn(const char *s, size_t len)
+{
+	char *r = malloc(len + 1);
+
+	if (r) {
+		memcpy(r, s, len);
+		r[len] = '\0';
+	}
+	return r;
+}
+
+void session_table_init(struct session_table *t)
+{
+	memset(t, 0, sizeof(*t));
+}
+
+struct call *session_find(struct session_table *t, const char *call_id,
+			  size_t len)
+{
+	struct call *c;
+
+	for (c = t->buckets[session_hash(call_id, len)]; c; c = c->hnext)
+		if (strlen(c->call_id) == len && !memcmp(c->call_id, call_id, len))
+			return c;
+	return NULL;
+}
+
+struct call *session_add(struct session_table *t, const char *call_id,
+			 size_t len, const char *from_tag, size_t from_len)
+{
+	struct call *c = calloc(1, sizeof(*c));
+	uint32_t h = session_hash(call_id, len);
+
+	if (!c)
+		return NULL;
+	c->call_id = dupn(call_id, len);
+	c->from_tag = dupn(from_tag, from_len);
+	if (!c->call_id || !c->from_tag) {
+		free(c->call_id);
+		free(c->from_tag);
+		free(c);
+		return NULL;
+	}
+	c->created = time(NULL);
+	c->last_signal = c->created;
+	c->hnext = t->buckets[h];
+	t->buckets[h] = c;
+	c->prev = t->tail;
+	if (t->tail)
+		t->tail->next = c;
+	else
+		t->head = c;
+	t->tail = c;
+	t->count++;
+	return c;
+}
+
+void session_clear_media(struct call *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nmedia; i++)
+		media_stream_free(c->media[i].stream);
+	free(c->media);
+	c->media = NULL;
+	c->nmedia = 0;
+}
+
+void session_remove(struct session_table *t, struct call *c)
+{
+	struct call **pp = &t->buckets[session_hash(c->call_id,
+						    strlen(c->call_id))];
+
+	while (*pp && *pp != c)
+		pp = &(*pp)->hnext;
+	if (*pp)
+		*pp = c->hnext;
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		t->head = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	else
+		t->tail = c->prev;
+	t->count--;
+	session_clear_media(c);
+	free(c->call_id);
+	free(c->from_tag);
+	free(c->to_tag);
+	free(c->via_branch);
+	free(c);
+}
+
+void session_remove_all(struct session_table *t)
+{
+	while (t->head)
+		session_remove(t, t->head);
+}
+
+uint64_t session_last_activity(const struct call *c)
+{
+	uint64_t last = c->last_activity_ms;
+	size_t i;
+
+	for (i = 0; i < c->nmedia; i++) {
+		struct media_stats st;
+
+		if (!c->media[i].stream)
+			continue;
+		media_stream_stats(c->media[i].stream, &st);
+		if (st.last_rx_ms > last)
+			last = st.last_rx_ms;
+	}
+	return last;
+}
