@@ -1,0 +1,450 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kiced unit tests: configuration parser, session table, and the command
+ * path (kiced_process) driven in-process with a real loop and loopback
+ * media ports.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kselftest_harness.h"
+
+#include "ctl/bencode.h"
+#include "kiced/kiced.h"
+#include "kiced/log.h"
+
+/* ---- configuration ---- */
+
+static int parse_conf(struct kiced_config *c, const char *text, char *err)
+{
+	config_defaults(c);
+	return config_parse(c, text, strlen(text), err, 256);
+}
+
+TEST(config_defaults_and_file)
+{
+	struct kiced_config c;
+	char err[256];
+
+	ASSERT_EQ(0, parse_conf(&c,
+		"# comment\n"
+		"; another\n"
+		"\n"
+		"[kiced]\n"
+		"log-level = debug\n"
+		"syslog = yes\n"
+		"[control]\n"
+		"  ng-listen =  127.0.0.1:3000  \r\n"
+		"ng-socket = /run/kice/ng.sock\n"
+		"max-sessions = 10\n"
+		"[media]\n"
+		"address = 127.0.0.2\n"
+		"advertised-address = 203.0.113.7\n"
+		"port-min = 20000\n"
+		"port-max = 20100\n"
+		"kernel = off\n"
+		"timeout = 30\n", err));
+	EXPECT_EQ(KLOG_DEBUG, c.log_level);
+	EXPECT_TRUE(c.syslog);
+	EXPECT_STREQ("127.0.0.1:3000", c.ng_listen);
+	EXPECT_STREQ("/run/kice/ng.sock", c.ng_socket);
+	EXPECT_EQ(10, c.max_sessions);
+	EXPECT_STREQ("127.0.0.2", c.address);
+	EXPECT_STREQ("203.0.113.7", c.advertised);
+	EXPECT_EQ(20000, c.port_min);
+	EXPECT_EQ(20100, c.port_max);
+	EXPECT_FALSE(c.kernel);
+	EXPECT_EQ(30, c.timeout);
+	EXPECT_EQ(30, c.cookie_ttl);		/* default kept */
+	EXPECT_EQ(0, config_check(&c, err, sizeof(err)));
+}
+
+static const struct {
+	const char *text;
+	const char *err;
+} bad_conf[] = {
+	{ "log-level = info\n",		"line 1: key outside of a section" },
+	{ "[nope]\n",			"line 1: unknown section [nope]" },
+	{ "[kiced\n",			"line 1: malformed section header" },
+	{ "[]\n",			"line 1: malformed section header" },
+	{ "[kiced]\nfoo = 1\n",		"line 2: unknown key \"foo\" in [kiced]" },
+	{ "[kiced]\nlog-level\n",	"line 2: expected key = value" },
+	{ "[kiced]\n = x\n",		"line 2: empty key" },
+	{ "[kiced]\nlog-level = loud\n",
+	  "line 2: invalid value \"loud\" for kiced.log-level" },
+	{ "[kiced]\nsyslog = maybe\n",
+	  "line 2: invalid value \"maybe\" for kiced.syslog" },
+	{ "[media]\nport-min = 80\n",
+	  "line 2: invalid value \"80\" for media.port-min" },
+	{ "[media]\nport-max = 70000\n",
+	  "line 2: invalid value \"70000\" for media.port-max" },
+	{ "[media]\naddress = 1.2.3\n",
+	  "line 2: invalid value \"1.2.3\" for media.address" },
+	{ "[media]\naddress6 = 1.2.3.4\n",
+	  "line 2: invalid value \"1.2.3.4\" for media.address6" },
+	{ "[control]\nng-listen = unix:/x\n",
+	  "line 2: invalid value \"unix:/x\" for control.ng-listen" },
+	{ "[control]\nng-socket = relative\n",
+	  "line 2: invalid value \"relative\" for control.ng-socket" },
+	{ "[media]\ntimeout = -1\n",
+	  "line 2: invalid value \"-1\" for media.timeout" },
+};
+
+TEST(config_errors)
+{
+	struct kiced_config c;
+	char err[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad_conf) / sizeof(bad_conf[0]); i++) {
+		err[0] = '\0';
+		EXPECT_EQ(-1, parse_conf(&c, bad_conf[i].text, err));
+		EXPECT_STREQ(bad_conf[i].err, err);
+	}
+	/* cross-field */
+	config_defaults(&c);
+	c.port_min = 30000;
+	c.port_max = 30001;
+	EXPECT_EQ(-1, config_check(&c, err, sizeof(err)));
+	config_defaults(&c);
+	c.ng_listen[0] = '\0';
+	EXPECT_EQ(-1, config_check(&c, err, sizeof(err)));
+}
+
+TEST(config_example_file)
+{
+	struct kiced_config c;
+	char err[512];
+
+	config_defaults(&c);
+	ASSERT_EQ(0, config_load(&c, "agent/kiced/kiced.conf.example", err,
+				 sizeof(err))) {
+		TH_LOG("%s", err);
+	}
+	EXPECT_EQ(0, config_check(&c, err, sizeof(err)));
+}
+
+/* ---- session table ---- */
+
+TEST(session_table)
+{
+	struct session_table t;
+	struct call *a, *b;
+	char id[32];
+	int i;
+
+	session_table_init(&t);
+	a = session_add(&t, "call-a", 6, "tag", 3);
+	b = session_add(&t, "call-b", 6, "tag", 3);
+	ASSERT_NE(NULL, a);
+	ASSERT_NE(NULL, b);
+	EXPECT_EQ(a, session_find(&t, "call-a", 6));
+	EXPECT_EQ(NULL, session_find(&t, "call-", 5));
+	EXPECT_EQ(2, t.count);
+	session_remove(&t, a);
+	EXPECT_EQ(NULL, session_find(&t, "call-a", 6));
+	EXPECT_EQ(b, t.head);
+	EXPECT_EQ(b, t.tail);
+	for (i = 0; i < 3000; i++) {
+		int n = snprintf(id, sizeof(id), "c%d", i);
+
+		ASSERT_NE(NULL, session_add(&t, id, (size_t)n, "f", 1));
+	}
+	EXPECT_EQ(3001, t.count);
+	EXPECT_NE(NULL, session_find(&t, "c2999", 5));
+	session_remove_all(&t);
+	EXPECT_EQ(0, t.count);
+	EXPECT_EQ(NULL, t.head);
+}
+
+/* ---- command path ---- */
+
+FIXTURE(daemon)
+{
+	struct kiced k;
+	struct bn_doc doc;
+	struct bn_buf out;
+	char *reply;
+};
+
+FIXTURE_SETUP(daemon)
+{
+	memset(&self->k, 0, sizeof(self->k));
+	config_defaults(&self->k.cfg);
+	self->k.cfg.port_min = 42000;
+	self->k.cfg.port_max = 42200;
+	self->k.cfg.max_sessions = 3;
+	klog_init(KLOG_ERR, false);
+	ASSERT_EQ(0, loop_init(&self->k.loop, 1000, kiced_tick, &self->k));
+	session_table_init(&self->k.calls);
+	media_env_init(&self->k.media, &self->k.loop, &self->k.cfg, false);
+	self->k.cache = ng_cache_new(64, 30000);
+	ASSERT_NE(NULL, self->k.cache);
+	self->k.started_ms = loop_now_ms();
+	bn_buf_init(&self->out);
+	self->reply = NULL;
+}
+
+FIXTURE_TEARDOWN(daemon)
+{
+	bn_doc_free(&self->doc);
+	bn_buf_free(&self->out);
+	session_remove_all(&self->k.calls);
+	ng_cache_free(self->k.cache);
+	loop_fini(&self->k.loop);
+}
+
+/*
+ * Send "<cookie> <body>" from a fixed source; decode the reply dictionary
+ * into self->doc.  Returns the reply's "result" or "(dropped)".
+ */
+static const char *req(FIXTURE_DATA(daemon) *self, const char *cookie,
+		       const char *body, size_t body_len)
+{
+	static char result[32];
+	const char src[] = "source-address";
+	struct ng_str ck, bd;
+	const struct bn *r;
+	char *msg;
+	size_t len;
+	int ret;
+
+	bn_doc_free(&self->doc);
+	bn_buf_free(&self->out);
+	bn_buf_init(&self->out);
+	len = strlen(cookie) + 1 + body_len;
+	msg = malloc(len);
+	memcpy(msg, cookie, strlen(cookie));
+	msg[strlen(cookie)] = ' ';
+	memcpy(msg + strlen(cookie) + 1, body, body_len);
+	if (!cookie[0])
+		memmove(msg, msg + 1, --len);
+	ret = kiced_process(&self->k, msg, len, src, sizeof(src), &self->out);
+	free(msg);
+	if (ret)
+		return "(dropped)";
+	if (ng_split(self->out.data, self->out.len, &ck, &bd) ||
+	    ck.len != strlen(cookie) || memcmp(ck.p, cookie, ck.len))
+		return "(bad cookie)";
+	if (bn_decode(&self->doc, bd.p, bd.len))
+		return "(bad reply)";
+	r = bn_dict_get(self->doc.root, "result");
+	if (!r || r->type != BN_STR || r->len >= sizeof(result))
+		return "(no result)";
+	memcpy(result, r->str, r->len);
+	result[r->len] = '\0';
+	return result;
+}
+
+#define REQ(ck, s) req(self, ck, s, strlen(s))
+
+static const char *reason(FIXTURE_DATA(daemon) *self)
+{
+	static char buf[256];
+	const struct bn *r = bn_dict_get(self->doc.root, "error-reason");
+
+	if (!r || r->type != BN_STR || r->len >= sizeof(buf))
+		return "";
+	memcpy(buf, r->str, r->len);
+	buf[r->len] = '\0';
+	return buf;
+}
+
+/* bencoded offer/answer with an SDP for 127.0.0.1:@port */
+static char *sdp_req(const char *cmd, const char *call, const char *to_tag,
+		     int port, const char *extra)
+{
+	char sdp[512], *out;
+	int n;
+
+	n = snprintf(sdp, sizeof(sdp),
+		     "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+		     "c=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+		     "m=audio %d RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
+		     "a=ice-ufrag:abcd\r\na=ice-pwd:0123456789abcdefghijkl\r\n"
+		     "a=candidate:1 1 UDP 2130706431 192.0.2.1 %d typ host\r\n",
+		     port, port);
+	if (asprintf(&out, "d%s7:call-id%zu:%s7:command%zu:%s8:from-tag2:ft"
+		     "3:sdp%d:%s%s%se", extra, strlen(call), call, strlen(cmd),
+		     cmd, n, sdp, to_tag ? "6:to-tag" : "",
+		     to_tag ? to_tag : "") < 0)
+		return NULL;
+	return out;
+}
+
+static bool reply_sdp_has(FIXTURE_DATA(daemon) *self, const char *needle)
+{
+	const struct bn *s = bn_dict_get(self->doc.root, "sdp");
+
+	return s && s->type == BN_STR && memmem(s->str, s->len, needle,
+						strlen(needle));
+}
+
+TEST_F(daemon, ping_and_unknown)
+{
+	ASSERT_STREQ("pong", REQ("c1", "d7:command4:pinge"));
+	ASSERT_STREQ("error", REQ("c2", "d7:command5:dance"));
+	EXPECT_STREQ("Could not decode dictionary: input ends inside a value",
+		     reason(self));
+	ASSERT_STREQ("error", REQ("c3", "d7:command5:dancee"));
+	EXPECT_STREQ("Unrecognized command", reason(self));
+	ASSERT_STREQ("error", REQ("c4", "d7:call-idi1e7:command5:querye"));
+	EXPECT_STREQ("Wrong type for key: call-id", reason(self));
+	ASSERT_STREQ("error", REQ("c5", "li1ee"));
+	EXPECT_STREQ("Message is not a dictionary", reason(self));
+	ASSERT_STREQ("error", REQ("c6", "d7:command4:pinge\n"));
+	EXPECT_STREQ("Could not decode dictionary: trailing data after value",
+		     reason(self));
+	/* no cookie: dropped, counted */
+	ASSERT_STREQ("(dropped)", REQ("", "d7:command4:pinge"));
+	EXPECT_EQ(1, self->k.stats.malformed);
+	EXPECT_EQ(5, self->k.stats.errors);
+	ASSERT_STREQ("pong", REQ("c7", "d7:command4:pinge"));
+}
+
+TEST_F(daemon, offer_answer_query_delete)
+{
+	char *o = sdp_req("offer", "call1", NULL, 5000, "3:ICE6:remove");
+	char *a = sdp_req("answer", "call1", "2:tt", 6000, "");
+	const struct bn *v;
+
+	ASSERT_STREQ("ok", REQ("o1", o));
+	/* ICE removed, our port, a media-level c= */
+	EXPECT_FALSE(reply_sdp_has(self, "a=candidate"));
+	EXPECT_FALSE(reply_sdp_has(self, "ice-ufrag"));
+	EXPECT_FALSE(reply_sdp_has(self, "m=audio 5000"));
+	EXPECT_TRUE(reply_sdp_has(self, "m=audio 420"));
+	EXPECT_TRUE(reply_sdp_has(self, "a=rtpmap:0 PCMU/8000"));
+	EXPECT_EQ(1, self->k.calls.count);
+
+	ASSERT_STREQ("ok", REQ("a1", a));
+	EXPECT_TRUE(reply_sdp_has(self, "m=audio 420"));
+
+	ASSERT_STREQ("ok", REQ("q1", "d7:call-id5:call17:command5:querye"));
+	EXPECT_TRUE(bn_is_str(bn_dict_get(self->doc.root, "state"),
+			      "answered"));
+	EXPECT_TRUE(bn_is_str(bn_dict_get(self->doc.root, "to-tag"), "tt"));
+	v = bn_dict_get(self->doc.root, "media");
+	ASSERT_NE(NULL, v);
+	ASSERT_EQ(1, v->len);
+	v = bn_dict_get(v->child, "offerer");
+	EXPECT_EQ(5000, bn_dict_get(v, "remote port")->num);
+
+	ASSERT_STREQ("ok", REQ("l1", "d7:command4:liste"));
+	v = bn_dict_get(self->doc.root, "calls");
+	ASSERT_EQ(1, v->len);
+	EXPECT_TRUE(bn_is_str(v->child, "call1"));
+
+	ASSERT_STREQ("error", REQ("d0", "d7:call-id5:call17:command6:delete"
+				  "8:from-tag5:wronge"));
+	EXPECT_STREQ("Tags do not match the call", reason(self));
+	ASSERT_STREQ("ok", REQ("d1", "d7:call-id5:call17:command6:delete"
+			       "8:from-tag2:fte"));
+	EXPECT_EQ(0, self->k.calls.count);
+	EXPECT_EQ(0, self->k.media.open_ports);
+	ASSERT_STREQ("error", REQ("d2", "d7:call-id5:call17:command6:deletee"));
+	EXPECT_STREQ("Unknown call-id", reason(self));
+	free(o);
+	free(a);
+}
+
+/* A retransmitted request gets the cached reply, not a second execution. */
+TEST_F(daemon, replay_cache)
+{
+	char *o = sdp_req("offer", "call2", NULL, 5002, "");
+	char first[1024];
+
+	ASSERT_STREQ("ok", REQ("same", o));
+	ASSERT_LT(self->out.len, sizeof(first));
+	memcpy(first, self->out.data, self->out.len);
+	ASSERT_STREQ("ok", REQ("same", o));
+	EXPECT_EQ(0, memcmp(first, self->out.data, self->out.len));
+	EXPECT_EQ(1, self->k.stats.replays);
+	EXPECT_EQ(1, self->k.stats.commands[NG_CMD_OFFER]);
+	EXPECT_EQ(1, self->k.calls.count);
+	/* a delete retransmitted after success still says ok */
+	ASSERT_STREQ("ok", REQ("del", "d7:call-id5:call27:command6:deletee"));
+	ASSERT_STREQ("ok", REQ("del", "d7:call-id5:call27:command6:deletee"));
+	EXPECT_EQ(2, self->k.stats.replays);
+	free(o);
+}
+
+TEST_F(daemon, offer_errors_leave_state_alone)
+{
+	char *good = sdp_req("offer", "keep", NULL, 5004, "");
+	char *force = sdp_req("offer", "x1", NULL, 5006, "3:ICE5:force");
+	char *ans = sdp_req("answer", "nosuch", "2:tt", 6000, "");
+	const char *badsdp = "d7:call-id2:x27:command5:offer8:from-tag1:f"
+			     "3:sdp7:garbagee";
+	const char *nomedia = "d7:call-id2:x37:command5:offer8:from-tag1:f"
+			      "3:sdp34:v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=-\r\ne";
+
+	ASSERT_STREQ("ok", REQ("g", good));
+	ASSERT_STREQ("error", REQ("e1", force));
+	EXPECT_STREQ("ICE=force is not available: no ICE agent", reason(self));
+	ASSERT_STREQ("error", REQ("e2", badsdp));
+	EXPECT_EQ(0, strncmp(reason(self), "Failed to parse SDP: ", 21));
+	ASSERT_STREQ("error", REQ("e3", nomedia));
+	EXPECT_STREQ("SDP has no media section", reason(self));
+	ASSERT_STREQ("error", REQ("e4", ans));
+	EXPECT_STREQ("Unknown call-id", reason(self));
+	ASSERT_STREQ("error", REQ("e5", "d7:command5:offere"));
+	EXPECT_STREQ("No call-id in message", reason(self));
+	/* the good call is untouched */
+	EXPECT_EQ(1, self->k.calls.count);
+	EXPECT_EQ(4, self->k.media.open_ports);
+	ASSERT_STREQ("ok", REQ("q", "d7:call-id4:keep7:command5:querye"));
+	free(good);
+	free(force);
+	free(ans);
+}
+
+TEST_F(daemon, session_limit)
+{
+	char id[8];
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		char *o;
+
+		snprintf(id, sizeof(id), "lim%d", i);
+		o = sdp_req("offer", id, NULL, 7000 + 2 * i, "");
+		if (i < 3) {
+			EXPECT_STREQ("ok", REQ(id, o));
+		} else {
+			EXPECT_STREQ("error", REQ(id, o));
+			EXPECT_STREQ("Too many sessions", reason(self));
+		}
+		free(o);
+	}
+	EXPECT_EQ(3, self->k.calls.count);
+	EXPECT_EQ(1, self->k.stats.rejected);
+	ASSERT_STREQ("ok", REQ("l", "d7:command4:list5:limiti2ee"));
+	EXPECT_EQ(2, bn_dict_get(self->doc.root, "calls")->len);
+}
+
+TEST_F(daemon, timeout)
+{
+	char *o = sdp_req("offer", "old", NULL, 5008, "");
+
+	ASSERT_STREQ("ok", REQ("t", o));
+	kiced_tick(&self->k, loop_now_ms());
+	EXPECT_EQ(1, self->k.calls.count);
+	kiced_tick(&self->k, loop_now_ms() + 61 * 1000);
+	EXPECT_EQ(0, self->k.calls.count);
+	EXPECT_EQ(1, self->k.stats.timed_out);
+	free(o);
+}
+
+TEST_F(daemon, statistics)
+{
+	ASSERT_STREQ("pong", REQ("p", "d7:command4:pinge"));
+	ASSERT_STREQ("ok", REQ("s", "d7:command10:statisticse"));
+	EXPECT_EQ(1, bn_dict_get(bn_dict_get(bn_dict_get(self->doc.root,
+		"statistics"), "control"), "ping")->num);
+	EXPECT_TRUE(bn_is_str(bn_dict_get(bn_dict_get(self->doc.root,
+		"statistics"), "relay"), "userspace"));
+}
+
+TEST_HARNESS_MAIN
