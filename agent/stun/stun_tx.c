@@ -15,7 +15,9 @@ void stun_tx_start(struct stun_tx *t, const struct stun_tx_cfg *cfg,
 		   uint64_t now_ms)
 {
 	static const struct stun_tx_cfg def = STUN_TX_CFG_DEFAULT;
+	uint8_t id[STUN_TID_LEN];
 
+	memcpy(id, tid, STUN_TID_LEN);	/* tid may point into *t */
 	memset(t, 0, sizeof(*t));
 	t->cfg = cfg ? *cfg : def;
 	if (!t->cfg.rto_ms)
@@ -26,7 +28,7 @@ void stun_tx_start(struct stun_tx *t, const struct stun_tx_cfg *cfg,
 		t->cfg.rm = def.rm;
 	if (!t->cfg.ti_ms)
 		t->cfg.ti_ms = def.ti_ms;
-	memcpy(t->tid, tid, STUN_TID_LEN);
+	memcpy(t->tid, id, STUN_TID_LEN);
 	t->transport = tr;
 	t->state = STUN_TX_PENDING;
 	t->sent = 1;

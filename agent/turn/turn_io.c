@@ -1,0 +1,377 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Transport to a TURN/STUN server: UDP, TCP or TLS over TCP (libssl), with
+ * framing of the TCP/TLS byte stream into STUN messages and ChannelData.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include "turn/turn.h"
+
+static void set_err(struct turn_conn *tc, const char *what, int err)
+{
+	snprintf(tc->err, sizeof(tc->err), "%s: %s", what, strerror(err));
+}
+
+static void set_ssl_err(struct turn_conn *tc, const char *what)
+{
+	unsigned long e = ERR_get_error();
+	char buf[120];
+
+	if (e) {
+		ERR_error_string_n(e, buf, sizeof(buf));
+		snprintf(tc->err, sizeof(tc->err), "%s: %s", what, buf);
+	} else {
+		snprintf(tc->err, sizeof(tc->err), "%s", what);
+	}
+	ERR_clear_error();
+}
+
+static int wait_fd(int fd, short ev, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = ev };
+	int n;
+
+	do {
+		n = poll(&p, 1, timeout_ms);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	return n == 0 ? -ETIMEDOUT : 0;
+}
+
+static int tcp_connect(struct turn_conn *tc, const struct sockaddr *sa,
+		       socklen_t slen, int timeout_ms)
+{
+	int soerr = 0, one = 1, err;
+	socklen_t l = sizeof(soerr);
+
+	if (connect(tc->fd, sa, slen) == 0)
+		return 0;
+	if (errno != EINPROGRESS) {
+		err = errno;
+		set_err(tc, "connect", err);
+		return -err;
+	}
+	err = wait_fd(tc->fd, POLLOUT, timeout_ms);
+	if (err) {
+		set_err(tc, "connect", -err);
+		return err;
+	}
+	getsockopt(tc->fd, SOL_SOCKET, SO_ERROR, &soerr, &l);
+	if (soerr) {
+		set_err(tc, "connect", soerr);
+		return -soerr;
+	}
+	setsockopt(tc->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	return 0;
+}
+
+static int tls_handshake(struct turn_conn *tc, const char *host,
+			 const char *ca_file, bool insecure, int timeout_ms)
+{
+	uint64_t deadline = stun_now_ms() + (uint64_t)timeout_ms;
+	struct in6_addr ip;
+	int r;
+
+	tc->ctx = SSL_CTX_new(TLS_client_method());
+	if (!tc->ctx) {
+		set_ssl_err(tc, "SSL_CTX_new");
+		return -ENOMEM;
+	}
+	SSL_CTX_set_min_proto_version(tc->ctx, TLS1_2_VERSION);
+	if (!insecure) {
+		SSL_CTX_set_verify(tc->ctx, SSL_VERIFY_PEER, NULL);
+		if ((ca_file && !SSL_CTX_load_verify_locations(tc->ctx, ca_file,
+							       NULL)) ||
+		    (!ca_file && !SSL_CTX_set_default_verify_paths(tc->ctx))) {
+			set_ssl_err(tc, "loading CA certificates");
+			return -EINVAL;
+		}
+	}
+	tc->ssl = SSL_new(tc->ctx);
+	if (!tc->ssl || !SSL_set_fd(tc->ssl, tc->fd)) {
+		set_ssl_err(tc, "SSL_new");
+		return -ENOMEM;
+	}
+	if (host && *host) {
+		bool literal = inet_pton(AF_INET, host, &ip) == 1 ||
+			       inet_pton(AF_INET6, host, &ip) == 1;
+
+		if (!literal)
+			SSL_set_tlsext_host_name(tc->ssl, host);
+		if (!insecure) {
+			X509_VERIFY_PARAM *vp = SSL_get0_param(tc->ssl);
+
+			if (literal ? !X509_VERIFY_PARAM_set1_ip_asc(vp, host) :
+				      !SSL_set1_host(tc->ssl, host)) {
+				set_ssl_err(tc, "setting expected host");
+				return -EINVAL;
+			}
+		}
+	}
+	for (;;) {
+		int64_t left = (int64_t)(deadline - stun_now_ms());
+
+		r = SSL_connect(tc->ssl);
+		if (r == 1)
+			return 0;
+		r = SSL_get_error(tc->ssl, r);
+		if ((r != SSL_ERROR_WANT_READ && r != SSL_ERROR_WANT_WRITE) ||
+		    left <= 0)
+			break;
+		if (wait_fd(tc->fd, r == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT,
+			    (int)left))
+			break;
+	}
+	if (SSL_get_verify_result(tc->ssl) != X509_V_OK)
+		snprintf(tc->err, sizeof(tc->err),
+			 "TLS handshake: certificate verification failed: %s",
+			 X509_verify_cert_error_string(
+				 SSL_get_verify_result(tc->ssl)));
+	else
+		set_ssl_err(tc, "TLS handshake failed");
+	return -ECONNREFUSED;
+}
+
+int turn_conn_open(struct turn_conn *tc, enum stun_transport tr,
+		   const struct sockaddr *server, socklen_t slen,
+		   const char *host, const char *ca_file, bool insecure,
+		   int timeout_ms)
+{
+	int err;
+
+	memset(tc, 0, offsetof(struct turn_conn, rbuf));
+	tc->transport = tr;
+	tc->fd = socket(server->sa_family,
+			(tr == STUN_TR_UDP ? SOCK_DGRAM : SOCK_STREAM) |
+			SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (tc->fd < 0) {
+		err = errno;
+		set_err(tc, "socket", err);
+		return -err;
+	}
+	if (tr == STUN_TR_UDP) {
+		if (connect(tc->fd, server, slen) < 0) {
+			err = errno;
+			set_err(tc, "connect", err);
+			turn_conn_close(tc);
+			return -err;
+		}
+		return 0;
+	}
+	err = tcp_connect(tc, server, slen, timeout_ms);
+	if (!err && tr == STUN_TR_TLS)
+		err = tls_handshake(tc, host, ca_file, insecure, timeout_ms);
+	if (err)
+		turn_conn_close(tc);
+	return err;
+}
+
+void turn_conn_close(struct turn_conn *tc)
+{
+	if (tc->ssl) {
+		SSL_shutdown(tc->ssl);
+		SSL_free(tc->ssl);
+	}
+	SSL_CTX_free(tc->ctx);
+	if (tc->fd >= 0)
+		close(tc->fd);
+	tc->ssl = NULL;
+	tc->ctx = NULL;
+	tc->fd = -1;
+}
+
+int turn_conn_send(struct turn_conn *tc, const uint8_t *buf, size_t len)
+{
+	size_t off = 0;
+	int err;
+
+	if (tc->transport == STUN_TR_UDP) {
+		if (send(tc->fd, buf, len, 0) < 0) {
+			err = errno;
+			set_err(tc, "send", err);
+			return -err;
+		}
+		return 0;
+	}
+	while (off < len) {
+		ssize_t n;
+
+		if (tc->ssl) {
+			n = SSL_write(tc->ssl, buf + off, (int)(len - off));
+			if (n <= 0) {
+				int e = SSL_get_error(tc->ssl, (int)n);
+
+				if (e == SSL_ERROR_WANT_WRITE ||
+				    e == SSL_ERROR_WANT_READ) {
+					if (wait_fd(tc->fd, e ==
+						    SSL_ERROR_WANT_READ ?
+						    POLLIN : POLLOUT, 5000))
+						return -ETIMEDOUT;
+					continue;
+				}
+				set_ssl_err(tc, "TLS write");
+				return -EIO;
+			}
+		} else {
+			n = send(tc->fd, buf + off, len - off, MSG_NOSIGNAL);
+			if (n < 0) {
+				err = errno;
+				if (err == EAGAIN || err == EINTR) {
+					if (wait_fd(tc->fd, POLLOUT, 5000))
+						return -ETIMEDOUT;
+					continue;
+				}
+				set_err(tc, "send", err);
+				return -err;
+			}
+		}
+		off += (size_t)n;
+	}
+	return 0;
+}
+
+static ssize_t stream_read(struct turn_conn *tc, uint8_t *buf, size_t cap)
+{
+	ssize_t n;
+
+	if (tc->ssl) {
+		n = SSL_read(tc->ssl, buf, (int)cap);
+		if (n <= 0) {
+			int e = SSL_get_error(tc->ssl, (int)n);
+
+			if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
+				return -EAGAIN;
+			if (e == SSL_ERROR_ZERO_RETURN)
+				return -ECONNRESET;
+			set_ssl_err(tc, "TLS read");
+			return -EIO;
+		}
+		return n;
+	}
+	n = recv(tc->fd, buf, cap, 0);
+	if (n == 0)
+		return -ECONNRESET;
+	if (n < 0)
+		return -errno;
+	return n;
+}
+
+int turn_conn_read(struct turn_conn *tc,
+		   void (*fn)(void *arg, const uint8_t *buf, size_t len),
+		   void *arg)
+{
+	int frames = 0;
+	ssize_t n;
+
+	if (tc->transport == STUN_TR_UDP) {
+		for (;;) {
+			n = recv(tc->fd, tc->rbuf, sizeof(tc->rbuf), 0);
+			if (n < 0) {
+				if (errno == EAGAIN || errno == EINTR)
+					return frames;
+				n = -errno;
+				set_err(tc, "recv", (int)-n);
+				return (int)n;
+			}
+			fn(arg, tc->rbuf, (size_t)n);
+			frames++;
+		}
+	}
+	for (;;) {
+		long flen;
+
+		while ((flen = stun_frame_len(tc->rbuf, tc->rlen)) > 0) {
+			fn(arg, tc->rbuf, (size_t)flen);
+			frames++;
+			memmove(tc->rbuf, tc->rbuf + flen,
+				tc->rlen - (size_t)flen);
+			tc->rlen -= (size_t)flen;
+		}
+		if (flen < 0) {
+			snprintf(tc->err, sizeof(tc->err),
+				 "stream framing lost: %s",
+				 stun_strerror((int)flen));
+			return -EPROTO;
+		}
+		n = stream_read(tc, tc->rbuf + tc->rlen,
+				sizeof(tc->rbuf) - tc->rlen);
+		if (n == -EAGAIN || n == -EINTR)
+			return frames;
+		if (n < 0) {
+			if (n == -ECONNRESET)
+				snprintf(tc->err, sizeof(tc->err),
+					 "connection closed by the server");
+			else if (!tc->ssl)
+				set_err(tc, "recv", (int)-n);
+			return (int)n;
+		}
+		tc->rlen += (size_t)n;
+	}
+}
+
+bool turn_conn_pending(const struct turn_conn *tc)
+{
+	return tc->ssl && SSL_pending(tc->ssl) > 0;
+}
+
+int turn_resolve(const char *spec, uint16_t def_port,
+		 struct sockaddr_storage *ss, socklen_t *slen,
+		 char *host, size_t hostsz)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM }, *res;
+	char h[256], portstr[8];
+	const char *colon, *p = spec;
+	unsigned long port = def_port;
+	size_t hl;
+	int rc;
+
+	if (*p == '[') {
+		colon = strchr(p, ']');
+		if (!colon)
+			return -EINVAL;
+		hl = (size_t)(colon - p - 1);
+		p++;
+		colon = colon[1] == ':' ? colon + 1 : NULL;
+	} else {
+		colon = strchr(p, ':');
+		if (colon && strchr(colon + 1, ':'))
+			colon = NULL;	/* bare IPv6 literal */
+		hl = colon ? (size_t)(colon - p) : strlen(p);
+	}
+	if (!hl || hl >= sizeof(h))
+		return -EINVAL;
+	memcpy(h, p, hl);
+	h[hl] = '\0';
+	if (colon) {
+		char *end;
+
+		port = strtoul(colon + 1, &end, 10);
+		if (*end || !port || port > 65535)
+			return -EINVAL;
+	}
+	snprintf(portstr, sizeof(portstr), "%lu", port);
+	rc = getaddrinfo(h, portstr, &hints, &res);
+	if (rc)
+		return -EHOSTUNREACH;
+	memcpy(ss, res->ai_addr, res->ai_addrlen);
+	*slen = res->ai_addrlen;
+	freeaddrinfo(res);
+	if (host)
+		snprintf(host, hostsz, "%s", h);
+	return 0;
+}
