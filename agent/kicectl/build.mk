@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # kicectl: one file per subcommand, listed in kicectl.c's table.
 PROGS += kicectl
-kicectl_SRCS := agent/kicectl/kicectl.c agent/kicectl/cmd_stun.c
-kicectl_LIBS := turn stun
+kicectl_SRCS := agent/kicectl/kicectl.c agent/kicectl/cmd_stun.c \
+	agent/kicectl/cmd_ng.c
+kicectl_LIBS := turn stun ctl

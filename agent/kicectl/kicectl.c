@@ -11,6 +11,14 @@
 const struct kicectl_cmd kicectl_cmds[] = {
 	{ "stun", "query a STUN/TURN server (mapped and relayed address)",
 	  cmd_stun, cmd_stun_usage },
+	{ "ping", "ng: check that kiced answers", cmd_ping, cmd_ping_usage },
+	{ "offer", "ng: send an SDP offer, print kiced's SDP", cmd_offer, cmd_offer_usage },
+	{ "answer", "ng: send an SDP answer, print kiced's SDP", cmd_answer, cmd_answer_usage },
+	{ "delete", "ng: delete a call", cmd_delete, cmd_delete_usage },
+	{ "query", "ng: one call's state and counters (JSON)", cmd_query, cmd_query_usage },
+	{ "list", "ng: call-ids of the active calls", cmd_list, cmd_list_usage },
+	{ "stats", "ng: daemon statistics (JSON)", cmd_stats, cmd_stats_usage },
+	{ "ng", "ng: send a raw bencoded request", cmd_ng, cmd_ng_usage },
 	{ NULL, NULL, NULL, NULL }
 };
 

@@ -16,4 +16,22 @@ extern const struct kicectl_cmd kicectl_cmds[];
 int cmd_stun(int argc, char **argv);
 void cmd_stun_usage(void);
 
+/* cmd_ng.c: the ng control protocol (kiced) */
+int cmd_ping(int argc, char **argv);
+void cmd_ping_usage(void);
+int cmd_offer(int argc, char **argv);
+void cmd_offer_usage(void);
+int cmd_answer(int argc, char **argv);
+void cmd_answer_usage(void);
+int cmd_delete(int argc, char **argv);
+void cmd_delete_usage(void);
+int cmd_query(int argc, char **argv);
+void cmd_query_usage(void);
+int cmd_list(int argc, char **argv);
+void cmd_list_usage(void);
+int cmd_stats(int argc, char **argv);
+void cmd_stats_usage(void);
+int cmd_ng(int argc, char **argv);
+void cmd_ng_usage(void);
+
 #endif
