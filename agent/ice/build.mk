@@ -1,0 +1,10 @@
+# SPDX-License-Identifier: GPL-2.0
+# kice ICE agent: candidates, check lists, nomination, consent, gathering.
+LIBS += ice
+ice_SRCS := agent/ice/ice_addr.c agent/ice/ice_cand.c agent/ice/ice_check.c \
+	agent/ice/ice_respond.c agent/ice/ice_gather.c agent/ice/ice_agent.c
+
+TESTS += ice_test
+ice_test_SRCS := agent/ice/tests/ice_test.c agent/ice/tests/simnet.c
+ice_test_LIBS := ice stun
+ice_test_CFLAGS := -I$(KSFT_DIR) -Wno-sign-compare
