@@ -96,6 +96,10 @@ enum stun_attr_type {
 	STUN_ATTR_FINGERPRINT		= 0x8028,
 	STUN_ATTR_ICE_CONTROLLED	= 0x8029,
 	STUN_ATTR_ICE_CONTROLLING	= 0x802A,
+	/* pre-RFC 8656 draft code points still used by coturn for dual
+	 * allocations; comprehension-optional, so harmless elsewhere */
+	STUN_ATTR_LEGACY_ADDITIONAL_ADDRESS_FAMILY = 0x8032,
+	STUN_ATTR_LEGACY_ADDRESS_ERROR_CODE = 0x8033,
 };
 
 /* Error response codes used by STUN, TURN and ICE. */

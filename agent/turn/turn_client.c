@@ -148,9 +148,15 @@ static int req_build(struct turn_client *c, struct turn_request *r)
 					  STUN_FAMILY_IPV6);
 		else if (c->cfg.families ==
 			 (TURN_FAMILY_V4 | TURN_FAMILY_V6))
+		{
 			stun_build_family(&b,
 					  STUN_ATTR_ADDITIONAL_ADDRESS_FAMILY,
 					  STUN_FAMILY_IPV6);
+			/* coturn only knows the draft code point */
+			stun_build_family(&b,
+					  STUN_ATTR_LEGACY_ADDITIONAL_ADDRESS_FAMILY,
+					  STUN_FAMILY_IPV6);
+		}
 		if (c->cfg.lifetime)
 			stun_build_u32(&b, STUN_ATTR_LIFETIME, c->cfg.lifetime);
 		if (c->cfg.dont_fragment)
@@ -327,10 +333,20 @@ static void on_success(struct turn_client *c, struct turn_request *r,
 			break;
 		}
 		{
+			const uint8_t *v;
+			size_t vl;
 			uint8_t fam;
 			int code;
+			bool aerr = !stun_get_address_error(m, &fam, &code);
 
-			if (!stun_get_address_error(m, &fam, &code))
+			if (!aerr && !stun_get_bytes(m,
+					STUN_ATTR_LEGACY_ADDRESS_ERROR_CODE,
+					&v, &vl) && vl >= 4) {
+				fam = v[0];
+				code = (v[2] & 7) * 100 + v[3];
+				aerr = true;
+			}
+			if (aerr)
 				snprintf(ev.reason, sizeof(ev.reason),
 					 "IPv%d not allocated: %d %s",
 					 fam == STUN_FAMILY_IPV6 ? 6 : 4, code,
