@@ -393,6 +393,17 @@ static void on_success(struct turn_client *c, struct turn_request *r,
 				ch->refresh_ms = now + CHAN_REFRESH_MS;
 			}
 		}
+		/* a ChannelBind also installs/refreshes the permission */
+		for (i = 0; i < TURN_MAX_PERMS; i++) {
+			struct turn_perm *p = &c->perm[i];
+
+			if (p->used && sa_equal(&p->peer,
+						(struct sockaddr *)&r->peer,
+						false)) {
+				p->installed = true;
+				p->refresh_ms = now + PERM_REFRESH_MS;
+			}
+		}
 		break;
 	}
 	req_free(r);
