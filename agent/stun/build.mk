@@ -15,3 +15,7 @@ bench_stun_LIBS := stun
 bench_libnice_CFLAGS := $(shell pkg-config --cflags nice 2>/dev/null)
 bench_stun_LDLIBS := $(shell pkg-config --libs nice 2>/dev/null)
 BENCH_CMDS += $(O)/bench/bench_stun
+
+FUZZERS += fuzz_stun
+fuzz_stun_SRCS := agent/stun/fuzz/fuzz_stun.c
+fuzz_stun_LIBS := stun
