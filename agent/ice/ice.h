@@ -161,6 +161,8 @@ void ice_agent_local_creds(const struct ice_agent *a, const char **ufrag,
 			   const char **pwd);
 int ice_agent_set_remote_creds(struct ice_agent *a, const char *ufrag,
 			       const char *pwd);
+/* NULL until remote credentials are set */
+const char *ice_agent_remote_ufrag(const struct ice_agent *a);
 void ice_agent_set_remote_lite(struct ice_agent *a, bool lite);
 bool ice_agent_controlling(const struct ice_agent *a);
 bool ice_agent_is_lite(const struct ice_agent *a);

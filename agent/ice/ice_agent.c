@@ -342,6 +342,11 @@ int ice_agent_set_remote_creds(struct ice_agent *a, const char *ufrag,
 	return 0;
 }
 
+const char *ice_agent_remote_ufrag(const struct ice_agent *a)
+{
+	return a->have_remote_creds ? a->rufrag : NULL;
+}
+
 void ice_agent_set_remote_lite(struct ice_agent *a, bool lite)
 {
 	a->remote_lite = lite;

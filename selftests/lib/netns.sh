@@ -93,6 +93,13 @@ ns_nat() {
 			type nat hook postrouting priority srcnat; policy accept;
 			oifname "$out" masquerade $flags
 		}
+		# The NAT box offers nothing itself: unsolicited packets to it
+		# are dropped before conntrack confirms an entry for them, so
+		# they cannot steal the port a later outbound mapping needs.
+		chain in {
+			type filter hook input priority filter; policy accept;
+			iifname "$out" ct state new drop
+		}
 	}
 	NFT
 }

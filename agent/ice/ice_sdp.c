@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Between the agent and SDP (RFC 8839): describing local candidates and
+ * credentials in a description, and applying a peer's description.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ice/ice_sdp.h"
+
+static void to_sdp_cand(const struct ice_cand_info *ci, struct sdp_candidate *c)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->foundation, sizeof(c->foundation), "%s", ci->foundation);
+	c->component = (uint16_t)ci->component;
+	strcpy(c->transport, "UDP");
+	c->priority = ci->priority;
+	ice_addr_ip_str(&ci->addr, c->addr, sizeof(c->addr));
+	c->port = ci->addr.port;
+	c->type = (enum sdp_cand_type)ci->type;
+	if (ci->related.family) {
+		c->has_raddr = true;
+		ice_addr_ip_str(&ci->related, c->raddr, sizeof(c->raddr));
+		c->rport = ci->related.port;
+	}
+}
+
+int ice_sdp_candidate(const struct ice_cand_info *ci, char *buf, size_t size)
+{
+	struct sdp_candidate c;
+
+	to_sdp_cand(ci, &c);
+	return sdp_write_candidate(&c, buf, size);
+}
+
+static int describe_media(const struct ice_agent *a, unsigned int s,
+			  struct sdp_media *m, unsigned int flags)
+{
+	struct ice_cand_info ci;
+
+	if (!ice_agent_default(a, s, 1, &ci)) {
+		m->port = ci.addr.port;
+		m->has_conn = true;
+		m->conn_ipv6 = ci.addr.family == AF_INET6;
+		ice_addr_ip_str(&ci.addr, m->conn_addr, sizeof(m->conn_addr));
+	}
+	if (ice_agent_ncomp(a, s) > 1 && !ice_agent_default(a, s, 2, &ci)) {
+		m->has_rtcp = true;
+		m->rtcp_port = ci.addr.port;
+		m->rtcp_has_addr = true;
+		m->rtcp_ipv6 = ci.addr.family == AF_INET6;
+		ice_addr_ip_str(&ci.addr, m->rtcp_addr, sizeof(m->rtcp_addr));
+	}
+	if (flags & ICE_SDP_RTCP_MUX)
+		m->rtcp_mux = true;
+	for (unsigned int i = 0; !ice_agent_local(a, i, &ci); i++) {
+		struct sdp_candidate c;
+
+		/* peer-reflexive candidates are never signalled */
+		if (ci.stream != s || ci.type == ICE_CAND_PRFLX)
+			continue;
+		to_sdp_cand(&ci, &c);
+		if (sdp_add_candidate(m, &c))
+			return -ENOMEM;
+	}
+	m->end_of_candidates = ice_agent_gathering_done(a);
+	/* 8.1.2 of RFC 8839: the controlling agent lists the selected
+	 * remote candidates in a subsequent offer */
+	if ((flags & ICE_SDP_REMOTE_CANDS) && ice_agent_controlling(a)) {
+		unsigned int nc = ice_agent_ncomp(a, s), n = 0;
+		struct sdp_remote_cand *rc = calloc(nc, sizeof(*rc));
+
+		if (!rc)
+			return -ENOMEM;
+		for (unsigned int c = 1; c <= nc; c++) {
+			struct ice_cand_info r;
+
+			if (ice_agent_selected(a, s, c, NULL, &r))
+				continue;
+			rc[n].component = (uint16_t)c;
+			ice_addr_ip_str(&r.addr, rc[n].addr, sizeof(rc[n].addr));
+			rc[n].port = r.addr.port;
+			n++;
+		}
+		free(m->remote_cands);
+		m->remote_cands = rc;
+		m->nremote_cands = n;
+		m->has_remote_cands = n > 0;
+	}
+	return 0;
+}
+
+int ice_sdp_describe(const struct ice_agent *a, struct sdp_session *sdp,
+		     unsigned int flags)
+{
+	const char *ufrag, *pwd;
+
+	ice_agent_local_creds(a, &ufrag, &pwd);
+	if (sdp_set_str(&sdp->ice.ufrag, ufrag) || sdp_set_str(&sdp->ice.pwd, pwd))
+		return -ENOMEM;
+	sdp->ice.options = SDP_OPT_ICE2 | ((flags & ICE_SDP_TRICKLE) ?
+					   SDP_OPT_TRICKLE : 0);
+	sdp->ice_lite = ice_agent_is_lite(a);
+	for (unsigned int s = 0; s < ice_agent_nstreams(a); s++) {
+		struct sdp_media *m;
+
+		if (s < sdp->nmedia) {
+			m = &sdp->media[s];
+		} else {
+			m = sdp_add_media(sdp, "audio", 9, "RTP/AVP", "0");
+			if (!m)
+				return -ENOMEM;
+		}
+		if (describe_media(a, s, m, flags))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int cand_from_sdp(const struct sdp_candidate *c, unsigned int stream,
+			 struct ice_cand_info *ci)
+{
+	memset(ci, 0, sizeof(*ci));
+	/* only UDP, and only literal addresses (FQDN/mDNS skipped) */
+	if (strcasecmp(c->transport, "UDP"))
+		return -EPROTONOSUPPORT;
+	if (ice_addr_parse(&ci->addr, c->addr, c->port))
+		return -EAFNOSUPPORT;
+	if (c->has_raddr)
+		ice_addr_parse(&ci->related, c->raddr, c->rport);
+	ci->stream = stream;
+	ci->component = c->component;
+	ci->type = (enum ice_cand_type)c->type;
+	ci->priority = c->priority;
+	snprintf(ci->foundation, sizeof(ci->foundation), "%s", c->foundation);
+	return 0;
+}
+
+/* Credentials of media section @m (media level overrides session level). */
+static void creds_of(const struct sdp_session *s, const struct sdp_media *m,
+		     const char **u, const char **p)
+{
+	*u = m && m->ice.ufrag ? m->ice.ufrag : s->ice.ufrag;
+	*p = m && m->ice.pwd ? m->ice.pwd : s->ice.pwd;
+}
+
+int ice_sdp_check(const struct ice_agent *a, const struct sdp_session *s)
+{
+	const char *u0, *p0;
+
+	if (!s->nmedia)
+		return -ICE_SDP_E_NO_MEDIA;
+	if (s->nmedia < ice_agent_nstreams(a))
+		return -ICE_SDP_E_STREAMS;
+	creds_of(s, &s->media[0], &u0, &p0);
+	if (!u0 || !p0)
+		return -ICE_SDP_E_NO_CREDS;
+	for (size_t i = 0; i < s->nmedia; i++) {
+		const char *u, *p;
+
+		if (s->media[i].ice_mismatch)
+			return -ICE_SDP_E_MISMATCH;
+		creds_of(s, &s->media[i], &u, &p);
+		if (!u || !p)
+			return -ICE_SDP_E_NO_CREDS;
+		/* one credential set per agent */
+		if (strcmp(u, u0) || strcmp(p, p0))
+			return -ICE_SDP_E_CREDS_DIFFER;
+	}
+	return 0;
+}
+
+int ice_sdp_apply(struct ice_agent *a, const struct sdp_session *s,
+		  unsigned int flags, uint64_t now)
+{
+	const char *u, *p, *cur;
+	bool restarted = false;
+	int err;
+
+	err = ice_sdp_check(a, s);
+	if (err)
+		return err;
+	creds_of(s, &s->media[0], &u, &p);
+	cur = ice_agent_remote_ufrag(a);
+	if (cur && strcmp(cur, u)) {
+		/* the peer restarted ICE (RFC 8839 4.4.1.1.1) */
+		if (!(flags & ICE_SDP_RESTARTED_LOCALLY))
+			ice_agent_restart(a, now);
+		restarted = true;
+	}
+	err = ice_agent_set_remote_creds(a, u, p);
+	if (err)
+		return err;
+	ice_agent_set_remote_lite(a, s->ice_lite);
+	for (unsigned int i = 0; i < ice_agent_nstreams(a); i++) {
+		const struct sdp_media *m = &s->media[i];
+
+		/* rtcp-mux in both offer and answer: one component */
+		if (m->rtcp_mux && (flags & ICE_SDP_RTCP_MUX) &&
+		    ice_agent_ncomp(a, i) > 1)
+			ice_agent_rtcp_mux(a, i);
+		for (size_t j = 0; j < m->ncands; j++) {
+			struct ice_cand_info ci;
+
+			if (cand_from_sdp(&m->cands[j], i, &ci))
+				continue;
+			if (ci.component > ice_agent_ncomp(a, i))
+				continue;
+			ice_agent_add_remote(a, &ci, now);
+		}
+		if (m->end_of_candidates || s->end_of_candidates)
+			ice_agent_remote_eoc(a, (int)i, now);
+	}
+	return restarted ? 1 : 0;
+}
+
+const char *ice_sdp_strerror(int err)
+{
+	switch (-err) {
+	case ICE_SDP_E_NO_MEDIA:
+		return "description has no media section";
+	case ICE_SDP_E_STREAMS:
+		return "fewer media sections than streams";
+	case ICE_SDP_E_NO_CREDS:
+		return "missing ice-ufrag or ice-pwd";
+	case ICE_SDP_E_CREDS_DIFFER:
+		return "media sections use different ICE credentials";
+	case ICE_SDP_E_MISMATCH:
+		return "peer reports ice-mismatch";
+	default:
+		return strerror(-err);
+	}
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kice ICE agent <-> SDP (RFC 8839).
+ */
+#ifndef KICE_ICE_SDP_H
+#define KICE_ICE_SDP_H
+
+#include "ice/ice.h"
+#include "sdp/sdp.h"
+
+enum {
+	ICE_SDP_TRICKLE = 1u << 0,	/* advertise a=ice-options:trickle */
+	ICE_SDP_RTCP_MUX = 1u << 1,	/* we offer/accept rtcp-mux */
+	ICE_SDP_REMOTE_CANDS = 1u << 2,	/* add a=remote-candidates */
+	ICE_SDP_RESTARTED_LOCALLY = 1u << 3, /* apply: we restarted already */
+};
+
+/* errors beyond the errno range */
+enum {
+	ICE_SDP_E_NO_MEDIA = 1000,
+	ICE_SDP_E_STREAMS,
+	ICE_SDP_E_NO_CREDS,
+	ICE_SDP_E_CREDS_DIFFER,
+	ICE_SDP_E_MISMATCH,
+};
+
+/*
+ * Add the agent's credentials, options, candidates, default candidates
+ * (c=, m= port, a=rtcp) and end-of-candidates to @sdp; media sections
+ * missing for a stream are added as "audio RTP/AVP 0".
+ */
+int ice_sdp_describe(const struct ice_agent *a, struct sdp_session *sdp,
+		     unsigned int flags);
+/* Validate a peer description without changing anything. */
+int ice_sdp_check(const struct ice_agent *a, const struct sdp_session *s);
+/*
+ * Apply a peer description: credentials, ice-lite, candidates (UDP with
+ * literal addresses), end-of-candidates, rtcp-mux.  A changed ufrag is an
+ * ICE restart: the agent restarts (unless ICE_SDP_RESTARTED_LOCALLY) and 1
+ * is returned.  Errors (negative) leave the agent unchanged.
+ */
+int ice_sdp_apply(struct ice_agent *a, const struct sdp_session *s,
+		  unsigned int flags, uint64_t now);
+const char *ice_sdp_strerror(int err);
+/* One candidate attribute ("candidate:...") for trickling. */
+int ice_sdp_candidate(const struct ice_cand_info *ci, char *buf, size_t size);
+
+#endif /* KICE_ICE_SDP_H */

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ICE session: agent + UDP sockets + loop timer (see ice_session.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "ice/ice_session.h"
+
+struct ice_session {
+	struct ice_agent *agent;
+	struct ice_loop *loop;
+	struct ice_timer timer;
+	const struct ice_session_ops *ops;
+	void *user;
+	int *fds;
+	unsigned int nfds;
+};
+
+static int sess_send(void *user, int sock, const struct ice_addr *to,
+		     const void *buf, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = ice_addr_to_sa(to, &ss);
+	ssize_t n;
+
+	if (!sl)
+		return -EAFNOSUPPORT;
+	n = sendto(sock, buf, len, 0, (struct sockaddr *)&ss, sl);
+	return n < 0 ? -errno : (int)n;
+}
+
+static void sess_event(void *user, enum ice_event ev, int stream)
+{
+	struct ice_session *s = user;
+
+	if (s->ops && s->ops->event)
+		s->ops->event(s, ev, stream, s->user);
+}
+
+static void sess_data(void *user, unsigned int stream, unsigned int comp,
+		      const void *buf, size_t len)
+{
+	struct ice_session *s = user;
+
+	if (s->ops && s->ops->data)
+		s->ops->data(s, stream, comp, buf, len, s->user);
+}
+
+static const struct ice_ops sess_ops = {
+	.send = sess_send,
+	.event = sess_event,
+	.data = sess_data,
+};
+
+void ice_session_kick(struct ice_session *s)
+{
+	ice_loop_timer_set(s->loop, &s->timer,
+			   ice_agent_timer(s->agent, ice_now_ms()));
+}
+
+static void sess_timer(struct ice_timer *t, uint64_t now)
+{
+	struct ice_session *s = (struct ice_session *)
+		((char *)t - offsetof(struct ice_session, timer));
+
+	ice_loop_timer_set(s->loop, &s->timer, ice_agent_timer(s->agent, now));
+}
+
+static void sess_readable(int fd, uint32_t events, void *arg)
+{
+	struct ice_session *s = arg;
+	uint8_t buf[2048];
+
+	/* bounded per wakeup so one busy socket cannot starve the loop */
+	for (int i = 0; i < 64; i++) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		struct ice_addr from;
+		ssize_t n;
+
+		n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT,
+			     (struct sockaddr *)&ss, &sl);
+		if (n < 0)
+			break;
+		if (ice_addr_from_sa(&from, (struct sockaddr *)&ss))
+			continue;
+		ice_agent_recv(s->agent, fd, &from, buf, (size_t)n, ice_now_ms());
+	}
+	ice_session_kick(s);
+}
+
+static int bind_udp(const struct ice_addr *a, struct ice_addr *bound)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = ice_addr_to_sa(a, &ss);
+	int one = 1, fd;
+
+	fd = socket(a->family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (a->family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, sl)) {
+		int e = -errno;
+
+		close(fd);
+		return e;
+	}
+	sl = sizeof(ss);
+	getsockname(fd, (struct sockaddr *)&ss, &sl);
+	ice_addr_from_sa(bound, (struct sockaddr *)&ss);
+	return fd;
+}
+
+struct ice_session *ice_session_new(struct ice_loop *loop,
+				    const struct ice_cfg *cfg,
+				    const struct ice_netif_addr *addrs,
+				    unsigned int naddrs, unsigned int nstreams,
+				    unsigned int ncomp,
+				    const struct ice_session_ops *ops, void *user)
+{
+	struct ice_session *s = calloc(1, sizeof(*s));
+	uint64_t now = ice_now_ms();
+
+	if (!s)
+		return NULL;
+	s->loop = loop;
+	s->ops = ops;
+	s->user = user;
+	ice_timer_init(&s->timer, sess_timer);
+	s->agent = ice_agent_new(cfg, &sess_ops, s, now);
+	s->fds = calloc((size_t)nstreams * ncomp * (naddrs ? naddrs : 1),
+			sizeof(*s->fds));
+	if (!s->agent || !s->fds)
+		goto fail;
+	for (unsigned int st = 0; st < nstreams; st++) {
+		if (ice_agent_add_stream(s->agent, ncomp) < 0)
+			goto fail;
+		for (unsigned int c = 1; c <= ncomp; c++) {
+			for (unsigned int i = 0; i < naddrs; i++) {
+				struct ice_addr bound;
+				int fd = bind_udp(&addrs[i].addr, &bound);
+
+				if (fd < 0)
+					continue;	/* address went away */
+				s->fds[s->nfds++] = fd;
+				if (ice_loop_add_fd(loop, fd, sess_readable, s))
+					goto fail;
+				ice_agent_add_host(s->agent, st, c, fd, &bound,
+						   addrs[i].iface_pref,
+						   addrs[i].addr_pref);
+			}
+		}
+	}
+	ice_agent_gather(s->agent, now);
+	ice_session_kick(s);
+	return s;
+fail:
+	ice_session_free(s);
+	return NULL;
+}
+
+void ice_session_free(struct ice_session *s)
+{
+	if (!s)
+		return;
+	ice_loop_timer_del(s->loop, &s->timer);
+	for (unsigned int i = 0; i < s->nfds; i++) {
+		ice_loop_del_fd(s->loop, s->fds[i]);
+		close(s->fds[i]);
+	}
+	free(s->fds);
+	ice_agent_free(s->agent);
+	free(s);
+}
+
+struct ice_agent *ice_session_agent(struct ice_session *s)
+{
+	return s->agent;
+}
+
+unsigned int ice_session_nsockets(const struct ice_session *s)
+{
+	return s->nfds;
+}

@@ -1,0 +1,141 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# ICE agent end to end in network namespaces with real nft NAT: two
+# icepeer processes exchange SDP through files, connect, and the test
+# asserts the candidate types of the nominated pair and echoes data.
+#
+# Topology: "net" is the public router (192.0.2.0/24 towards side A,
+# 203.0.113.0/24 towards side B, 2001:db8:a::/64 and 2001:db8:b::/64 for
+# IPv6) and runs a STUN server on 198.51.100.1:3478.  A side is either
+# directly public or behind a NAT namespace (10.0.0.0/24 inside).
+set -u
+TOP=$(cd "$(dirname "$0")/../../.." && pwd)
+. "$TOP/selftests/lib/netns.sh"
+O=${O:-$TOP/build/san}
+PEER=$O/bin/icepeer
+[ -x "$PEER" ] || PEER=$TOP/build/out/bin/icepeer
+if [ "$(id -u)" != 0 ] || ! command -v nft >/dev/null || [ ! -x "$PEER" ]; then
+	echo "1..0 # SKIP needs root, nft and icepeer"
+	exit 4
+fi
+export ASAN_OPTIONS=detect_leaks=1
+TMP=$(mktemp -d)
+trap 'ns_cleanup; rm -rf "$TMP"' EXIT
+n=0
+fails=0
+
+tap() {	# tap OK NAME [DIAG]
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $n $2"
+	else
+		echo "not ok $n $2"
+		fails=$((fails + 1))
+		[ -n "${3:-}" ] && sed 's/^/# /' "$3"
+	fi
+}
+
+# side NAME ROUTER_IF PUB4 PUB6 KIND: KIND = public | eim | symmetric | v6only
+# For public/v6only the peer namespace "NAME" sits on the router link;
+# for NATs "NAME" sits behind "NAME-nat".
+side() {
+	local s=$1 rif=$2 p4=$3 p6=$4 kind=$5 gw4=${3%.*}.1 gw6=${4%::*}::1
+	case $kind in
+	public|v6only)
+		ns_new "$s" >/dev/null
+		if [ "$kind" = v6only ]; then
+			ns_link net "$rif" - "$s" eth0 "$p6/64"
+			ns_addr net "$rif" "$gw6/64"
+		else
+			ns_link net "$rif" "$gw4/24" "$s" eth0 "$p4/24"
+			ns_addr "$s" eth0 "$p6/64"
+			ns_addr net "$rif" "$gw6/64"
+			ns_route "$s" default "$gw4"
+		fi
+		ns_route "$s" default "$gw6"
+		;;
+	eim|symmetric)
+		ns_new "$s-nat" >/dev/null
+		ns_new "$s" >/dev/null
+		ns_link net "$rif" "$gw4/24" "$s-nat" wan "$p4/24"
+		ns_route "$s-nat" default "$gw4"
+		ns_link "$s-nat" lan 10.0.0.1/24 "$s" eth0 10.0.0.2/24
+		ns_route "$s" default 10.0.0.1
+		ns_router "$s-nat"
+		ns_nat "$s-nat" wan "$kind"
+		;;
+	esac
+}
+
+topo() {	# topo KIND_A KIND_B
+	ns_cleanup
+	ns_new net >/dev/null
+	ns_router net
+	ns_exec net ip addr add 198.51.100.1/32 dev lo
+	side a ra 192.0.2.2 2001:db8:a::2 "$1"
+	side b rb 203.0.113.2 2001:db8:b::2 "$2"
+	( ns_exec net "$PEER" --stun-server 198.51.100.1:3478 --timeout 120 & )
+	ns_wait_port net udp 3478 5
+}
+
+# run NAME ARGS_A ARGS_B EXPECT_A EXPECT_B
+run() {
+	local name=$1 aa=$2 ab=$3 ea=$4 eb=$5 ra rb
+	rm -f "$TMP"/*.sdp "$TMP"/*.log
+	ns_exec a "$PEER" --controlling --local "$TMP/a.sdp" --remote "$TMP/b.sdp" \
+		--stun 198.51.100.1:3478 --expect "$ea" --echo 20 $aa \
+		>"$TMP/a.log" 2>&1 &
+	local pa=$!
+	ns_exec b "$PEER" --local "$TMP/b.sdp" --remote "$TMP/a.sdp" \
+		--stun 198.51.100.1:3478 --expect "$eb" --echo 20 $ab \
+		>"$TMP/b.log" 2>&1 &
+	local pb=$!
+	wait $pa; ra=$?
+	wait $pb; rb=$?
+	cat "$TMP/a.log" "$TMP/b.log" > "$TMP/both.log"
+	grep -h '^icepeer: connected' "$TMP/a.log" | sed "s/^/# $name a: /"
+	[ $ra = 0 ] && [ $rb = 0 ]
+	tap $? "$name" "$TMP/both.log"
+}
+
+echo "TAP version 13"
+echo "1..6"
+
+# same LAN: two hosts on one link, no router, no NAT
+ns_cleanup
+ns_new a >/dev/null; ns_new b >/dev/null
+ns_link a eth0 10.9.0.1/24 b eth0 10.9.0.2/24
+rm -f "$TMP"/*.sdp
+ns_exec a "$PEER" --controlling --local "$TMP/a.sdp" --remote "$TMP/b.sdp" \
+	--expect host:host --echo 20 >"$TMP/a.log" 2>&1 &
+pa=$!
+ns_exec b "$PEER" --local "$TMP/b.sdp" --remote "$TMP/a.sdp" \
+	--expect host:host --echo 20 >"$TMP/b.log" 2>&1 &
+pb=$!
+wait $pa; ra=$?; wait $pb; rb=$?
+cat "$TMP/a.log" "$TMP/b.log" > "$TMP/both.log"
+[ $ra = 0 ] && [ $rb = 0 ]
+tap $? same_lan "$TMP/both.log"
+
+# the seed's simple flow: Alice behind an endpoint-independent NAT
+topo eim public
+run one_side_eim_nat "--no-ipv6" "--no-ipv6" srflx:host host:srflx
+
+# both behind endpoint-independent NATs
+topo eim eim
+run both_eim_nat "" "" srflx:srflx srflx:srflx
+
+# role conflict: both sides think they are controlling
+topo public public
+run role_conflict_both_controlling "--no-ipv6" "--no-ipv6 --controlling" host:host host:host
+
+# aggressive nomination through a NAT
+topo eim public
+run aggressive_nomination "--no-ipv6 --aggressive" "--no-ipv6" srflx:host host:srflx
+
+# IPv6-only side against a dual-stack side
+topo v6only public
+run ipv6_only_vs_dual_stack "" "" host:host host:host
+
+[ $fails = 0 ]

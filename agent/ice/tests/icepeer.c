@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * icepeer: one ICE endpoint for network-namespace tests.  Gathers, writes
+ * its SDP to a file, reads the peer's SDP from another file, connects,
+ * checks the nominated pair's candidate types and echoes datagrams.
+ * With --stun-server it is instead a minimal STUN Binding server.
+ *
+ * Exit status: 0 success, 1 failure, 2 usage.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ice/ice_loop.h"
+#include "ice/ice_netif.h"
+#include "ice/ice_sdp.h"
+#include "ice/ice_session.h"
+#include "stun/stun.h"
+
+static struct {
+	const char *local, *remote, *expect;
+	unsigned int timeout_s, echo, ncomp;
+	bool rtcp_mux;
+	bool verbose;
+} opt = { .timeout_s = 20, .ncomp = 1 };
+
+static struct {
+	bool gathered, connected, failed, bye;
+	uint64_t connected_at;
+	unsigned int echoed;
+} st;
+
+static void on_event(struct ice_session *s, enum ice_event ev, int stream,
+		     void *user)
+{
+	if (opt.verbose)
+		fprintf(stderr, "icepeer: event %s\n", ice_event_name(ev));
+	if (ev == ICE_EV_GATHERING_DONE)
+		st.gathered = true;
+	if (ev == ICE_EV_CONNECTED && !st.connected) {
+		st.connected = true;
+		st.connected_at = ice_now_ms();
+	}
+	if (ev == ICE_EV_FAILED)
+		st.failed = true;
+}
+
+static void on_data(struct ice_session *s, unsigned int stream,
+		    unsigned int comp, const void *buf, size_t len, void *user)
+{
+	struct ice_agent *a = ice_session_agent(s);
+
+	if (len == 3 && !memcmp(buf, "bye", 3)) {
+		st.bye = true;
+		return;
+	}
+	if (len > 5 && !memcmp(buf, "ping ", 5)) {
+		char reply[64];
+		size_t n = len < sizeof(reply) ? len : sizeof(reply);
+
+		memcpy(reply, buf, n);
+		memcpy(reply, "pong ", 5);
+		ice_agent_send(a, stream, comp, reply, n);
+	} else if (len > 5 && !memcmp(buf, "pong ", 5)) {
+		st.echoed++;
+	}
+}
+
+static const struct ice_session_ops ops = {
+	.event = on_event,
+	.data = on_data,
+};
+
+static int parse_hostport(const char *s, struct ice_addr *a)
+{
+	char ip[64];
+	const char *colon = strrchr(s, ':');
+
+	if (!colon || (size_t)(colon - s) >= sizeof(ip))
+		return -1;
+	memcpy(ip, s, (size_t)(colon - s));
+	ip[colon - s] = '\0';
+	if (ip[0] == '[') {
+		memmove(ip, ip + 1, strlen(ip));
+		ip[strlen(ip) - 1] = '\0';
+	}
+	return ice_addr_parse(a, ip, (uint16_t)atoi(colon + 1));
+}
+
+static int stun_server(const char *where, unsigned int lifetime_s)
+{
+	struct sockaddr_storage ss;
+	struct ice_addr a;
+	uint64_t end = ice_now_ms() + lifetime_s * 1000ull;
+	int fd;
+
+	if (parse_hostport(where, &a))
+		return 2;
+	fd = socket(a.family, SOCK_DGRAM, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&ss, ice_addr_to_sa(&a, &ss))) {
+		perror("stun-server");
+		return 1;
+	}
+	struct timeval tv = { .tv_sec = 1 };
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	while (ice_now_ms() < end) {
+		uint8_t buf[1500], out[128];
+		socklen_t sl = sizeof(ss);
+		struct stun_builder b;
+		struct stun_msg m;
+		ssize_t n;
+		long l;
+
+		n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&ss, &sl);
+		if (n <= 0 || stun_msg_parse(&m, buf, (size_t)n) ||
+		    stun_msg_class(&m) != STUN_REQUEST ||
+		    stun_msg_method(&m) != STUN_BINDING)
+			continue;
+		stun_build_init(&b, out, sizeof(out),
+				stun_type(STUN_BINDING, STUN_SUCCESS), m.tid);
+		stun_build_addr(&b, STUN_ATTR_XOR_MAPPED_ADDRESS,
+				(struct sockaddr *)&ss);
+		stun_build_fingerprint(&b);
+		l = stun_build_finish(&b);
+		if (l > 0)
+			sendto(fd, out, (size_t)l, 0, (struct sockaddr *)&ss, sl);
+	}
+	close(fd);
+	return 0;
+}
+
+static int write_sdp(struct ice_agent *a, const char *path)
+{
+	struct sdp_session s = { 0 };
+	char tmp[512], *text = NULL;
+	long n;
+	FILE *f;
+
+	if (ice_sdp_describe(a, &s, opt.rtcp_mux ? ICE_SDP_RTCP_MUX : 0))
+		return -1;
+	n = sdp_write(&s, &text);
+	sdp_session_free(&s);
+	if (n < 0)
+		return -1;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (!f || fwrite(text, 1, (size_t)n, f) != (size_t)n || fclose(f) ||
+	    rename(tmp, path)) {
+		free(text);
+		return -1;
+	}
+	if (opt.verbose)
+		fprintf(stderr, "%s", text);
+	free(text);
+	return 0;
+}
+
+static int read_sdp(const char *path, struct sdp_session *s)
+{
+	struct sdp_error err;
+	char buf[65536];
+	size_t n;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	if (sdp_parse(buf, n, s, &err)) {
+		fprintf(stderr, "icepeer: %s line %u: %s\n", path, err.line,
+			sdp_strerror(err.code));
+		return -2;
+	}
+	return 0;
+}
+
+static bool run_until(struct ice_loop *l, bool *flag, uint64_t deadline)
+{
+	while (!*flag && ice_now_ms() < deadline)
+		ice_loop_run_once(l, 50);
+	return *flag;
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: icepeer --local FILE --remote FILE [--controlling]\n"
+		"  [--stun IP:PORT]... [--lite] [--aggressive] [--ncomp N]\n"
+		"  [--rtcp-mux] [--iface IF] [--no-ipv4] [--no-ipv6] [--loopback]\n"
+		"  [--timeout S] [--ta MS] [--expect LTYPE:RTYPE] [--echo N] [-v]\n"
+		"       icepeer --stun-server IP:PORT [--timeout S]\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "local", 1, NULL, 'L' }, { "remote", 1, NULL, 'R' },
+		{ "controlling", 0, NULL, 'c' }, { "stun", 1, NULL, 's' },
+		{ "lite", 0, NULL, 'l' }, { "aggressive", 0, NULL, 'a' },
+		{ "ncomp", 1, NULL, 'n' }, { "rtcp-mux", 0, NULL, 'm' },
+		{ "iface", 1, NULL, 'i' }, { "no-ipv4", 0, NULL, '4' },
+		{ "no-ipv6", 0, NULL, '6' }, { "loopback", 0, NULL, 'o' },
+		{ "timeout", 1, NULL, 't' }, { "expect", 1, NULL, 'e' },
+		{ "echo", 1, NULL, 'E' }, { "stun-server", 1, NULL, 'S' },
+		{ "ta", 1, NULL, 'T' }, { "verbose", 0, NULL, 'v' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ice_netif_addr addrs[32];
+	const char *stun_srv = NULL;
+	struct ice_session *sess;
+	struct sdp_session remote;
+	struct ice_loop *loop;
+	struct ice_agent *a;
+	struct ice_cfg cfg;
+	uint64_t deadline, applied;
+	int c, n, rc = 1;
+
+	ice_cfg_default(&cfg);
+	while ((c = getopt_long(argc, argv, "v", lo, NULL)) != -1) {
+		switch (c) {
+		case 'L': opt.local = optarg; break;
+		case 'R': opt.remote = optarg; break;
+		case 'c': cfg.controlling = true; break;
+		case 's':
+			if (cfg.nstun == ICE_MAX_SERVERS ||
+			    parse_hostport(optarg, &cfg.stun[cfg.nstun].addr)) {
+				usage();
+				return 2;
+			}
+			cfg.nstun++;
+			break;
+		case 'l': cfg.lite = true; break;
+		case 'a': cfg.aggressive = true; break;
+		case 'n': opt.ncomp = (unsigned int)atoi(optarg); break;
+		case 'm': opt.rtcp_mux = true; break;
+		case 'i': cfg.only_iface = optarg; break;
+		case '4': cfg.ipv4 = false; break;
+		case '6': cfg.ipv6 = false; break;
+		case 'o': cfg.loopback = true; break;
+		case 't': opt.timeout_s = (unsigned int)atoi(optarg); break;
+		case 'T': cfg.ta_ms = (unsigned int)atoi(optarg); break;
+		case 'e': opt.expect = optarg; break;
+		case 'E': opt.echo = (unsigned int)atoi(optarg); break;
+		case 'S': stun_srv = optarg; break;
+		case 'v': opt.verbose = true; break;
+		default: usage(); return 2;
+		}
+	}
+	if (stun_srv)
+		return stun_server(stun_srv, opt.timeout_s);
+	if (!opt.local || !opt.remote || !opt.ncomp || opt.ncomp > 2) {
+		usage();
+		return 2;
+	}
+	deadline = ice_now_ms() + opt.timeout_s * 1000ull;
+	n = ice_netif_list(&cfg, addrs, 32);
+	if (n <= 0) {
+		fprintf(stderr, "icepeer: no usable local address (%d)\n", n);
+		return 1;
+	}
+	loop = ice_loop_new();
+	sess = loop ? ice_session_new(loop, &cfg, addrs, (unsigned int)n, 1,
+				      opt.ncomp, &ops, NULL) : NULL;
+	if (!sess) {
+		fprintf(stderr, "icepeer: cannot create session\n");
+		return 1;
+	}
+	a = ice_session_agent(sess);
+	if (!run_until(loop, &st.gathered, deadline) || write_sdp(a, opt.local)) {
+		fprintf(stderr, "icepeer: gathering or writing SDP failed\n");
+		goto out;
+	}
+	/* wait for the peer's description */
+	for (;;) {
+		int r = read_sdp(opt.remote, &remote);
+
+		if (!r)
+			break;
+		if (r == -2 || ice_now_ms() >= deadline) {
+			fprintf(stderr, "icepeer: no usable remote SDP\n");
+			goto out;
+		}
+		ice_loop_run_once(loop, 20);
+	}
+	applied = ice_now_ms();
+	n = ice_sdp_apply(a, &remote, opt.rtcp_mux ? ICE_SDP_RTCP_MUX : 0,
+			  applied);
+	sdp_session_free(&remote);
+	if (n < 0) {
+		fprintf(stderr, "icepeer: remote SDP: %s\n", ice_sdp_strerror(n));
+		goto out;
+	}
+	ice_agent_start(a, applied);
+	ice_session_kick(sess);
+	while (!st.connected && !st.failed && ice_now_ms() < deadline)
+		ice_loop_run_once(loop, 50);
+	if (!st.connected) {
+		fprintf(stderr, "icepeer: %s\n", st.failed ? "ICE failed" : "timeout");
+		goto out;
+	}
+
+	struct ice_cand_info l, r;
+	char ls[ICE_ADDRSTRLEN], rs[ICE_ADDRSTRLEN], want[64];
+
+	ice_agent_selected(a, 0, 1, &l, &r);
+	printf("icepeer: connected in %llu ms local=%s %s remote=%s %s\n",
+	       (unsigned long long)(st.connected_at - applied),
+	       ice_cand_type_name(l.type), ice_addr_str(&l.addr, ls, sizeof(ls)),
+	       ice_cand_type_name(r.type), ice_addr_str(&r.addr, rs, sizeof(rs)));
+	rc = 0;
+	snprintf(want, sizeof(want), "%s:%s", ice_cand_type_name(l.type),
+		 ice_cand_type_name(r.type));
+	if (opt.expect && strcmp(opt.expect, want)) {
+		fprintf(stderr, "icepeer: nominated %s, expected %s\n", want,
+			opt.expect);
+		rc = 1;
+	}
+	if (opt.echo && ice_agent_controlling(a)) {
+		/* pings paced by 20 ms; pongs counted */
+		for (unsigned int i = 0; i < opt.echo && ice_now_ms() < deadline; i++) {
+			char ping[32];
+			int len = snprintf(ping, sizeof(ping), "ping %u", i);
+			uint64_t until = ice_now_ms() + 20;
+
+			ice_agent_send(a, 0, 1, ping, (size_t)len);
+			while (ice_now_ms() < until)
+				ice_loop_run_once(loop, 20);
+		}
+		for (uint64_t until = ice_now_ms() + 500; ice_now_ms() < until &&
+		     st.echoed < opt.echo;)
+			ice_loop_run_once(loop, 50);
+		for (int i = 0; i < 3; i++)
+			ice_agent_send(a, 0, 1, "bye", 3);
+		printf("icepeer: echo %u/%u\n", st.echoed, opt.echo);
+		/* a few losses are fine on lossy links; none on clean ones */
+		if (st.echoed < opt.echo * 8 / 10)
+			rc = 1;
+	} else if (opt.echo) {
+		run_until(loop, &st.bye, deadline);
+		if (!st.bye)
+			rc = 1;
+	}
+out:
+	ice_session_free(sess);
+	ice_loop_free(loop);
+	return rc;
+}
