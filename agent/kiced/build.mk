@@ -20,3 +20,9 @@ relay_test_LIBS := kicedcore ctl sdp
 relay_test_CFLAGS := -I$(KSFT_DIR) -Wno-sign-compare
 
 NETTESTS += agent/kiced/tests/ng.sh
+
+FUZZERS += fuzz_kiced fuzz_kiced_config
+fuzz_kiced_SRCS := agent/kiced/fuzz/fuzz_kiced.c
+fuzz_kiced_LIBS := kicedcore ctl sdp
+fuzz_kiced_config_SRCS := agent/kiced/fuzz/fuzz_kiced_config.c
+fuzz_kiced_config_LIBS := kicedcore ctl sdp

@@ -25,7 +25,7 @@ uint64_t loop_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static void loop_flush_deferred(struct loop *l)
+void loop_flush_deferred(struct loop *l)
 {
 	size_t i;
 

@@ -47,6 +47,8 @@ void loop_del(struct loop *l, struct loop_watch *w);
  * removed watch must have its fn set to NULL (loop_del() does it).
  */
 void loop_defer_free(struct loop *l, void *p);
+/* Free what loop_defer_free() queued (done after every batch). */
+void loop_flush_deferred(struct loop *l);
 /* Run until loop_stop() or a termination signal.  0, or -1 on error. */
 int loop_run(struct loop *l);
 void loop_stop(struct loop *l);
