@@ -437,6 +437,32 @@ TEST_F(daemon, timeout)
 	free(o);
 }
 
+/* IPv4 offerer, IPv6 answerer ("address family" IP6), media relayed. */
+TEST_F(daemon, ipv4_to_ipv6_gateway)
+{
+	char *o = sdp_req("offer", "v6", NULL, 5010,
+			  "14:address family3:IP6");
+	const char *v6ans = "d7:call-id2:v67:command6:answer8:from-tag2:ft"
+		"3:sdp75:v=0\r\no=- 1 1 IN IP6 ::1\r\ns=-\r\nc=IN IP6 ::1\r\n"
+		"t=0 0\r\nm=audio 6010 RTP/AVP 0\r\n6:to-tag2:tte";
+	const char *v4ans = "d7:call-id2:v67:command6:answer8:from-tag2:ft"
+		"3:sdp87:v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+		"c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 6010 RTP/AVP 0\r\n"
+		"6:to-tag2:tte";
+
+	ASSERT_STREQ("ok", REQ("o", o));
+	EXPECT_TRUE(reply_sdp_has(self, "c=IN IP6 ::1"));
+	/* an IPv4 answer to the IPv6 leg is refused, the call unchanged */
+	ASSERT_STREQ("error", REQ("a4", v4ans));
+	EXPECT_STREQ("Media 1: answer address family differs from the offer's",
+		     reason(self));
+	ASSERT_STREQ("ok", REQ("a6", v6ans));
+	/* the answer for the offerer points at the IPv4 side */
+	EXPECT_TRUE(reply_sdp_has(self, "c=IN IP4 127.0.0.1"));
+	EXPECT_FALSE(reply_sdp_has(self, "c=IN IP6"));
+	free(o);
+}
+
 TEST_F(daemon, statistics)
 {
 	ASSERT_STREQ("pong", REQ("p", "d7:command4:pinge"));
