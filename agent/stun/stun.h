@@ -312,8 +312,8 @@ int stun_get_icmp(const struct stun_msg *m, uint8_t *type, uint8_t *code,
 struct stun_key {
 	uint8_t key[STUN_MAX_KEY_LEN];	/* raw HMAC key (password or hash) */
 	size_t len;
-	void *hmac_sha1;	/* EVP_MAC_CTX *, lazily keyed */
-	void *hmac_sha256;	/* EVP_MAC_CTX * */
+	void *hmac_sha1;	/* precomputed HMAC states, made on */
+	void *hmac_sha256;	/* first use; owned by the key */
 };
 
 /* Short-term credential: key = password (OpaqueString: bytes used as

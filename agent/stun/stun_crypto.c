@@ -1,71 +1,127 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * STUN integrity: keys (short-term and long-term), HMAC-SHA1/SHA256 with
- * the key schedule kept in an EVP_MAC context, USERHASH, nonce cookie.
+ * STUN integrity: keys (short-term and long-term), HMAC-SHA1/SHA256 with a
+ * precomputed key schedule, USERHASH, nonce cookie.
  *
- * HMAC is libcrypto's EVP_MAC "HMAC"; after the first keyed init the
- * context is re-initialised with a NULL key, which restores the stored
- * inner/outer digest states instead of rehashing the key.
+ * HMAC (RFC 2104) is H((K ^ opad) || H((K ^ ipad) || m)).  The digest
+ * states after absorbing the ipad and opad blocks depend only on the key,
+ * so they are computed once per key with libcrypto's SHA-1/SHA-256 and
+ * copied (a plain struct copy, no allocation) for every message.  Going
+ * through EVP_MAC instead costs two context duplications with heap
+ * allocations per MAC, which is most of the time of a verification.
  */
+
+/* The SHA*_Init/Update/Final functions are deprecated in OpenSSL 3.0 in
+ * favour of EVP, but EVP_MD_CTX cannot copy a state without allocating. */
+#define OPENSSL_API_COMPAT 10101
+
+#include <stdlib.h>
 #include <string.h>
 
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/params.h>
+#include <openssl/sha.h>
 
 #include "stun/stun.h"
 #include "stun/stun_priv.h"
 
-static EVP_MAC *hmac_mac;
+#define HMAC_BLOCK 64	/* SHA-1 and SHA-256 block size */
 
-static EVP_MAC *get_mac(void)
+struct sched_sha1 {
+	SHA_CTX in, out;
+};
+
+struct sched_sha256 {
+	SHA256_CTX in, out;
+};
+
+static void make_pads(const uint8_t *key, size_t keylen, int sha256,
+		      uint8_t ipad[HMAC_BLOCK], uint8_t opad[HMAC_BLOCK])
 {
-	/* Fetched once; libcrypto keeps it for the process lifetime. */
-	if (!hmac_mac)
-		hmac_mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-	return hmac_mac;
+	uint8_t kb[HMAC_BLOCK] = { 0 };
+	unsigned int i;
+
+	if (keylen > HMAC_BLOCK) {
+		if (sha256)
+			SHA256(key, keylen, kb);
+		else
+			SHA1(key, keylen, kb);
+	} else if (keylen) {
+		memcpy(kb, key, keylen);
+	}
+	for (i = 0; i < HMAC_BLOCK; i++) {
+		ipad[i] = kb[i] ^ 0x36;
+		opad[i] = kb[i] ^ 0x5c;
+	}
+	OPENSSL_cleanse(kb, sizeof(kb));
 }
 
-static EVP_MAC_CTX *key_ctx(void **ctxp, int sha256, const uint8_t *key,
-			    size_t keylen)
+static void *schedule(int sha256, const uint8_t *key, size_t keylen)
 {
-	EVP_MAC_CTX *ctx = *ctxp;
-	OSSL_PARAM params[2];
-	EVP_MAC *mac;
+	uint8_t ipad[HMAC_BLOCK], opad[HMAC_BLOCK];
+	void *p;
 
-	if (ctx)
-		return EVP_MAC_init(ctx, NULL, 0, NULL) ? ctx : NULL;
-	mac = get_mac();
-	if (!mac)
+	p = OPENSSL_zalloc(sha256 ? sizeof(struct sched_sha256) :
+				    sizeof(struct sched_sha1));
+	if (!p)
 		return NULL;
-	ctx = EVP_MAC_CTX_new(mac);
-	if (!ctx)
-		return NULL;
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-						     sha256 ? "SHA256" : "SHA1",
-						     0);
-	params[1] = OSSL_PARAM_construct_end();
-	if (!EVP_MAC_init(ctx, key, keylen, params)) {
-		EVP_MAC_CTX_free(ctx);
-		return NULL;
+	make_pads(key, keylen, sha256, ipad, opad);
+	if (sha256) {
+		struct sched_sha256 *s = p;
+
+		SHA256_Init(&s->in);
+		SHA256_Update(&s->in, ipad, HMAC_BLOCK);
+		SHA256_Init(&s->out);
+		SHA256_Update(&s->out, opad, HMAC_BLOCK);
+	} else {
+		struct sched_sha1 *s = p;
+
+		SHA1_Init(&s->in);
+		SHA1_Update(&s->in, ipad, HMAC_BLOCK);
+		SHA1_Init(&s->out);
+		SHA1_Update(&s->out, opad, HMAC_BLOCK);
 	}
-	*ctxp = ctx;
-	return ctx;
+	OPENSSL_cleanse(ipad, sizeof(ipad));
+	OPENSSL_cleanse(opad, sizeof(opad));
+	return p;
 }
 
 int stun_hmac(void **ctxp, int sha256, const uint8_t *key, size_t keylen,
 	      const uint8_t *hdr20, const uint8_t *body, size_t body_len,
 	      uint8_t *out, size_t *outlen)
 {
-	EVP_MAC_CTX *ctx = key_ctx(ctxp, sha256, key, keylen);
+	uint8_t inner[SHA256_DIGEST_LENGTH];
 
-	if (!ctx)
-		return STUN_E_CRYPTO;
-	if (!EVP_MAC_update(ctx, hdr20, STUN_HDR_LEN) ||
-	    (body_len && !EVP_MAC_update(ctx, body, body_len)) ||
-	    !EVP_MAC_final(ctx, out, outlen, 32))
-		return STUN_E_CRYPTO;
+	if (!*ctxp) {
+		*ctxp = schedule(sha256, key, keylen);
+		if (!*ctxp)
+			return STUN_E_NO_MEMORY;
+	}
+	if (sha256) {
+		const struct sched_sha256 *s = *ctxp;
+		SHA256_CTX c = s->in;
+
+		SHA256_Update(&c, hdr20, STUN_HDR_LEN);
+		SHA256_Update(&c, body, body_len);
+		SHA256_Final(inner, &c);
+		c = s->out;
+		SHA256_Update(&c, inner, SHA256_DIGEST_LENGTH);
+		SHA256_Final(out, &c);
+		OPENSSL_cleanse(&c, sizeof(c));
+		*outlen = SHA256_DIGEST_LENGTH;
+	} else {
+		const struct sched_sha1 *s = *ctxp;
+		SHA_CTX c = s->in;
+
+		SHA1_Update(&c, hdr20, STUN_HDR_LEN);
+		SHA1_Update(&c, body, body_len);
+		SHA1_Final(inner, &c);
+		c = s->out;
+		SHA1_Update(&c, inner, SHA_DIGEST_LENGTH);
+		SHA1_Final(out, &c);
+		OPENSSL_cleanse(&c, sizeof(c));
+		*outlen = SHA_DIGEST_LENGTH;
+	}
 	return STUN_OK;
 }
 
@@ -129,8 +185,8 @@ int stun_key_long_term(struct stun_key *k, enum stun_pw_alg alg,
 
 void stun_key_free(struct stun_key *k)
 {
-	EVP_MAC_CTX_free(k->hmac_sha1);
-	EVP_MAC_CTX_free(k->hmac_sha256);
+	OPENSSL_clear_free(k->hmac_sha1, sizeof(struct sched_sha1));
+	OPENSSL_clear_free(k->hmac_sha256, sizeof(struct sched_sha256));
 	OPENSSL_cleanse(k, sizeof(*k));
 }
 
