@@ -7,6 +7,7 @@
  * exercises a peer through it, and releases the allocation.
  */
 #include <errno.h>
+#include <netdb.h>
 #include <getopt.h>
 #include <poll.h>
 #include <stdio.h>
@@ -32,8 +33,12 @@ struct stun_opts {
 	bool verbose;
 };
 
+#define MAX_REDIRECTS	3
+#define RC_ALTERNATE	3	/* internal: follow s->alternate */
+
 struct session {
 	struct stun_opts *o;
+	struct sockaddr_storage alternate;
 	struct turn_conn conn;
 	struct sockaddr_storage server;
 	socklen_t slen;
@@ -195,15 +200,12 @@ static int do_binding(struct session *s)
 		}
 	}
 	if (b.code) {
-		if (b.alt)
-			fprintf(stderr,
-				"kicectl stun: binding: %d %s: try %s\n",
-				b.code, b.reason,
-				stun_addr_str((struct sockaddr *)&b.alternate,
-					      addr, sizeof(addr)));
-		else
-			fprintf(stderr, "kicectl stun: binding: %d %s\n",
-				b.code, b.reason);
+		if (b.alt) {
+			s->alternate = b.alternate;
+			return RC_ALTERNATE;
+		}
+		fprintf(stderr, "kicectl stun: binding: %d %s\n", b.code,
+			b.reason);
 		return 1;
 	}
 	if (!b.have_mapped) {
@@ -339,6 +341,31 @@ static int relay_echo(struct session *s, const struct sockaddr *peer,
 	return 0;
 }
 
+/* 300 Try Alternate: connect to the alternate server instead. */
+static int reconnect(struct session *s)
+{
+	int err;
+
+	turn_conn_close(&s->conn);
+	s->server = s->alternate;
+	s->slen = s->server.ss_family == AF_INET6 ?
+		  sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+	if (getnameinfo((struct sockaddr *)&s->server, s->slen, s->host,
+			sizeof(s->host), NULL, 0, NI_NUMERICHOST))
+		s->host[0] = '\0';
+	stun_addr_str((struct sockaddr *)&s->server, s->srv, sizeof(s->srv));
+	printf("alternate %s\n", s->srv);
+	fflush(stdout);
+	err = turn_conn_open(&s->conn, s->o->tr, (struct sockaddr *)&s->server,
+			     s->slen, s->host, s->o->ca_file, s->o->insecure,
+			     5000);
+	if (err) {
+		fprintf(stderr, "kicectl stun: %s: %s\n", s->srv, s->conn.err);
+		return 1;
+	}
+	return 0;
+}
+
 static int do_turn(struct session *s)
 {
 	struct turn_cfg cfg = { 0 };
@@ -355,23 +382,32 @@ static int do_turn(struct session *s)
 	cfg.lifetime = s->o->lifetime;
 	cfg.tx.rto_ms = s->o->rto_ms;
 	cfg.software = "kice kicectl";
-	err = turn_client_init(&s->turn, &cfg, conn_send, turn_event, s);
-	if (err) {
-		fprintf(stderr, "kicectl stun: %s\n", stun_strerror(err));
-		return 2;
-	}
-	err = turn_client_allocate(&s->turn, stun_now_ms());
-	if (err) {
-		fprintf(stderr, "kicectl stun: allocate: %s\n", s->conn.err);
-		return 1;
-	}
-	if (turn_wait(s, "allocate", 0))
-		return 1;
-	if (s->last.type == TURN_EV_ALTERNATE) {
-		fprintf(stderr, "kicectl stun: allocate: 300 Try Alternate: use %s\n",
-			stun_addr_str((struct sockaddr *)&s->last.peer, addr,
-				      sizeof(addr)));
-		return 1;
+	for (i = 0;; i++) {
+		err = turn_client_init(&s->turn, &cfg, conn_send, turn_event, s);
+		if (err) {
+			fprintf(stderr, "kicectl stun: %s\n", stun_strerror(err));
+			return 2;
+		}
+		err = turn_client_allocate(&s->turn, stun_now_ms());
+		if (err) {
+			fprintf(stderr, "kicectl stun: allocate: %s\n",
+				s->conn.err);
+			return 1;
+		}
+		if (turn_wait(s, "allocate", 0))
+			return 1;
+		if (s->last.type != TURN_EV_ALTERNATE)
+			break;
+		turn_client_free(&s->turn);
+		if (i == MAX_REDIRECTS) {
+			fprintf(stderr,
+				"kicectl stun: allocate: 300 Try Alternate more than %d times\n",
+				MAX_REDIRECTS);
+			return 1;
+		}
+		s->alternate = s->last.peer;
+		if (reconnect(s))
+			return 1;
 	}
 	if (s->last.type != TURN_EV_ALLOCATED)
 		return report_failure(s, "allocate");
@@ -491,7 +527,7 @@ int cmd_stun(int argc, char **argv)
 	};
 	struct stun_opts o = { .tr = STUN_TR_UDP, .families = TURN_FAMILY_V4 };
 	struct session *s;
-	int c, rc, err;
+	int c, rc, err, redirects;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "t:u:p:vh", lopts, NULL)) != -1) {
@@ -584,11 +620,26 @@ int cmd_stun(int argc, char **argv)
 		free(s);
 		return 1;
 	}
-	rc = do_binding(s);
-	if (!rc && o.user)
+	for (redirects = 0;; redirects++) {
+		rc = do_binding(s);
+		if (rc != RC_ALTERNATE)
+			break;
+		if (redirects == MAX_REDIRECTS) {
+			fprintf(stderr,
+				"kicectl stun: binding: 300 Try Alternate more than %d times\n",
+				MAX_REDIRECTS);
+			rc = 1;
+			break;
+		}
+		if (reconnect(s)) {
+			rc = 1;
+			break;
+		}
+	}
+	if (!rc && o.user) {
 		rc = do_turn(s);
-	if (o.user)
 		turn_client_free(&s->turn);
+	}
 	turn_conn_close(&s->conn);
 	free(s);
 	return rc;

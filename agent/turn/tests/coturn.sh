@@ -82,8 +82,18 @@ ns_exec server turnserver -n --no-cli --listening-ip $SRV \
 TURNPID=$!
 echo $TURNPID >"$T/turn.pid"
 disown $TURNPID
+# a second coturn that redirects every Allocate to the first (300)
+ns_exec server turnserver -n --no-cli --listening-ip $SRV \
+	--relay-ip 198.51.100.1 --listening-port 3480 --no-tls --no-dtls \
+	--alternate-server=$SRV:3478 \
+	--lt-cred-mech --user "$USER:$PASS" --realm $REALM \
+	--min-port 51000 --max-port 51999 \
+	--pidfile "$T/turn2.pid" --log-file "$T/turn2.log" --simple-log \
+	--no-stdout-log --userdb "$T/turndb2" >/dev/null 2>&1 &
+disown $!
 ns_wait_port server udp 3478 && ns_wait_port server tcp 3478 &&
-	ns_wait_port server tcp 5349 || skip_all "coturn did not start"
+	ns_wait_port server tcp 5349 && ns_wait_port server udp 3480 ||
+	skip_all "coturn did not start"
 
 # UDP echo peer (v4 and v6), bounded in time and packets
 ns_exec peer timeout 120 python3 -c '
@@ -119,7 +129,7 @@ nok() {
 }
 kc() { ns_exec client "$K" stun "$@" >"$OUT" 2>"$ERR"; }
 
-echo "1..13"
+echo "1..14"
 
 # 1: Binding through the NAT reports the NAT's public address
 if kc $SRV && grep -qE "^mapped $NATPUB:[0-9]+$" "$OUT"; then
@@ -190,5 +200,13 @@ else nok "unanswered binding reports a timeout"; fi
 if ! kc $SRV --transport tls && grep -qi 'certificate' "$ERR"; then
 	ok "tls with an unverifiable certificate fails clearly"
 else nok "tls with an unverifiable certificate fails clearly"; fi
+
+# 14: 300 Try Alternate is followed to the alternate server
+if kc $SRV:3480 --user $USER --password $PASS &&
+   grep -q "^alternate $SRV:3478$" "$OUT" &&
+   grep -qE '^relayed 198\.51\.100\.1:50[0-9]{3}$' "$OUT" &&
+   grep -q '^released$' "$OUT"; then
+	ok "300 try alternate: allocation made on the alternate server"
+else nok "300 try alternate: allocation made on the alternate server"; fi
 
 exit $fail
