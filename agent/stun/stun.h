@@ -168,7 +168,6 @@ enum stun_err {
 	STUN_E_NO_MEMORY = -19,
 	STUN_E_NOT_MATCHED = -20,	/* response for another transaction */
 	STUN_E_DUPLICATE = -21,		/* duplicate/late response, ignore */
-	STUN_E_BAD_FIRST_ATTR = -22,	/* FINGERPRINT not last, etc. */
 };
 
 const char *stun_strerror(int err);
@@ -295,8 +294,8 @@ int stun_get_channel(const struct stun_msg *m, uint16_t *ch);
 /* ADDRESS-ERROR-CODE: family and code. */
 int stun_get_address_error(const struct stun_msg *m, uint8_t *family,
 			   int *code);
-/* ICMP: type and code and error data. */
-int stun_get_icmp(const struct stun_msg *m, uint8_t *type, uint8_t *code,
+/* ICMP (RFC 8656 18.13): 7-bit type, 9-bit code, error data. */
+int stun_get_icmp(const struct stun_msg *m, uint8_t *type, uint16_t *code,
 		  uint32_t *data);
 
 /* ---------------------------------------------------------------------- */
@@ -386,7 +385,7 @@ int stun_build_pw_algs(struct stun_builder *b, const uint16_t *algs,
 int stun_build_pw_alg(struct stun_builder *b, uint16_t alg);
 int stun_build_address_error(struct stun_builder *b, uint8_t family,
 			     int code, const char *reason);
-int stun_build_icmp(struct stun_builder *b, uint8_t type, uint8_t code,
+int stun_build_icmp(struct stun_builder *b, uint8_t type, uint16_t code,
 		    uint32_t data);
 /* MESSAGE-INTEGRITY (HMAC-SHA1, 20 bytes). */
 int stun_build_integrity(struct stun_builder *b, struct stun_key *k);

@@ -235,17 +235,19 @@ int stun_build_pw_alg(struct stun_builder *b, uint16_t alg)
 			      (uint32_t)alg << 16);
 }
 
-int stun_build_icmp(struct stun_builder *b, uint8_t type, uint8_t code,
+int stun_build_icmp(struct stun_builder *b, uint8_t type, uint16_t code,
 		    uint32_t data)
 {
 	uint8_t *p = stun_build_reserve(b, STUN_ATTR_ICMP, 8);
 
 	if (!p)
 		return b->err;
+	if (type > 0x7F || code > 0x1FF)
+		return b->err = STUN_E_INVALID;
 	p[0] = 0;
 	p[1] = 0;
-	p[2] = type;
-	p[3] = code;
+	p[2] = (uint8_t)(type << 1 | code >> 8);
+	p[3] = (uint8_t)code;
 	stun_wr32(p + 4, data);
 	return STUN_OK;
 }

@@ -546,7 +546,7 @@ int stun_get_address_error(const struct stun_msg *m, uint8_t *family,
 	return STUN_OK;
 }
 
-int stun_get_icmp(const struct stun_msg *m, uint8_t *type, uint8_t *code,
+int stun_get_icmp(const struct stun_msg *m, uint8_t *type, uint16_t *code,
 		  uint32_t *data)
 {
 	const struct stun_attr *a = stun_msg_find(m, STUN_ATTR_ICMP);
@@ -557,8 +557,9 @@ int stun_get_icmp(const struct stun_msg *m, uint8_t *type, uint8_t *code,
 	if (a->len != 8)
 		return STUN_E_BAD_ATTR;
 	v = m->buf + a->off;
-	*type = v[2];
-	*code = v[3];
+	/* 16 reserved bits, 7-bit type, 9-bit code */
+	*type = (v[2] >> 1) & 0x7F;
+	*code = (uint16_t)(((v[2] & 1) << 8) | v[3]);
 	*data = stun_rd32(v + 4);
 	return STUN_OK;
 }

@@ -34,7 +34,6 @@ const char *stun_strerror(int err)
 	case STUN_E_NO_MEMORY:		return "out of memory";
 	case STUN_E_NOT_MATCHED:	return "no matching transaction";
 	case STUN_E_DUPLICATE:		return "duplicate or late response";
-	case STUN_E_BAD_FIRST_ATTR:	return "attribute order violated";
 	default:			return "unknown error";
 	}
 }

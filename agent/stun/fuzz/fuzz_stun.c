@@ -18,7 +18,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const struct stun_attr *a;
 	const uint8_t *v;
 	uint16_t types[16], ch;
-	uint8_t out[1024], fam, it, ic;
+	uint8_t out[1024], fam, it;
+	uint16_t ic;
 	uint32_t u32, d;
 	uint64_t u64;
 	struct stun_msg m;

@@ -407,7 +407,8 @@ TEST(turn_attrs_roundtrip)
 	struct sockaddr_storage ss;
 	const struct stun_attr *a;
 	uint16_t ch, algs[4];
-	uint8_t fam, it, ic;
+	uint8_t fam, it;
+	uint16_t ic;
 	uint32_t v, d;
 	size_t na;
 	int code;
@@ -435,7 +436,7 @@ TEST(turn_attrs_roundtrip)
 	stun_build_flag(&b, STUN_ATTR_DONT_FRAGMENT);
 	stun_build_u64(&b, STUN_ATTR_RESERVATION_TOKEN, 0x0102030405060708ull);
 	stun_build_address_error(&b, STUN_FAMILY_IPV6, 440, NULL);
-	stun_build_icmp(&b, 3, 1, 0);
+	stun_build_icmp(&b, 3, 0x101, 0);
 	stun_build_attr(&b, STUN_ATTR_DATA, "hello", 5);
 	stun_build_pw_algs(&b, offer, 2);
 	stun_build_string(&b, STUN_ATTR_ALTERNATE_DOMAIN, "turn.example");
@@ -464,7 +465,7 @@ TEST(turn_attrs_roundtrip)
 	ASSERT_EQ(440, code);
 	ASSERT_EQ(0, stun_get_icmp(&m, &it, &ic, &d));
 	ASSERT_EQ(3, it);
-	ASSERT_EQ(1, ic);
+	ASSERT_EQ(0x101, ic);
 	ASSERT_EQ(0, stun_get_pw_algs(&m, algs, 4, &na));
 	ASSERT_EQ(2, na);
 	ASSERT_EQ(STUN_PWALG_SHA256, algs[0]);
