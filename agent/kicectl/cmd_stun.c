@@ -73,8 +73,7 @@ void cmd_stun_usage(void)
 
 static void die_usage(const char *msg)
 {
-	fprintf(stderr, "kicectl stun: %s\n", msg);
-	cmd_stun_usage();
+	fprintf(stderr, "kicectl stun: %s (see kicectl help stun)\n", msg);
 	exit(2);
 }
 
@@ -588,8 +587,7 @@ int cmd_stun(int argc, char **argv)
 			cmd_stun_usage();
 			return 0;
 		default:
-			cmd_stun_usage();
-			return 2;
+			die_usage("unknown option");
 		}
 	}
 	if (optind != argc - 1)
@@ -610,7 +608,7 @@ int cmd_stun(int argc, char **argv)
 	if (err) {
 		fprintf(stderr, "kicectl stun: cannot resolve '%s'\n", o.server);
 		free(s);
-		return 2;
+		return 1;
 	}
 	stun_addr_str((struct sockaddr *)&s->server, s->srv, sizeof(s->srv));
 	err = turn_conn_open(&s->conn, o.tr, (struct sockaddr *)&s->server,

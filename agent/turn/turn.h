@@ -101,7 +101,7 @@ struct turn_request {
 	uint16_t channel;
 	uint32_t lifetime;		/* Refresh */
 	size_t len;
-	uint8_t buf[512];
+	uint8_t buf[2048];	/* fits maximal USERNAME/REALM/NONCE */
 };
 
 struct turn_perm {
