@@ -71,7 +71,7 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
 	skip_all "openssl cannot make a test certificate"
 
 # coturn: long-term credentials, short nonce lifetime for the 438 path
-ns_exec server turnserver -n --no-cli --listening-ip $SRV \
+ip netns exec "$(ns_name server)" turnserver -n --no-cli --listening-ip $SRV \
 	--relay-ip 198.51.100.1 --relay-ip 2001:db8:2::1 \
 	--listening-port 3478 --tls-listening-port 5349 \
 	--lt-cred-mech --user "$USER:$PASS" --realm $REALM \
@@ -83,7 +83,7 @@ TURNPID=$!
 echo $TURNPID >"$T/turn.pid"
 disown $TURNPID
 # a second coturn that redirects every Allocate to the first (300)
-ns_exec server turnserver -n --no-cli --listening-ip $SRV \
+ip netns exec "$(ns_name server)" turnserver -n --no-cli --listening-ip $SRV \
 	--relay-ip 198.51.100.1 --listening-port 3480 --no-tls --no-dtls \
 	--alternate-server=$SRV:3478 \
 	--lt-cred-mech --user "$USER:$PASS" --realm $REALM \
@@ -96,7 +96,9 @@ ns_wait_port server udp 3478 && ns_wait_port server tcp 3478 &&
 	skip_all "coturn did not start"
 
 # UDP echo peer (v4 and v6), bounded in time and packets
-ns_exec peer timeout 120 python3 -c '
+# (ip netns exec directly: a backgrounded shell function would report
+# "Terminated" when the peer is killed at cleanup)
+ip netns exec "$(ns_name peer)" timeout 120 python3 -c '
 import socket, select, time
 socks = []
 for fam, addr in ((socket.AF_INET, "0.0.0.0"), (socket.AF_INET6, "::")):
