@@ -1,0 +1,375 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Relay benchmark (issue 6): received packets per second of 172-byte RTP
+# through one relay namespace, for kice.ko, rtpengine's xt_RTPENGINE, a
+# userspace recvmmsg/sendmmsg relay and nft DNAT+SNAT, at 1 and 1,000
+# flows, in the same topology and the same VM boot:
+#
+#   gen (10.1.0.1) --veth-- (10.1.0.2) relay (10.2.0.2) --veth-- (10.2.0.3) sink
+#
+# On the host it boots one VM per kernel (KICE_BENCH_KERNELS, default every
+# supported kernel installed) and runs itself there with --guest.  Method
+# and results: selftests/bench/README.
+#
+# Environment: KICE_BENCH_RELAYS (default "userspace dnat kice rtpengine"),
+# KICE_BENCH_FLOWS (default "1 1000"), KICE_BENCH_WARM / KICE_BENCH_WIN
+# (seconds of warm-up and of measurement, default 1 and 4),
+# KICE_BENCH_SCALE (flows of the kice scale run, default 100000; 0: off).
+set -uo pipefail
+
+here=$(dirname "$(readlink -f "$0")")
+top=$(cd "$here/../.." && pwd)
+
+if [ "${1:-}" != --guest ]; then
+	kernels=${KICE_BENCH_KERNELS:-}
+	if [ -z "$kernels" ]; then
+		for k in 6.12.117+deb12-amd64 6.1.0-56-amd64; do
+			[ -f "/boot/vmlinuz-$k" ] && kernels+=" $k"
+		done
+	fi
+	rc=0
+	for k in $kernels; do
+		echo "# relay benchmark on $k"
+		"$top/selftests/vm/run" --kernel "$k" --timeout 900 -- \
+			"$here/relay.sh" --guest 2>&1 |
+			grep -v -E '^kice-vm:|reboot: Power down' || true
+		[ "${PIPESTATUS[0]}" = 0 ] || { echo "# relay benchmark on $k failed"; rc=1; }
+	done
+	exit $rc
+fi
+
+# ---------------------------------------------------------------------------
+# In the guest (or natively as root on a kernel that loads modules).
+
+RELAYS=${KICE_BENCH_RELAYS:-userspace dnat kice rtpengine}
+FLOWS=${KICE_BENCH_FLOWS:-1 1000}
+WARM=${KICE_BENCH_WARM:-1}
+WIN=${KICE_BENCH_WIN:-4}
+SCALE=${KICE_BENCH_SCALE:-100000}
+BIN=$top/build/out/bench
+RTPE_TABLE=42
+RTPE_NG=2223
+
+GEN=10.1.0.1 RIN=10.1.0.2 ROUT=10.2.0.2 SINK=10.2.0.3
+SPORT=20000 DPORT=40000 RPORT=40000
+
+[ "$(id -u)" = 0 ] || { echo "relay.sh --guest: needs root" >&2; exit 4; }
+for b in rtp_gen udp_relay; do
+	[ -x "$BIN/$b" ] || { echo "relay.sh: $BIN/$b missing (make benches)" >&2; exit 1; }
+done
+
+NS_PREFIX=kb$$
+. "$top/selftests/lib/netns.sh"
+tmp=$(mktemp -d /tmp/kice-bench.XXXXXX)
+bg_pids=()
+cleanup() {
+	local p
+	for p in "${bg_pids[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	ns_cleanup
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+ns_new gen >/dev/null && ns_new relay >/dev/null && ns_new sink >/dev/null &&
+ns_link gen g0 "$GEN/24" relay r0 "$RIN/24" &&
+ns_link relay r1 "$ROUT/24" sink s0 "$SINK/24" &&
+ns_router relay || { echo "relay.sh: topology setup failed" >&2; exit 1; }
+
+# Two CPUs: the generator runs on CPU 0; RPS on the relay's ingress veth
+# moves the relaying (softirq, and the userspace relays' processes) to
+# CPU 1, so the rate measured is what one relay CPU forwards, not the
+# generator's own speed.  With one CPU everything shares it.
+GEN_CPU= RELAY_CPU=
+if [ "$(nproc)" -ge 2 ]; then
+	GEN_CPU="taskset -c 0" RELAY_CPU="taskset -c 1"
+	ns_exec relay sh -c 'echo 2 >/sys/class/net/r0/queues/rx-0/rps_cpus' ||
+		{ echo "relay.sh: cannot set RPS" >&2; exit 1; }
+fi
+
+# The sink counts relayed packets (from the relay's egress address, UDP
+# length 8 + 172) at ingress and drops them, so its own stack costs nothing.
+ns_exec sink nft -f - <<-EOF || exit 1
+	table netdev bench {
+		counter relayed { }
+		chain in {
+			type filter hook ingress device "s0" priority 0; policy accept;
+			ip saddr $ROUT udp length 180 counter name "relayed" drop
+		}
+	}
+EOF
+RMAC=$(ns_exec relay cat /sys/class/net/r0/address)
+# Resolve neighbours once so the first measured packets do not wait on ARP.
+ns_exec gen ping -q -c1 -W2 "$RIN" >/dev/null
+ns_exec relay ping -q -c1 -W2 "$SINK" >/dev/null
+
+# ns_bg NS CMD...: like ns_exec, for "&": $! is then the command's own pid.
+ns_bg() {
+	local n=$NS_PREFIX-$1
+	shift
+	exec ip netns exec "$n" "$@"
+}
+
+sink_count() {
+	ns_exec sink $GEN_CPU nft list counter netdev bench relayed |
+		sed -n 's/.*packets \([0-9]*\).*/\1/p'
+}
+
+# busy and total jiffies of the relay CPU (all of it without RPS)
+cpu_ticks() {
+	local c=cpu
+	[ -n "$RELAY_CPU" ] && c=cpu1
+	awk -v c="$c" '$1 == c { t = 0; for (i = 2; i <= NF; i++) t += $i;
+		print t - $5 - $6, t }' /proc/stat
+}
+
+# measure R N ARGS...: run rtp_gen with ARGS for WARM+WIN+1 seconds; the
+# sink's received packets per second over the WIN-second window after the
+# warm-up go to pps[R,N], the relay CPU's busy share to busy[R,N] (%) and
+# the rate per busy relay CPU second to cap[R,N].
+measure() {
+	local r=$1 n=$2 c1 c2 t1 t2 gpid b1 b2 p
+	shift 2
+	ns_bg gen timeout -k 2 $((WARM + WIN + 10)) $GEN_CPU "$BIN/rtp_gen" \
+		-s "$GEN" -d "$RIN" -i g0 -m "$RMAC" -t $((WARM + WIN + 1)) "$@" \
+		>"$tmp/gen.out" &
+	gpid=$!
+	sleep "$WARM"
+	c1=$(sink_count); t1=$(date +%s.%N); b1=$(cpu_ticks)
+	sleep "$WIN"
+	c2=$(sink_count); t2=$(date +%s.%N); b2=$(cpu_ticks)
+	wait "$gpid"
+	p=$(echo "($c2 - $c1) / ($t2 - $t1)" | bc)
+	set -- $b1 $b2
+	pps[$r,$n]=$p
+	busy[$r,$n]=$(( ($3 - $1) * 100 / ($4 - $2 > 0 ? $4 - $2 : 1) ))
+	cap[$r,$n]=$(( p * 100 / (busy[$r,$n] > 0 ? busy[$r,$n] : 1) ))
+	echo "# $r $n flows: rtp_gen $(cat "$tmp/gen.out"); sink ${p} pps;" \
+	     "relay CPU ${busy[$r,$n]}% busy" >&2
+}
+
+declare -A pps busy cap why
+
+# ---- userspace recvmmsg/sendmmsg relay
+run_userspace() {
+	local n=$1 pid i
+	ns_bg relay timeout -k 2 60 $RELAY_CPU "$BIN/udp_relay" -l "$RIN:$RPORT" \
+		-o "$ROUT:$RPORT" -d "$SINK" -n "$n" -p "$SPORT" -P "$DPORT" \
+		-S 1 -t 50 >"$tmp/relay.out" 2>&1 &
+	pid=$!
+	for ((i = 0; i < 50; i++)); do
+		grep -q ready "$tmp/relay.out" && break
+		sleep 0.1
+	done
+	measure userspace "$n" -n "$n" -p "$SPORT" -P "$RPORT" -S 0
+	kill "$pid" 2>/dev/null
+	wait "$pid"
+	echo "# udp_relay: $(tail -n1 "$tmp/relay.out")" >&2
+}
+
+# ---- nft DNAT + SNAT in the relay namespace
+run_dnat() {
+	local n=$1 ct
+	ns_exec relay nft -f - <<-EOF || { why[dnat]="nft setup failed"; return 1; }
+		table ip bench_nat {
+			chain pre {
+				type nat hook prerouting priority dstnat; policy accept;
+				ip daddr $RIN udp dport $RPORT dnat to $SINK
+			}
+			chain post {
+				type nat hook postrouting priority srcnat; policy accept;
+				oifname "r1" snat to $ROUT
+			}
+		}
+	EOF
+	measure dnat "$n" -n "$n" -p "$SPORT" -P "$RPORT" -S 0
+	ct=$(ns_exec relay cat /proc/sys/net/netfilter/nf_conntrack_count 2>/dev/null)
+	echo "# dnat: $ct conntrack entries" >&2
+	ns_exec relay nft delete table ip bench_nat
+}
+
+# ---- rtpengine with xt_RTPENGINE
+rtpe_pid=
+rtpe_start() {
+	local i
+	modprobe xt_RTPENGINE 2>"$tmp/modprobe.err" ||
+		{ why[rtpengine]="modprobe xt_RTPENGINE: $(head -c 200 "$tmp/modprobe.err")"; return 1; }
+	echo "del $RTPE_TABLE" >/proc/rtpengine/control 2>/dev/null
+	ns_exec relay iptables -I INPUT -p udp -j RTPENGINE --id "$RTPE_TABLE" ||
+		{ why[rtpengine]="iptables RTPENGINE rule failed"; return 1; }
+	ns_bg relay timeout -k 2 600 $RELAY_CPU rtpengine --config-file=none \
+		--table="$RTPE_TABLE" --no-fallback --foreground --log-stderr --no-log-timestamps \
+		--log-level="${KICE_BENCH_RTPE_LOG:-4}" --endpoint-learning=immediate \
+		--interface="gen/$RIN" --interface="sink/$ROUT" \
+		--listen-ng="127.0.0.1:$RTPE_NG" --port-min=30000 --port-max=39999 \
+		>"$tmp/rtpe.log" 2>&1 &
+	rtpe_pid=$!
+	bg_pids+=("$rtpe_pid")
+	for ((i = 0; i < 100; i++)); do
+		ns_exec relay ss -Hlnu "sport = :$RTPE_NG" | grep -q . && return 0
+		kill -0 "$rtpe_pid" 2>/dev/null || break
+		sleep 0.2
+	done
+	why[rtpengine]="rtpengine did not start: $(tail -n2 "$tmp/rtpe.log" | tr '\n' ' ')"
+	return 1
+}
+
+
+# Packets the kernel forwarded for table N: the sum of the "packets"
+# counters of its targets in /proc/rtpengine/N/list.
+rtpe_kernel_packets() {
+	awk '$1 == "stats:" && $5 ~ /^packets/ { s += $4 } END { print s + 0 }' \
+		"/proc/rtpengine/$RTPE_TABLE/list" 2>/dev/null
+}
+
+# One rtpengine for every flow count: the calls of the 1-flow run stay and
+# the next run adds calls up to its count.  It is not stopped until the
+# guest ends (see README: tearing xt_RTPENGINE tables down crashed 6.12).
+rtpe_calls=0
+run_rtpengine() {
+	local n=$1 k0 k1 t0
+	if [ -z "$rtpe_pid" ]; then
+		rtpe_start || return 1
+	fi
+	t0=$(date +%s.%N)
+	if [ "$rtpe_calls" -lt "$n" ] &&
+	   ! ns_exec relay timeout 300 perl "$here/rtpengine-calls.pl" "$RTPE_NG" \
+		"$rtpe_calls" "$n" "$GEN" "$SPORT" "$SINK" "$DPORT" 2 "$tmp/flows" \
+		2>"$tmp/calls.err"; then
+		why[rtpengine]="call setup failed: $(head -c 200 "$tmp/calls.err")"
+		return 1
+	fi
+	echo "# rtpengine: calls $rtpe_calls..$((n - 1)) created in" \
+	     "$(echo "$(date +%s.%N) - $t0" | bc | cut -c1-5) s" >&2
+	rtpe_calls=$n
+	head -n "$n" "$tmp/flows" >"$tmp/flows.$n"
+	# rtpengine learns each caller's address from its first packet and
+	# only then hands the stream to the kernel: prime every flow first.
+	ns_exec gen timeout 10 "$BIN/rtp_gen" -s "$GEN" -d "$RIN" \
+		-f "$tmp/flows.$n" -c $((2 * n)) >/dev/null
+	sleep 1
+	k0=$(rtpe_kernel_packets)
+	measure rtpengine "$n" -f "$tmp/flows.$n"
+	k1=$(rtpe_kernel_packets)
+	echo "# rtpengine: xt_RTPENGINE forwarded $((k1 - k0)) packets during the run" \
+	     "($(grep -c '^local' "/proc/rtpengine/$RTPE_TABLE/list") kernel targets)" >&2
+	if [ "${KICE_BENCH_DEBUG:-0}" = 1 ]; then
+		head -n 20 "/proc/rtpengine/$RTPE_TABLE/list" >&2
+		cp "$tmp/rtpe.log" "$top/build/bench-rtpengine.log"
+	fi
+	if [ "$((k1 - k0))" -le 0 ]; then
+		why[rtpengine]="packets did not go through xt_RTPENGINE (userspace relayed ${pps[rtpengine,$n]} pps)"
+		pps[rtpengine,$n]=
+	fi
+}
+
+# ---- kice.ko
+KICE_KO=${KICE_KO:-$top/build/kmod/$(uname -r)/kernel/kice.ko}
+kice_pid=
+
+kice_load() {
+	[ -d /sys/module/kice ] && return 0
+	[ -x "$BIN/kice_flows" ] || { why[kice]="$BIN/kice_flows not built (no uapi header)"; return 1; }
+	[ -f "$KICE_KO" ] || { why[kice]="$KICE_KO not built"; return 1; }
+	insmod "$KICE_KO" 2>"$tmp/insmod.err" ||
+		{ why[kice]="insmod: $(head -c 200 "$tmp/insmod.err")"; return 1; }
+}
+
+# kice_install N FILE: start kice_flows with N flows (flows for rtp_gen in
+# FILE); sets kice_pid and kice_installed (its "installed ..." line).
+kice_install() {
+	local n=$1 f=$2 i
+	ns_bg relay timeout -k 2 900 "$BIN/kice_flows" -a "$RIN:$RPORT" -b "$ROUT" \
+		-r "$GEN" -p "$SPORT" -R "$SINK" -P "$DPORT" -n "$n" -f "$f" -t 800 \
+		>"$tmp/kice.out" 2>&1 &
+	kice_pid=$!
+	bg_pids+=("$kice_pid")
+	for ((i = 0; i < 6000; i++)); do
+		grep -q '^ready' "$tmp/kice.out" && break
+		kill -0 "$kice_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kice_installed=$(grep '^installed' "$tmp/kice.out")
+	if [ -z "$kice_installed" ]; then
+		why[kice]="kice_flows: $(tr '\n' ' ' <"$tmp/kice.out" | head -c 300)"
+		kice_stop
+		return 1
+	fi
+	echo "# kice: $kice_installed" >&2
+}
+
+kice_stop() {
+	[ -n "$kice_pid" ] && kill "$kice_pid" 2>/dev/null && wait "$kice_pid" 2>/dev/null
+	kice_pid=
+}
+
+run_kice() {
+	local n=$1
+	kice_load || return 1
+	kice_install "$n" "$tmp/kflows.$n" || return 1
+	measure kice "$n" -f "$tmp/kflows.$n"
+	kice_stop
+	[ "${pps[kice,$n]:-0}" -gt 0 ] ||
+		why[kice]="no packet relayed by kice.ko with $n flows"
+}
+
+slab_kb() { awk '$1 == "Slab:" { print $2 }' /proc/meminfo; }
+
+# flow_scale: SCALE flows installed at once (install rate, slab memory per
+# flow) and the relay rate with traffic over all of them vs one flow.
+kice_scale() {
+	local s0 s1
+	[ "$SCALE" -gt 0 ] && [ -n "${pps[kice,1]:-}" ] || return 0
+	sync
+	echo 2 >/proc/sys/vm/drop_caches
+	s0=$(slab_kb)
+	kice_install "$SCALE" "$tmp/kflows.scale" || { scale_line="n/a: ${why[kice]}"; return 1; }
+	s1=$(slab_kb)
+	measure kice scale -f "$tmp/kflows.scale"
+	kice_stop
+	scale_line="flows=$SCALE install_rate=$(echo "$kice_installed" |
+		sed -n 's/.*(\([0-9]*\) flows\/s).*/\1/p')/s"
+	scale_line+=" slab_per_flow=$(( (s1 - s0) * 1024 / SCALE ))B"
+	scale_line+=" pps=${pps[kice,scale]} pps_1flow=${pps[kice,1]}"
+	scale_line+=" per_cpu_ratio_vs_1flow=$(ratio "${cap[kice,scale]:-}" "${cap[kice,1]:-}")"
+	grep -i kice /proc/slabinfo >&2
+}
+
+ratio() {
+	[ -n "$1" ] && [ -n "$2" ] && [ "$2" != 0 ] || { echo n/a; return; }
+	echo "scale=2; $1 / $2" | bc
+}
+
+echo "# kernel $(uname -r), $(nproc) CPUs, 172-byte RTP, warm-up ${WARM}s, window ${WIN}s"
+for r in $RELAYS; do
+	for n in $FLOWS; do
+		[ -n "${why[$r]:-}" ] && break
+		"run_$r" "$n"
+	done
+	[ "$r" = kice ] && kice_scale
+done
+
+# relay_pps: received at the sink; relay_cpu: busy share of the relay
+# CPU; ratios: of the rates per busy relay CPU second (the generator may
+# be slower than an in-kernel relay, see README).
+for n in $FLOWS; do
+	l1="relay_pps_${n}flows:" l2="relay_cpu_${n}flows:" l3="relay_pps_per_cpu_${n}flows:"
+	for r in kice rtpengine userspace dnat; do
+		l1+=" $r=${pps[$r,$n]:-n/a}"
+		l2+=" $r=${busy[$r,$n]:-n/a}${busy[$r,$n]:+%}"
+		l3+=" $r=${cap[$r,$n]:-n/a}"
+	done
+	echo "$l1"
+	echo "$l2"
+	echo "$l3"
+	k=${cap[kice,$n]:-}
+	echo "relay_ratio_${n}flows: kice/rtpengine=$(ratio "$k" "${cap[rtpengine,$n]:-}")" \
+	     "kice/userspace=$(ratio "$k" "${cap[userspace,$n]:-}")" \
+	     "kice/dnat=$(ratio "$k" "${cap[dnat,$n]:-}")"
+done
+[ "$SCALE" -gt 0 ] && echo "flow_scale: ${scale_line:-n/a: needs kice results}"
+for r in kice rtpengine userspace dnat; do
+	[ -n "${why[$r]:-}" ] && echo "# $r=n/a: ${why[$r]}"
+done
+exit 0
