@@ -5,24 +5,24 @@ LIBS += kicedcore
 kicedcore_SRCS := agent/kiced/log.c agent/kiced/config.c agent/kiced/loop.c \
 	      agent/kiced/relay_user.c agent/kiced/media.c \
 	      agent/kiced/session.c agent/kiced/commands.c \
-	      agent/kiced/control.c
+	      agent/kiced/control.c agent/kiced/media_ice.c
 
 PROGS += kiced
 kiced_SRCS := agent/kiced/main.c
-kiced_LIBS := kicedcore ctl sdp
+kiced_LIBS := kicedcore ice ctl sdp turn stun
 
 TESTS += kiced_test relay_test
 kiced_test_SRCS := agent/kiced/tests/kiced_test.c
-kiced_test_LIBS := kicedcore ctl sdp
+kiced_test_LIBS := kicedcore ice ctl sdp turn stun
 kiced_test_CFLAGS := -I$(KSFT_DIR) -Wno-sign-compare
 relay_test_SRCS := agent/kiced/tests/relay_test.c
-relay_test_LIBS := kicedcore ctl sdp
+relay_test_LIBS := kicedcore ice ctl sdp turn stun
 relay_test_CFLAGS := -I$(KSFT_DIR) -Wno-sign-compare
 
 NETTESTS += agent/kiced/tests/ng.sh
 
 FUZZERS += fuzz_kiced fuzz_kiced_config
 fuzz_kiced_SRCS := agent/kiced/fuzz/fuzz_kiced.c
-fuzz_kiced_LIBS := kicedcore ctl sdp
+fuzz_kiced_LIBS := kicedcore ice ctl sdp turn stun
 fuzz_kiced_config_SRCS := agent/kiced/fuzz/fuzz_kiced_config.c
-fuzz_kiced_config_LIBS := kicedcore ctl sdp
+fuzz_kiced_config_LIBS := kicedcore ice ctl sdp turn stun

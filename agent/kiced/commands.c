@@ -11,6 +11,7 @@
 
 #include "kiced/kiced.h"
 #include "kiced/log.h"
+#include "ice/ice.h"
 #include "sdp/sdp.h"
 
 #define ERR_MAX 192
@@ -277,6 +278,53 @@ static const char *offer_media(struct kiced *k, struct call *c,
 	return NULL;
 }
 
+/*
+ * Set up ICE for a call whose streams are open: towards the answerer
+ * (side B, we are controlling) and, when the offerer does ICE, towards it
+ * (side A, controlled, its candidates applied at once).
+ */
+static const char *offer_ice(struct kiced *k, struct call *c,
+			     const struct ng_request *req,
+			     const struct sdp_session *s, bool ice_a,
+			     bool ice_b, char *buf, size_t blen)
+{
+	struct media_stream *sv[ICE_MAX_STREAMS];
+	bool trickle = !!(req->flags & NG_F_TRICKLE_ICE);
+	const char *why = NULL;
+	size_t i;
+	int err;
+
+	if (c->nmedia > ICE_MAX_STREAMS)
+		return "ICE: too many media sections";
+	for (i = 0; i < c->nmedia; i++) {
+		if (!c->media[i].stream)
+			return "ICE: disabled media sections are not supported";
+		sv[i] = c->media[i].stream;
+	}
+	if (ice_b) {
+		c->ice[MEDIA_SIDE_B] = media_ice_new(k->media.loop, sv,
+						     (unsigned int)c->nmedia,
+						     MEDIA_SIDE_B, true,
+						     trickle, &why);
+		if (!c->ice[MEDIA_SIDE_B])
+			return why;
+	}
+	if (ice_a) {
+		c->ice[MEDIA_SIDE_A] = media_ice_new(k->media.loop, sv,
+						     (unsigned int)c->nmedia,
+						     MEDIA_SIDE_A, false,
+						     trickle, &why);
+		if (!c->ice[MEDIA_SIDE_A])
+			return why;
+		err = media_ice_apply(c->ice[MEDIA_SIDE_A], s);
+		if (err) {
+			snprintf(buf, blen, "ICE: %s", media_ice_strerror(err));
+			return buf;
+		}
+	}
+	return NULL;
+}
+
 static void cmd_offer(struct kiced *k, const struct ng_request *req,
 		      struct ng_str ck, struct bn_buf *b)
 {
@@ -284,18 +332,30 @@ static void cmd_offer(struct kiced *k, const struct ng_request *req,
 	struct call *c;
 	const char *why;
 	char buf[ERR_MAX];
-	bool created = false;
+	bool created = false, ice_a, ice_b;
 	size_t i;
 
-	if (req->ice == NG_ICE_FORCE || req->ice == NG_ICE_FORCE_RELAY) {
+	if (req->ice == NG_ICE_FORCE_RELAY) {
 		k->stats.rejected++;
-		reply_err(k, b, ck, "ICE=force is not available: no ICE agent");
+		reply_err(k, b, ck, "ICE=force-relay is not supported");
 		return;
 	}
 	if (parse_sdp(k, b, ck, req, &s)) {
 		k->stats.rejected++;
 		return;
 	}
+	if (req->ice == NG_ICE_FORCE && !k->cfg.ice) {
+		k->stats.rejected++;
+		reply_err(k, b, ck, "ICE is disabled in the configuration");
+		goto out;
+	}
+	/* towards the offerer: when it does ICE; towards the answerer: when
+	 * forced, or by default when the offerer does ICE */
+	ice_a = k->cfg.ice && media_sdp_has_ice(&s) &&
+		!(req->flags & NG_F_REJECT_ICE);
+	ice_b = k->cfg.ice && (req->ice == NG_ICE_FORCE ||
+			       (req->ice != NG_ICE_REMOVE &&
+				media_sdp_has_ice(&s)));
 	c = session_find(&k->calls, req->call_id.p, req->call_id.len);
 	if (c && !tag_eq(c->from_tag, req->from_tag)) {
 		reply_err(k, b, ck, "Call exists with a different from-tag");
@@ -316,7 +376,11 @@ static void cmd_offer(struct kiced *k, const struct ng_request *req,
 		}
 		created = true;
 	}
+	/* a new offer renegotiates ICE from scratch */
+	session_clear_ice(c);
 	why = offer_media(k, c, req, &s, buf, sizeof(buf));
+	if (!why && (ice_a || ice_b))
+		why = offer_ice(k, c, req, &s, ice_a, ice_b, buf, sizeof(buf));
 	if (why) {
 		if (created) {
 			session_remove(&k->calls, c);
@@ -330,7 +394,7 @@ static void cmd_offer(struct kiced *k, const struct ng_request *req,
 		klog_info("call %s: offer from %s, %zu media", c->call_id,
 			  c->from_tag, c->nmedia);
 	}
-	c->ice = req->ice;
+	c->ice_mode = req->ice;
 	c->flags = req->flags;
 	c->last_signal = time(NULL);
 	c->last_activity_ms = loop_now_ms();
@@ -342,7 +406,9 @@ static void cmd_offer(struct kiced *k, const struct ng_request *req,
 		if (c->media[i].stream)
 			rewrite_media(&s.media[i], c->media[i].stream,
 				      MEDIA_SIDE_B, req->flags);
-	if (rewrite_session(&s, c, MEDIA_SIDE_B, req->replace)) {
+	if (rewrite_session(&s, c, MEDIA_SIDE_B, req->replace) ||
+	    (c->ice[MEDIA_SIDE_B] &&
+	     media_ice_describe(c->ice[MEDIA_SIDE_B], &s))) {
 		reply_err(k, b, ck, "Out of memory");
 		goto out;
 	}
@@ -357,7 +423,9 @@ static void cmd_answer(struct kiced *k, const struct ng_request *req,
 	struct sdp_session s;
 	struct call *c;
 	char buf[ERR_MAX];
+	bool ice_b;
 	size_t i;
+	int err;
 
 	c = session_find(&k->calls, req->call_id.p, req->call_id.len);
 	if (!c) {
@@ -368,12 +436,10 @@ static void cmd_answer(struct kiced *k, const struct ng_request *req,
 		reply_err(k, b, ck, "Unknown from-tag");
 		return;
 	}
-	if (req->ice == NG_ICE_FORCE || req->ice == NG_ICE_FORCE_RELAY) {
-		reply_err(k, b, ck, "ICE=force is not available: no ICE agent");
-		return;
-	}
 	if (parse_sdp(k, b, ck, req, &s))
 		return;
+	ice_b = c->ice[MEDIA_SIDE_B] && media_sdp_has_ice(&s) &&
+		req->ice != NG_ICE_REMOVE;
 	if (s.nmedia != c->nmedia) {
 		snprintf(buf, sizeof(buf),
 			 "Answer has %zu media sections, offer had %zu",
@@ -405,6 +471,15 @@ static void cmd_answer(struct kiced *k, const struct ng_request *req,
 			goto out;
 		}
 	}
+	if (ice_b) {
+		err = media_ice_check(c->ice[MEDIA_SIDE_B], &s);
+		if (err) {
+			snprintf(buf, sizeof(buf), "ICE: %s",
+				 media_ice_strerror(err));
+			reply_err(k, b, ck, buf);
+			goto out;
+		}
+	}
 	for (i = 0; i < s.nmedia; i++) {
 		const struct sdp_media *m = &s.media[i];
 		struct media_stream *st = c->media[i].stream;
@@ -432,6 +507,23 @@ static void cmd_answer(struct kiced *k, const struct ng_request *req,
 		free(c->to_tag);
 		c->to_tag = t;
 	}
+	if (ice_b) {
+		err = media_ice_apply(c->ice[MEDIA_SIDE_B], &s);
+		if (err) {
+			snprintf(buf, sizeof(buf), "ICE: %s",
+				 media_ice_strerror(err));
+			reply_err(k, b, ck, buf);
+			goto out;
+		}
+	} else if (c->ice[MEDIA_SIDE_B]) {
+		/* the answerer does not do ICE: plain media towards it */
+		media_ice_free(c->ice[MEDIA_SIDE_B]);
+		c->ice[MEDIA_SIDE_B] = NULL;
+		for (i = 0; i < c->nmedia; i++)
+			if (c->media[i].stream)
+				media_side_relatch(c->media[i].stream,
+						   MEDIA_SIDE_B);
+	}
 	c->state = CALL_ANSWERED;
 	c->last_signal = time(NULL);
 	c->last_activity_ms = loop_now_ms();
@@ -442,7 +534,9 @@ static void cmd_answer(struct kiced *k, const struct ng_request *req,
 		if (c->media[i].stream && s.media[i].port)
 			rewrite_media(&s.media[i], c->media[i].stream,
 				      MEDIA_SIDE_A, req->flags);
-	if (rewrite_session(&s, c, MEDIA_SIDE_A, req->replace)) {
+	if (rewrite_session(&s, c, MEDIA_SIDE_A, req->replace) ||
+	    (c->ice[MEDIA_SIDE_A] &&
+	     media_ice_describe(c->ice[MEDIA_SIDE_A], &s))) {
 		reply_err(k, b, ck, "Out of memory");
 		goto out;
 	}
@@ -464,7 +558,8 @@ static void put_counters(struct bn_buf *b, const char *key,
 
 static void put_endpoint(struct bn_buf *b, const char *key,
 			 const struct media_stream *st, enum media_side side,
-			 const struct media_stats *ms)
+			 const struct media_stats *ms,
+			 const struct media_ice *mi)
 {
 	const struct media_endpoint *e = &st->side[side];
 	uint16_t port;
@@ -472,6 +567,8 @@ static void put_endpoint(struct bn_buf *b, const char *key,
 
 	bn_put_cstr(b, key);
 	bn_open_dict(b);
+	if (mi)
+		bn_kv_str(b, "ICE state", media_ice_state(mi));
 	bn_kv_str(b, "family", e->family == AF_INET6 ? "IP6" : "IP4");
 	bn_kv_str(b, "local address", addr);
 	bn_kv_int(b, "local port", port);
@@ -494,7 +591,7 @@ static void put_call(struct kiced *k, struct bn_buf *b, const struct call *c)
 	bn_kv_str(b, "call-id", c->call_id);
 	bn_kv_int(b, "created", (int64_t)c->created);
 	bn_kv_str(b, "from-tag", c->from_tag);
-	bn_kv_str(b, "ICE", ng_ice_name((enum ng_ice)c->ice));
+	bn_kv_str(b, "ICE", ng_ice_name((enum ng_ice)c->ice_mode));
 	bn_kv_int(b, "last signal", (int64_t)c->last_signal);
 	bn_put_cstr(b, "media");
 	bn_open_list(b);
@@ -509,9 +606,9 @@ static void put_call(struct kiced *k, struct bn_buf *b, const struct call *c)
 		if (cm->stream) {
 			media_stream_stats(cm->stream, &ms);
 			put_endpoint(b, "answerer", cm->stream, MEDIA_SIDE_B,
-				     &ms);
+				     &ms, c->ice[MEDIA_SIDE_B]);
 			put_endpoint(b, "offerer", cm->stream, MEDIA_SIDE_A,
-				     &ms);
+				     &ms, c->ice[MEDIA_SIDE_A]);
 			for (s = 0; s < 2; s++)
 				for (comp = 0; comp < 2; comp++) {
 					tot[comp].packets +=

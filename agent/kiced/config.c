@@ -36,6 +36,7 @@ void config_defaults(struct kiced_config *c)
 	c->port_max = 40000;
 	c->timeout = 60;
 	c->kernel = true;
+	c->ice = true;
 }
 
 static int parse_bool(const char *v, bool *out)
@@ -163,6 +164,9 @@ int config_set(struct kiced_config *c, const char *section, const char *key,
 		c->timeout = (unsigned int)n;
 	} else if (KEY("media", "kernel")) {
 		if (parse_bool(v, &c->kernel))
+			goto bad;
+	} else if (KEY("media", "ice")) {
+		if (parse_bool(v, &c->ice))
 			goto bad;
 	} else if (strcmp(section, "kiced") && strcmp(section, "control") &&
 		   strcmp(section, "media")) {

@@ -34,6 +34,7 @@ struct kiced_config {
 	uint16_t port_max;
 	unsigned int timeout;		/* seconds without media or signalling */
 	bool kernel;			/* use kice.ko when loaded */
+	bool ice;			/* run ICE agents when asked to */
 };
 
 void config_defaults(struct kiced_config *c);

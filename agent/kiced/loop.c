@@ -160,26 +160,31 @@ void loop_stop(struct loop *l)
 	l->stop = true;
 }
 
-int loop_run(struct loop *l)
+int loop_run_once(struct loop *l, int timeout_ms)
 {
 	struct epoll_event ev[LOOP_MAX_EVENTS];
+	int i, n = epoll_wait(l->epfd, ev, LOOP_MAX_EVENTS, timeout_ms);
 
-	while (!l->stop) {
-		int i, n = epoll_wait(l->epfd, ev, LOOP_MAX_EVENTS, -1);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			klog_err("epoll_wait: %s", strerror(errno));
-			return -1;
-		}
-		for (i = 0; i < n; i++) {
-			struct loop_watch *w = ev[i].data.ptr;
-
-			if (w->fn)
-				w->fn(w, ev[i].events);
-		}
-		loop_flush_deferred(l);
+	if (n < 0) {
+		if (errno == EINTR)
+			return 0;
+		klog_err("epoll_wait: %s", strerror(errno));
+		return -1;
 	}
+	for (i = 0; i < n; i++) {
+		struct loop_watch *w = ev[i].data.ptr;
+
+		if (w->fn)
+			w->fn(w, ev[i].events);
+	}
+	loop_flush_deferred(l);
+	return n;
+}
+
+int loop_run(struct loop *l)
+{
+	while (!l->stop)
+		if (loop_run_once(l, -1) < 0)
+			return -1;
 	return 0;
 }

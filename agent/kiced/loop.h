@@ -51,6 +51,8 @@ void loop_defer_free(struct loop *l, void *p);
 void loop_flush_deferred(struct loop *l);
 /* Run until loop_stop() or a termination signal.  0, or -1 on error. */
 int loop_run(struct loop *l);
+/* Wait up to @timeout_ms, dispatch one batch.  Events handled, or -1. */
+int loop_run_once(struct loop *l, int timeout_ms);
 void loop_stop(struct loop *l);
 
 /* CLOCK_MONOTONIC in milliseconds. */

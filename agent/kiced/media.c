@@ -219,6 +219,15 @@ int media_side_set_remote(struct media_stream *s, enum media_side side,
 	return 0;
 }
 
+void media_side_relatch(struct media_stream *s, enum media_side side)
+{
+	int c;
+
+	for (c = 0; c < 2; c++)
+		s->side[side].leg[c].latch =
+			!(s->relay_flags & MEDIA_F_NO_LATCH);
+}
+
 void media_stream_stats(const struct media_stream *s, struct media_stats *st)
 {
 	int i, c;

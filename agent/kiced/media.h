@@ -93,6 +93,8 @@ const char *media_side_local(const struct media_stream *s,
 int media_side_set_remote(struct media_stream *s, enum media_side side,
 			  const char *addr, uint16_t rtp_port,
 			  uint16_t rtcp_port);
+/* Back to latching per the stream's flags (after ICE gave up a side). */
+void media_side_relatch(struct media_stream *s, enum media_side side);
 void media_stream_stats(const struct media_stream *s,
 			struct media_stats *st);
 void media_stream_free(struct media_stream *s);

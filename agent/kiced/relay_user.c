@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "kiced/relay_user.h"
+#include "stun/stun.h"
 
 int relay_leg_open(struct relay_leg *leg, const struct sockaddr *addr,
 		   socklen_t len)
@@ -139,6 +140,13 @@ int relay_leg_pump(struct relay_leg *leg, unsigned int budget,
 			leg->rx.bytes += len;
 			if (in[i].msg_hdr.msg_flags & MSG_TRUNC) {
 				leg->rx.errors++;
+				continue;
+			}
+			if (leg->stun_fn && stun_is_message(bufs[i], len)) {
+				leg->rx.packets--;
+				leg->rx.bytes -= len;
+				leg->stun_rx++;
+				leg->stun_fn(leg, &from[i], bufs[i], len, now_ms);
 				continue;
 			}
 			if (leg->latch && !leg->latched) {

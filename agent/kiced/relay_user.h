@@ -13,6 +13,7 @@
 #define KICE_KICED_RELAY_USER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
@@ -24,6 +25,13 @@ struct relay_counters {
 	uint64_t bytes;
 	uint64_t errors;	/* dropped: no peer, send failure, foreign */
 };
+
+struct relay_leg;
+
+/* Called for STUN datagrams (RFC 8489 framing) on a leg with a hook. */
+typedef void (*relay_stun_fn)(struct relay_leg *leg,
+			      const struct sockaddr_storage *from,
+			      const void *buf, size_t len, uint64_t now_ms);
 
 struct relay_leg {
 	int fd;
@@ -38,6 +46,9 @@ struct relay_leg {
 	struct relay_counters rx;	/* received on this leg */
 	struct relay_counters tx;	/* sent from this leg */
 	uint64_t last_rx_ms;
+	relay_stun_fn stun_fn;		/* ICE: STUN goes to the agent */
+	void *stun_arg;
+	uint64_t stun_rx;		/* STUN datagrams handed to stun_fn */
 };
 
 /* Open a non-blocking socket bound to @addr (port may be 0). 0 or -errno. */

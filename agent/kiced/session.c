@@ -75,10 +75,21 @@ struct call *session_add(struct session_table *t, const char *call_id,
 	return c;
 }
 
+void session_clear_ice(struct call *c)
+{
+	int s;
+
+	for (s = 0; s < 2; s++) {
+		media_ice_free(c->ice[s]);
+		c->ice[s] = NULL;
+	}
+}
+
 void session_clear_media(struct call *c)
 {
 	size_t i;
 
+	session_clear_ice(c);
 	for (i = 0; i < c->nmedia; i++)
 		media_stream_free(c->media[i].stream);
 	free(c->media);

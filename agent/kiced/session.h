@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "kiced/media.h"
+#include "kiced/media_ice.h"
 
 #define SESSION_BUCKETS	1024
 
@@ -39,7 +40,8 @@ struct call {
 	uint64_t last_activity_ms;	/* monotonic: signalling or media */
 	struct call_media *media;
 	size_t nmedia;
-	int ice;			/* enum ng_ice of the offer */
+	struct media_ice *ice[2];	/* per side (enum media_side), or NULL */
+	int ice_mode;			/* enum ng_ice of the offer */
 	uint32_t flags;			/* enum ng_flag of the offer */
 };
 
@@ -58,7 +60,9 @@ struct call *session_add(struct session_table *t, const char *call_id,
 /* Unlink and free a call and its media streams. */
 void session_remove(struct session_table *t, struct call *c);
 void session_remove_all(struct session_table *t);
-/* Replace the media of a call (frees the old streams). */
+/* Free the ICE agents of a call (the streams stay). */
+void session_clear_ice(struct call *c);
+/* Free the media of a call (ICE agents first, then the streams). */
 void session_clear_media(struct call *c);
 /* Latest media or signalling activity (monotonic ms). */
 uint64_t session_last_activity(const struct call *c);

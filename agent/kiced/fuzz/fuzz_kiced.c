@@ -6,16 +6,44 @@
  * by an answer, query and delete of the same call).  Every request must
  * get a well-formed reply carrying its cookie; afterwards every call is
  * deleted and no media port may stay open.
+ *
+ * ICE agents send connectivity checks to whatever candidates the input
+ * names, so the target first moves into a network namespace of its own
+ * (only a loopback device); where that is not permitted ICE is disabled.
  */
+#include <net/if.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "kiced/kiced.h"
 #include "kiced/log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* A private network namespace with "lo" up; false when not allowed. */
+static bool fuzz_isolate(void)
+{
+	struct ifreq ifr = { 0 };
+	int fd, ok;
+
+	if (unshare(CLONE_NEWNET))
+		return false;
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd < 0)
+		return false;
+	strcpy(ifr.ifr_name, "lo");
+	ok = !ioctl(fd, SIOCGIFFLAGS, &ifr);
+	ifr.ifr_flags |= IFF_UP;
+	ok = ok && !ioctl(fd, SIOCSIFFLAGS, &ifr);
+	close(fd);
+	return ok;
+}
 
 static struct kiced *fuzz_daemon(void)
 {
@@ -30,6 +58,9 @@ static struct kiced *fuzz_daemon(void)
 	k->cfg.port_min = 47000;
 	k->cfg.port_max = 47999;
 	k->cfg.max_sessions = 8;
+	k->cfg.ice = fuzz_isolate();
+	if (!k->cfg.ice)
+		fprintf(stderr, "fuzz_kiced: no private netns, ICE off\n");
 	klog_init(KLOG_ERR - 1, false);
 	if (loop_init(&k->loop, 1000, kiced_tick, k))
 		abort();

@@ -4,9 +4,13 @@
  * path (kiced_process) driven in-process with a real loop and loopback
  * media ports.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "kselftest_harness.h"
 
@@ -263,7 +267,7 @@ static char *sdp_req(const char *cmd, const char *call, const char *to_tag,
 		     "c=IN IP4 127.0.0.1\r\nt=0 0\r\n"
 		     "m=audio %d RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
 		     "a=ice-ufrag:abcd\r\na=ice-pwd:0123456789abcdefghijkl\r\n"
-		     "a=candidate:1 1 UDP 2130706431 192.0.2.1 %d typ host\r\n",
+		     "a=candidate:1 1 UDP 2130706431 127.0.0.1 %d typ host\r\n",
 		     port, port);
 	if (asprintf(&out, "d%s7:call-id%zu:%s7:command%zu:%s8:from-tag2:ft"
 		     "3:sdp%d:%s%s%se", extra, strlen(call), call, strlen(cmd),
@@ -373,7 +377,7 @@ TEST_F(daemon, replay_cache)
 TEST_F(daemon, offer_errors_leave_state_alone)
 {
 	char *good = sdp_req("offer", "keep", NULL, 5004, "");
-	char *force = sdp_req("offer", "x1", NULL, 5006, "3:ICE5:force");
+	char *force = sdp_req("offer", "x1", NULL, 5006, "3:ICE11:force-relay");
 	char *ans = sdp_req("answer", "nosuch", "2:tt", 6000, "");
 	const char *badsdp = "d7:call-id2:x27:command5:offer8:from-tag1:f"
 			     "3:sdp7:garbagee";
@@ -382,7 +386,7 @@ TEST_F(daemon, offer_errors_leave_state_alone)
 
 	ASSERT_STREQ("ok", REQ("g", good));
 	ASSERT_STREQ("error", REQ("e1", force));
-	EXPECT_STREQ("ICE=force is not available: no ICE agent", reason(self));
+	EXPECT_STREQ("ICE=force-relay is not supported", reason(self));
 	ASSERT_STREQ("error", REQ("e2", badsdp));
 	EXPECT_EQ(0, strncmp(reason(self), "Failed to parse SDP: ", 21));
 	ASSERT_STREQ("error", REQ("e3", nomedia));
@@ -471,6 +475,233 @@ TEST_F(daemon, statistics)
 		"statistics"), "control"), "ping")->num);
 	EXPECT_TRUE(bn_is_str(bn_dict_get(bn_dict_get(self->doc.root,
 		"statistics"), "relay"), "userspace"));
+}
+
+/* ---- ICE between two daemons sharing one loop ---- */
+
+static void daemon_init(struct kiced *k, struct loop *loop, uint16_t pmin)
+{
+	memset(k, 0, sizeof(*k));
+	config_defaults(&k->cfg);
+	k->cfg.port_min = pmin;
+	k->cfg.port_max = (uint16_t)(pmin + 199);
+	session_table_init(&k->calls);
+	media_env_init(&k->media, loop, &k->cfg, false);
+	k->cache = ng_cache_new(64, 30000);
+	k->started_ms = loop_now_ms();
+}
+
+static void daemon_fini(struct kiced *k)
+{
+	session_remove_all(&k->calls);
+	ng_cache_free(k->cache);
+}
+
+/*
+ * Send an offer/answer to @k; returns the reply's SDP (malloc'ed) or NULL
+ * and copies the error reason to @why.
+ */
+static char *ng_sdp(struct kiced *k, const char *cmd, const char *ice,
+		    const char *to_tag, const char *sdp, char *why)
+{
+	static unsigned int seq;
+	struct bn_buf req, rep;
+	struct ng_str ck, bd;
+	struct bn_doc doc;
+	const struct bn *v;
+	char cookie[16], *out = NULL;
+	int n = snprintf(cookie, sizeof(cookie), "k%u", seq++);
+
+	bn_buf_init(&req);
+	bn_buf_init(&rep);
+	bn_put_raw(&req, cookie, (size_t)n);
+	bn_put_raw(&req, " ", 1);
+	bn_open_dict(&req);
+	if (ice)
+		bn_kv_str(&req, "ICE", ice);
+	bn_kv_str(&req, "call-id", "ice-call");
+	bn_kv_str(&req, "command", cmd);
+	bn_kv_str(&req, "from-tag", "ft");
+	bn_kv_str(&req, "sdp", sdp);
+	if (to_tag)
+		bn_kv_str(&req, "to-tag", to_tag);
+	bn_close(&req);
+	why[0] = '\0';
+	if (!kiced_process(k, req.data, req.len, "s", 1, &rep) &&
+	    !ng_split(rep.data, rep.len, &ck, &bd) &&
+	    !bn_decode(&doc, bd.p, bd.len)) {
+		v = bn_dict_get(doc.root, "sdp");
+		if (v)
+			out = bn_strdup(v);
+		v = bn_dict_get(doc.root, "error-reason");
+		if (v)
+			snprintf(why, 128, "%.*s", (int)v->len, v->str);
+		bn_doc_free(&doc);
+	}
+	bn_buf_free(&req);
+	bn_buf_free(&rep);
+	return out;
+}
+
+static int sdp_port(const char *sdp)
+{
+	const char *m = sdp ? strstr(sdp, "m=audio ") : NULL;
+
+	return m ? atoi(m + 8) : -1;
+}
+
+static int app_socket(uint16_t *port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    getsockname(fd, (struct sockaddr *)&sa, &len))
+		return -1;
+	*port = ntohs(sa.sin_port);
+	return fd;
+}
+
+static void app_send(int fd, int port, const char *what)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+				  .sin_port = htons((uint16_t)port) };
+
+	sendto(fd, what, strlen(what), 0, (struct sockaddr *)&sa, sizeof(sa));
+}
+
+/* Run the loop for up to @ms until @fd has a datagram equal to @what. */
+static bool app_wait(struct loop *l, int fd, const char *what, int ms)
+{
+	uint64_t end = loop_now_ms() + (uint64_t)ms;
+	char buf[64];
+
+	while (loop_now_ms() < end) {
+		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+		if (n == (ssize_t)strlen(what) && !memcmp(buf, what, (size_t)n))
+			return true;
+		if (n < 0)
+			loop_run_once(l, 10);
+	}
+	return false;
+}
+
+static char *plain_sdp(uint16_t port)
+{
+	char *s;
+
+	if (asprintf(&s, "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+		     "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio %u RTP/AVP 0\r\n",
+		     port) < 0)
+		return NULL;
+	return s;
+}
+
+/*
+ * app A -- kiced 1 ==ICE== kiced 2 -- app B: kiced 1 is asked for ICE
+ * towards the answerer (ICE=force); kiced 2 gets that offer, does ICE
+ * towards kiced 1 and plain RTP towards B (ICE=remove).  Checks run over
+ * loopback; then media goes both ways over the nominated pair.
+ */
+TEST(ice_between_two_daemons)
+{
+	struct kiced *k1 = calloc(1, sizeof(*k1)), *k2 = calloc(1, sizeof(*k2));
+	char *sa, *sb, *s1, *s2, *s3, *s4, why[128];
+	struct loop *l = &k1->loop;
+	struct call *c1, *c2;
+	uint16_t pa, pb;
+	int afd, bfd, i;
+	uint64_t end;
+
+	klog_init(KLOG_ERR, false);
+	daemon_init(k1, l, 42600);
+	daemon_init(k2, l, 42800);
+	ASSERT_EQ(0, loop_init(l, 1000, NULL, NULL));
+	afd = app_socket(&pa);
+	bfd = app_socket(&pb);
+	ASSERT_GE(afd, 0);
+	ASSERT_GE(bfd, 0);
+	sa = plain_sdp(pa);
+	sb = plain_sdp(pb);
+
+	s1 = ng_sdp(k1, "offer", "force", NULL, sa, why);
+	ASSERT_NE(NULL, s1) TH_LOG("offer 1: %s", why);
+	EXPECT_NE(NULL, strstr(s1, "a=ice-ufrag:"));
+	EXPECT_NE(NULL, strstr(s1, "a=candidate:"));
+	s2 = ng_sdp(k2, "offer", "remove", NULL, s1, why);
+	ASSERT_NE(NULL, s2) TH_LOG("offer 2: %s", why);
+	EXPECT_EQ(NULL, strstr(s2, "a=candidate:"));
+	s3 = ng_sdp(k2, "answer", NULL, "tt", sb, why);
+	ASSERT_NE(NULL, s3) TH_LOG("answer 2: %s", why);
+	EXPECT_NE(NULL, strstr(s3, "a=ice-ufrag:"));
+	s4 = ng_sdp(k1, "answer", NULL, "tt", s3, why);
+	ASSERT_NE(NULL, s4) TH_LOG("answer 1: %s", why);
+	EXPECT_EQ(NULL, strstr(s4, "a=candidate:"));
+
+	c1 = session_find(&k1->calls, "ice-call", 8);
+	c2 = session_find(&k2->calls, "ice-call", 8);
+	ASSERT_NE(NULL, c1->ice[MEDIA_SIDE_B]);
+	ASSERT_EQ(NULL, c1->ice[MEDIA_SIDE_A]);
+	ASSERT_NE(NULL, c2->ice[MEDIA_SIDE_A]);
+	ASSERT_EQ(NULL, c2->ice[MEDIA_SIDE_B]);
+
+	end = loop_now_ms() + 5000;
+	while (loop_now_ms() < end && !(c1->ice[MEDIA_SIDE_B]->connected &&
+					c2->ice[MEDIA_SIDE_A]->connected))
+		loop_run_once(l, 20);
+	ASSERT_TRUE(c1->ice[MEDIA_SIDE_B]->connected);
+	ASSERT_TRUE(c2->ice[MEDIA_SIDE_A]->connected);
+	EXPECT_NE(0, c1->ice[MEDIA_SIDE_B]->nominations);
+
+	/* media: A -> kiced 1 -> (ICE) -> kiced 2 -> B, and back */
+	for (i = 0; i < 10; i++) {
+		app_send(afd, sdp_port(s4), "to-B");
+		ASSERT_TRUE(app_wait(l, bfd, "to-B", 2000));
+		app_send(bfd, sdp_port(s2), "to-A");
+		ASSERT_TRUE(app_wait(l, afd, "to-A", 2000));
+	}
+	EXPECT_GT(c1->media[0].stream->side[MEDIA_SIDE_B].leg[0].stun_rx, 0);
+
+	free(sa); free(sb); free(s1); free(s2); free(s3); free(s4);
+	close(afd);
+	close(bfd);
+	daemon_fini(k1);
+	daemon_fini(k2);
+	loop_fini(l);
+	free(k1);
+	free(k2);
+}
+
+/* With [media] ice = no, ICE=force is refused and ICE is stripped. */
+TEST(ice_disabled)
+{
+	struct kiced *k = calloc(1, sizeof(*k));
+	char *sa, *s, why[128];
+	uint16_t pa;
+	int afd;
+
+	klog_init(KLOG_ERR, false);
+	daemon_init(k, &k->loop, 43000);
+	k->cfg.ice = false;
+	ASSERT_EQ(0, loop_init(&k->loop, 1000, NULL, NULL));
+	afd = app_socket(&pa);
+	sa = plain_sdp(pa);
+	EXPECT_EQ(NULL, ng_sdp(k, "offer", "force", NULL, sa, why));
+	EXPECT_STREQ("ICE is disabled in the configuration", why);
+	EXPECT_EQ(0, k->calls.count);
+	s = ng_sdp(k, "offer", NULL, NULL, sa, why);
+	ASSERT_NE(NULL, s);
+	EXPECT_EQ(NULL, strstr(s, "ice-ufrag"));
+	free(s);
+	free(sa);
+	close(afd);
+	daemon_fini(k);
+	loop_fini(&k->loop);
+	free(k);
 }
 
 TEST_HARNESS_MAIN

@@ -58,7 +58,7 @@ ktap_check "kicectl ping over the Unix socket" \
 
 pa=$($tool freeport)
 pb=$($tool freeport)
-sdp_a=$(printf 'v=0\r\no=alice 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio %s RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=ice-ufrag:Ab12\r\na=ice-pwd:0123456789abcdefghijkl\r\na=candidate:1 1 UDP 2130706431 198.51.100.7 %s typ host\r\n' "$pa" "$pa")
+sdp_a=$(printf 'v=0\r\no=alice 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio %s RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=ice-ufrag:Ab12\r\na=ice-pwd:0123456789abcdefghijkl\r\na=candidate:1 1 UDP 2130706431 127.0.0.1 %s typ host\r\n' "$pa" "$pa")
 sdp_b=$(printf 'v=0\r\no=bob 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio %s RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n' "$pb")
 
 if [ -n "$ngc" ]; then

@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ICE agent glue: host candidates on the media sockets, STUN demux, timer,
+ * nominated pairs installed as relay peers.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "ice/ice.h"
+#include "ice/ice_sdp.h"
+#include "kiced/log.h"
+#include "kiced/media_ice.h"
+#include "sdp/sdp.h"
+
+static struct relay_leg *mi_leg(struct media_ice *mi, unsigned int stream,
+				unsigned int comp)
+{
+	if (stream >= mi->nstreams || comp < 1 || comp > 2)
+		return NULL;
+	return &mi->streams[stream]->side[mi->side].leg[comp - 1];
+}
+
+/* Arm the timerfd for the agent's next deadline. */
+static void mi_rearm(struct media_ice *mi, uint64_t now)
+{
+	struct itimerspec its = { 0 };
+	uint64_t next = ice_agent_timer(mi->agent, now), d;
+
+	if (next != UINT64_MAX) {
+		d = next > now ? next - now : 1;
+		its.it_value.tv_sec = (time_t)(d / 1000);
+		its.it_value.tv_nsec = (long)(d % 1000) * 1000000;
+	}
+	timerfd_settime(mi->timerfd, 0, &its, NULL);
+}
+
+static void mi_on_timer(struct loop_watch *w, uint32_t events)
+{
+	struct media_ice *mi = w->arg;
+	uint64_t n;
+
+	if (read(mi->timerfd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		return;
+	mi_rearm(mi, loop_now_ms());
+}
+
+static void mi_on_stun(struct relay_leg *leg,
+		       const struct sockaddr_storage *from, const void *buf,
+		       size_t len, uint64_t now_ms)
+{
+	struct media_ice *mi = leg->stun_arg;
+	struct ice_addr a;
+
+	if (ice_addr_from_sa(&a, (const struct sockaddr *)from))
+		return;
+	ice_agent_recv(mi->agent, leg->fd, &a, buf, len, loop_now_ms());
+	mi_rearm(mi, loop_now_ms());
+}
+
+static int mi_send(void *user, int sock, const struct ice_addr *to,
+		   const void *buf, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = ice_addr_to_sa(to, &ss);
+	ssize_t n;
+
+	n = sendto(sock, buf, len, MSG_DONTWAIT, (struct sockaddr *)&ss, sl);
+	return n < 0 ? -errno : (int)n;
+}
+
+/* Point every leg at its nominated remote candidate. */
+static void mi_install(struct media_ice *mi)
+{
+	unsigned int s, c;
+
+	for (s = 0; s < mi->nstreams; s++) {
+		for (c = 1; c <= ice_agent_ncomp(mi->agent, s); c++) {
+			struct ice_cand_info local, remote;
+			struct relay_leg *leg = mi_leg(mi, s, c);
+			struct sockaddr_storage ss;
+			socklen_t sl;
+
+			if (!leg || ice_agent_selected(mi->agent, s, c, &local,
+						       &remote))
+				continue;
+			sl = ice_addr_to_sa(&remote.addr, &ss);
+			relay_leg_set_peer(leg, (struct sockaddr *)&ss, sl);
+			mi->nominations++;
+		}
+	}
+}
+
+static void mi_event(void *user, enum ice_event ev, int stream)
+{
+	struct media_ice *mi = user;
+	unsigned int s;
+	int c;
+
+	klog_info("ICE side %c: %s (stream %d)", mi->side ? 'B' : 'A',
+		  ice_event_name(ev), stream);
+	switch (ev) {
+	case ICE_EV_CONNECTED:
+	case ICE_EV_COMPLETED:
+		mi->connected = true;
+		mi_install(mi);
+		break;
+	case ICE_EV_DISCONNECTED:
+		/* RFC 7675: no consent, no media */
+		for (s = 0; s < mi->nstreams; s++)
+			for (c = 0; c < 2; c++)
+				mi->streams[s]->side[mi->side].leg[c].peer_len = 0;
+		mi->connected = false;
+		break;
+	case ICE_EV_FAILED:
+		mi->failed = true;
+		break;
+	default:
+		break;
+	}
+}
+
+static const struct ice_ops mi_ops = {
+	.send = mi_send,
+	.event = mi_event,
+};
+
+struct media_ice *media_ice_new(struct loop *loop,
+				struct media_stream **streams,
+				unsigned int nstreams, enum media_side side,
+				bool controlling, bool trickle,
+				const char **err)
+{
+	struct media_ice *mi;
+	struct ice_cfg cfg;
+	uint64_t now = loop_now_ms();
+	unsigned int s, c;
+
+	if (!nstreams || nstreams > ICE_MAX_STREAMS) {
+		*err = "ICE: unsupported number of media sections";
+		return NULL;
+	}
+	mi = calloc(1, sizeof(*mi));
+	if (!mi) {
+		*err = "Out of memory";
+		return NULL;
+	}
+	mi->timerfd = -1;
+	mi->loop = loop;
+	mi->side = side;
+	mi->trickle = trickle;
+	mi->nstreams = nstreams;
+	mi->streams = calloc(nstreams, sizeof(*mi->streams));
+	if (!mi->streams)
+		goto nomem;
+	memcpy(mi->streams, streams, nstreams * sizeof(*streams));
+
+	ice_cfg_default(&cfg);
+	cfg.controlling = controlling;
+	cfg.trickle = trickle;
+	mi->agent = ice_agent_new(&cfg, &mi_ops, mi, now);
+	if (!mi->agent)
+		goto nomem;
+	for (s = 0; s < nstreams; s++) {
+		if (ice_agent_add_stream(mi->agent, 2) != (int)s)
+			goto bad;
+		for (c = 1; c <= 2; c++) {
+			struct relay_leg *leg = mi_leg(mi, s, c);
+			struct ice_addr a;
+
+			if (leg->fd < 0 ||
+			    ice_addr_from_sa(&a,
+					     (struct sockaddr *)&leg->local) ||
+			    ice_agent_add_host(mi->agent, s, c, leg->fd, &a,
+					       255, 255) < 0)
+				goto bad;
+		}
+	}
+	mi->timerfd = timerfd_create(CLOCK_MONOTONIC,
+				     TFD_NONBLOCK | TFD_CLOEXEC);
+	if (mi->timerfd < 0)
+		goto bad;
+	mi->timer_w = (struct loop_watch){ mi->timerfd, mi_on_timer, mi };
+	if (loop_add(loop, &mi->timer_w, EPOLLIN))
+		goto bad;
+	/* only now take over the legs */
+	for (s = 0; s < nstreams; s++)
+		for (c = 1; c <= 2; c++) {
+			struct relay_leg *leg = mi_leg(mi, s, c);
+
+			leg->stun_fn = mi_on_stun;
+			leg->stun_arg = mi;
+			leg->latch = false;	/* ICE picks the peer */
+		}
+	ice_agent_gather(mi->agent, now);
+	mi_rearm(mi, now);
+	return mi;
+nomem:
+	*err = "Out of memory";
+	media_ice_free(mi);
+	return NULL;
+bad:
+	*err = "ICE: cannot set up the agent";
+	media_ice_free(mi);
+	return NULL;
+}
+
+void media_ice_free(struct media_ice *mi)
+{
+	unsigned int s;
+	int c;
+
+	if (!mi)
+		return;
+	for (s = 0; mi->streams && s < mi->nstreams; s++)
+		for (c = 0; c < 2; c++) {
+			struct relay_leg *leg =
+				&mi->streams[s]->side[mi->side].leg[c];
+
+			if (leg->stun_arg == mi) {
+				leg->stun_fn = NULL;
+				leg->stun_arg = NULL;
+			}
+		}
+	if (mi->timerfd >= 0) {
+		if (mi->timer_w.fn)
+			loop_del(mi->loop, &mi->timer_w);
+		close(mi->timerfd);
+	}
+	ice_agent_free(mi->agent);
+	free(mi->streams);
+	/* the timer watch may still be in the current epoll batch */
+	loop_defer_free(mi->loop, mi);
+}
+
+int media_ice_describe(struct media_ice *mi, struct sdp_session *s)
+{
+	return ice_sdp_describe(mi->agent, s,
+				mi->trickle ? ICE_SDP_TRICKLE : 0);
+}
+
+int media_ice_check(struct media_ice *mi, const struct sdp_session *s)
+{
+	return ice_sdp_check(mi->agent, s);
+}
+
+int media_ice_apply(struct media_ice *mi, const struct sdp_session *s)
+{
+	uint64_t now = loop_now_ms();
+	int err;
+
+	err = ice_sdp_apply(mi->agent, s, 0, now);
+	if (err < 0)
+		return err;
+	if (!mi->started) {
+		err = ice_agent_start(mi->agent, now);
+		if (err < 0)
+			return err;
+		mi->started = true;
+	}
+	mi_rearm(mi, now);
+	return 0;
+}
+
+const char *media_ice_strerror(int err)
+{
+	return ice_sdp_strerror(err);
+}
+
+const char *media_ice_state(const struct media_ice *mi)
+{
+	if (mi->failed)
+		return "failed";
+	if (mi->connected)
+		return "connected";
+	return mi->started ? "checking" : "new";
+}
+
+bool media_sdp_has_ice(const struct sdp_session *s)
+{
+	size_t i;
+
+	if (s->ice.ufrag)
+		return true;
+	for (i = 0; i < s->nmedia; i++)
+		if (s->media[i].ice.ufrag)
+			return true;
+	return false;
+}

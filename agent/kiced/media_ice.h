@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ICE on one side of a call: an agent (agent/ice) whose host candidates are
+ * the side's RTP/RTCP sockets.  STUN arriving on those sockets goes to the
+ * agent, everything else keeps flowing through the relay; when a pair is
+ * nominated its remote address becomes the leg's peer, and when consent
+ * is lost the leg stops sending.
+ */
+#ifndef KICE_KICED_MEDIA_ICE_H
+#define KICE_KICED_MEDIA_ICE_H
+
+#include <stdbool.h>
+
+#include "kiced/loop.h"
+#include "kiced/media.h"
+
+struct sdp_session;
+
+struct media_ice {
+	struct ice_agent *agent;
+	struct loop *loop;
+	int timerfd;
+	struct loop_watch timer_w;
+	enum media_side side;
+	struct media_stream **streams;	/* one per ICE stream, not owned */
+	unsigned int nstreams;
+	bool started;
+	bool connected;
+	bool failed;
+	bool trickle;
+	unsigned int nominations;	/* pairs installed on legs */
+};
+
+/*
+ * Create an agent for @side of @streams (every one must be open).  Returns
+ * NULL with *err set to a reason.
+ */
+struct media_ice *media_ice_new(struct loop *loop,
+				struct media_stream **streams,
+				unsigned int nstreams, enum media_side side,
+				bool controlling, bool trickle,
+				const char **err);
+void media_ice_free(struct media_ice *mi);
+
+/* Write credentials and candidates into a description for the peer. */
+int media_ice_describe(struct media_ice *mi, struct sdp_session *s);
+/* Check a peer description without changing anything: 0 or -err. */
+int media_ice_check(struct media_ice *mi, const struct sdp_session *s);
+/* Apply the peer's description and start checks.  0 or -err. */
+int media_ice_apply(struct media_ice *mi, const struct sdp_session *s);
+const char *media_ice_strerror(int err);
+/* "new", "checking", "connected" or "failed" */
+const char *media_ice_state(const struct media_ice *mi);
+
+/* Does the description carry ICE credentials? */
+bool media_sdp_has_ice(const struct sdp_session *s);
+
+#endif /* KICE_KICED_MEDIA_ICE_H */
