@@ -4,15 +4,15 @@ LIBS += ice
 ice_SRCS := agent/ice/ice_addr.c agent/ice/ice_cand.c agent/ice/ice_check.c \
 	agent/ice/ice_respond.c agent/ice/ice_gather.c agent/ice/ice_agent.c \
 	agent/ice/ice_sdp.c agent/ice/ice_loop.c agent/ice/ice_netif.c \
-	agent/ice/ice_session.c
+	agent/ice/ice_session.c agent/ice/ice_relay.c
 
 TESTS += ice_test
 ice_test_SRCS := agent/ice/tests/ice_test.c agent/ice/tests/simnet.c
-ice_test_LIBS := ice sdp stun
+ice_test_LIBS := ice sdp turn stun
 ice_test_CFLAGS := -I$(KSFT_DIR) -Wno-sign-compare
 
 # test peer for the network-namespace tests (and the benchmark)
 PROGS += icepeer
 icepeer_SRCS := agent/ice/tests/icepeer.c
-icepeer_LIBS := ice sdp stun
+icepeer_LIBS := ice sdp turn stun
 NETTESTS += agent/ice/tests/ice_netns.sh

@@ -65,6 +65,13 @@ struct ice_server {
 	struct ice_addr addr;
 };
 
+/* TURN server (UDP) with long-term credentials. */
+struct ice_turn_server {
+	struct ice_addr addr;
+	const char *user;
+	const char *pass;
+};
+
 /* Interface preference: candidates on ifname get pref (0..255, higher is
  * better).  Unlisted interfaces get default_iface_pref. */
 struct ice_iface_pref {
@@ -90,6 +97,8 @@ struct ice_cfg {
 	/* gathering */
 	struct ice_server stun[ICE_MAX_SERVERS];
 	unsigned int nstun;
+	struct ice_turn_server turn[ICE_MAX_SERVERS];
+	unsigned int nturn;
 	struct ice_iface_pref iface_pref[8];
 	unsigned int niface_pref;
 	uint8_t default_iface_pref;	/* default 128 */

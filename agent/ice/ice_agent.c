@@ -135,6 +135,7 @@ void ice_agent_free(struct ice_agent *a)
 	free(a->rc);
 	free(a->pairs);
 	free(a->gtx);
+	ice_relay_free(a);
 	free(a);
 }
 
@@ -156,6 +157,8 @@ void ice_emit(struct ice_agent *a, enum ice_event ev, int stream)
 int ice_send(struct ice_agent *a, int sock, const struct ice_addr *to,
 	     const void *buf, size_t len)
 {
+	if (sock <= ICE_RELAY_SOCK(0))
+		return ice_relay_send(a, sock, to, buf, len);
 	if (!a->ops || !a->ops->send)
 		return -ENOSYS;
 	return a->ops->send(a->user, sock, to, buf, len);
@@ -720,6 +723,11 @@ uint64_t ice_agent_timer(struct ice_agent *a, uint64_t now)
 		if (t < next)
 			next = t;
 	}
+	if (a->nrelays) {
+		t = ice_relay_timer(a, now);
+		if (t < next)
+			next = t;
+	}
 	if (a->started && !a->cfg.lite) {
 		t = ice_checks_timer(a, now);
 		if (t < next)
@@ -768,6 +776,8 @@ void ice_agent_recv(struct ice_agent *a, int sock, const struct ice_addr *from,
 	struct stun_msg m;
 	int h;
 
+	if (a->nrelays && ice_relay_input(a, sock, from, buf, len, now))
+		return;
 	if (!stun_is_message(buf, len)) {
 		h = ice_host_by_sock(a, sock);
 		if (h >= 0 && a->ops && a->ops->data)
@@ -802,7 +812,16 @@ int ice_agent_send(struct ice_agent *a, unsigned int stream, unsigned int comp,
 	if (stream >= a->nstreams || !comp || comp > a->streams[stream].ncomp)
 		return -EINVAL;
 	c = &a->streams[stream].comp[comp - 1];
-	if (!c->have_path || !c->consent)
+	if (!c->have_path) {
+		/* before nomination: the best valid pair (RFC 8445 12.1.1) */
+		int v = best_pair(a, stream, comp, PAIR_VALID);
+
+		if (v < 0)
+			return -ENOTCONN;
+		return ice_send(a, a->lc[a->lc[a->pairs[v].local].base].sock,
+				&a->rc[a->pairs[v].remote].addr, buf, len);
+	}
+	if (!c->consent)
 		return -ENOTCONN;
 	return ice_send(a, c->sock, &c->remote, buf, len);
 }

@@ -130,7 +130,8 @@ int ice_rcand_find(const struct ice_agent *a, unsigned int stream,
 int ice_host_by_sock(const struct ice_agent *a, int sock)
 {
 	for (unsigned int i = 0; i < a->nlc; i++)
-		if (a->lc[i].type == ICE_CAND_HOST && a->lc[i].sock == sock)
+		if ((a->lc[i].type == ICE_CAND_HOST ||
+		     a->lc[i].type == ICE_CAND_RELAY) && a->lc[i].sock == sock)
 			return (int)i;
 	return -1;
 }

@@ -83,6 +83,8 @@ int ice_pair_add(struct ice_agent *a, unsigned int l, unsigned int r)
 	p->priority = prio;
 	p->state = ICE_PAIR_FROZEN;
 	p->valid_idx = ICE_NONE;
+	if (a->lc[l].type == ICE_CAND_RELAY)
+		ice_relay_permit(a, l, &a->rc[r].addr);
 	return i;
 }
 
@@ -283,6 +285,20 @@ bool ice_send_check(struct ice_agent *a, uint64_t now)
 		return false;
 	start_check(a, &a->pairs[best], now);
 	return true;
+}
+
+void ice_check_retransmit_now(struct ice_agent *a, unsigned int pi,
+			      uint64_t now)
+{
+	struct ice_pair *p = &a->pairs[pi];
+
+	/* at most once per Ta, and only while transmissions remain */
+	if (p->state != ICE_PAIR_IN_PROGRESS || p->ntx >= a->cfg.max_tx ||
+	    p->deadline < now + a->cfg.ta_ms || p->deadline - p->rto + a->cfg.ta_ms > now)
+		return;
+	p->ntx++;
+	p->deadline = now + p->rto;
+	transmit(a, p);
 }
 
 static void pair_failed(struct ice_agent *a, struct ice_pair *p)

@@ -33,13 +33,15 @@ void ice_agent_gather(struct ice_agent *a, uint64_t now)
 			if (a->lc[h].type == ICE_CAND_HOST &&
 			    a->lc[h].addr.family == a->cfg.stun[s].addr.family)
 				n++;
+	if (!a->cfg.lite)
+		ice_relay_gather(a, now);
 	if (!n || a->cfg.lite) {
-		gather_done(a);
+		ice_gather_check_done(a);
 		return;
 	}
 	a->gtx = calloc(n, sizeof(*a->gtx));
 	if (!a->gtx) {
-		gather_done(a);
+		ice_gather_check_done(a);
 		return;
 	}
 	for (unsigned int h = 0; h < a->nlc; h++) {
@@ -75,11 +77,13 @@ static void gtx_send(struct ice_agent *a, struct ice_gtx *g)
 			 buf, (size_t)n);
 }
 
-static void check_all_done(struct ice_agent *a)
+void ice_gather_check_done(struct ice_agent *a)
 {
 	for (unsigned int i = 0; i < a->ngtx; i++)
 		if (!a->gtx[i].done)
 			return;
+	if (ice_relay_pending(a))
+		return;
 	gather_done(a);
 }
 
@@ -91,6 +95,8 @@ uint64_t ice_gather_timer(struct ice_agent *a, uint64_t now)
 	bool sent_new = false;
 
 	if (a->gathering_done || !a->gtx)
+		return next;
+	if (!a->ngtx)
 		return next;
 	for (unsigned int i = 0; i < a->ngtx; i++) {
 		struct ice_gtx *g = &a->gtx[i];
@@ -121,8 +127,8 @@ uint64_t ice_gather_timer(struct ice_agent *a, uint64_t now)
 		if (g->deadline < next)
 			next = g->deadline;
 	}
-	check_all_done(a);
-	return a->gathering_done ? UINT64_MAX : next;
+	ice_gather_check_done(a);
+	return a->gathering_done || !a->gtx ? UINT64_MAX : next;
 }
 
 bool ice_gather_response(struct ice_agent *a, int sock,
@@ -148,7 +154,7 @@ bool ice_gather_response(struct ice_agent *a, int sock,
 	    (stun_get_addr(m, STUN_ATTR_XOR_MAPPED_ADDRESS, &ss) &&
 	     stun_get_addr(m, STUN_ATTR_MAPPED_ADDRESS, &ss)) ||
 	    ice_addr_from_sa(&mapped, (struct sockaddr *)&ss)) {
-		check_all_done(a);
+		ice_gather_check_done(a);
 		return true;
 	}
 	h = &a->lc[g->host];
@@ -157,7 +163,7 @@ bool ice_gather_response(struct ice_agent *a, int sock,
 		if (a->lc[i].stream == h->stream && a->lc[i].comp == h->comp &&
 		    a->lc[i].base == g->host &&
 		    ice_addr_eq(&a->lc[i].addr, &mapped)) {
-			check_all_done(a);
+			ice_gather_check_done(a);
 			return true;
 		}
 	}
@@ -173,7 +179,7 @@ bool ice_gather_response(struct ice_agent *a, int sock,
 	idx = ice_lcand_add(a, &c);
 	if (idx >= 0)
 		ice_emit(a, ICE_EV_CANDIDATE, c.stream);
-	check_all_done(a);
+	ice_gather_check_done(a);
 	(void)now;
 	return true;
 }

@@ -11,6 +11,8 @@
 #define ICE_MAX_CANDS	255	/* indices are uint8_t, 0xff = none */
 #define ICE_MAX_PAIRS	255
 #define ICE_NONE	0xff
+/* virtual socket ids of relayed candidates */
+#define ICE_RELAY_SOCK(i)	(-100 - (int)(i))
 
 struct ice_lcand {
 	struct ice_addr addr;
@@ -114,6 +116,9 @@ struct ice_agent {
 	uint16_t nlc, nrc, npairs, ngtx;
 	uint16_t caplc, caprc, cappairs;
 	uint32_t prflx_seq;
+	struct ice_relay **relays;
+	unsigned int nrelays;
+	uint64_t relay_now;
 };
 
 /* ice_cand.c */
@@ -140,6 +145,8 @@ void ice_pair_remote(struct ice_agent *a, unsigned int r);
 void ice_pairs_reprioritise(struct ice_agent *a);
 void ice_trigger(struct ice_agent *a, unsigned int p);
 bool ice_send_check(struct ice_agent *a, uint64_t now);
+void ice_check_retransmit_now(struct ice_agent *a, unsigned int p,
+			      uint64_t now);
 uint64_t ice_checks_timer(struct ice_agent *a, uint64_t now);
 void ice_on_response(struct ice_agent *a, int sock,
 		     const struct ice_addr *from, const struct stun_msg *m,
@@ -152,7 +159,20 @@ int ice_build_request(struct ice_agent *a, uint8_t *buf, size_t cap,
 void ice_on_request(struct ice_agent *a, int sock, const struct ice_addr *from,
 		    const struct stun_msg *m, uint64_t now);
 
+/* ice_relay.c */
+void ice_relay_gather(struct ice_agent *a, uint64_t now);
+bool ice_relay_pending(const struct ice_agent *a);
+bool ice_relay_input(struct ice_agent *a, int sock, const struct ice_addr *from,
+		     const uint8_t *buf, size_t len, uint64_t now);
+int ice_relay_send(struct ice_agent *a, int vsock, const struct ice_addr *to,
+		   const void *buf, size_t len);
+void ice_relay_permit(struct ice_agent *a, unsigned int local,
+		      const struct ice_addr *peer);
+uint64_t ice_relay_timer(struct ice_agent *a, uint64_t now);
+void ice_relay_free(struct ice_agent *a);
+
 /* ice_gather.c */
+void ice_gather_check_done(struct ice_agent *a);
 uint64_t ice_gather_timer(struct ice_agent *a, uint64_t now);
 bool ice_gather_response(struct ice_agent *a, int sock,
 			 const struct stun_msg *m, uint64_t now);

@@ -188,6 +188,9 @@ void ice_on_request(struct ice_agent *a, int sock, const struct ice_addr *from,
 		/* keep the transaction; nominate when it succeeds */
 		if (use_cand && !a->controlling)
 			p->flags |= PAIR_NOM_ON_SUCCESS;
+		/* the peer's check proves the path is open now: retransmit
+		 * the pending request at once instead of waiting for RTO */
+		ice_check_retransmit_now(a, (unsigned int)pi, now);
 		break;
 	default:
 		if (use_cand && !a->controlling)

@@ -73,9 +73,28 @@ topo() {	# topo KIND_A KIND_B
 	ns_new net >/dev/null
 	ns_router net
 	ns_exec net ip addr add 198.51.100.1/32 dev lo
+	# like the Internet: private destinations are dropped silently
+	# (coturn closes an allocation whose relay socket gets ENETUNREACH)
+	ns_new void >/dev/null
+	ns_link net void 100.64.0.1/30 void eth0 -
+	ns_exec net ip neigh add 100.64.0.2 lladdr 02:00:00:00:00:01 dev void nud permanent
+	ns_route net default 100.64.0.2
 	side a ra 192.0.2.2 2001:db8:a::2 "$1"
 	side b rb 203.0.113.2 2001:db8:b::2 "$2"
 	( ns_exec net "$PEER" --stun-server 198.51.100.1:3478 --timeout 120 & )
+	ns_wait_port net udp 3478 5
+}
+
+# coturn on 198.51.100.2 in the router namespace (UDP relay only)
+turn_start() {
+	command -v turnserver >/dev/null || return 1
+	ns_exec net ip addr add 198.51.100.2/32 dev lo
+	( ns_exec net timeout 120 turnserver -n --no-cli --listening-ip 198.51.100.2 \
+		--relay-ip 198.51.100.2 --listening-port 3478 --lt-cred-mech \
+		--user kice:kicepass --realm kice.test --no-tls --no-dtls \
+		--min-port 50000 --max-port 50999 --no-stdout-log \
+		--log-file "$TMP/turn.log" --pidfile "$TMP/turn.pid" \
+		--userdb "$TMP/turndb" >/dev/null 2>&1 & )
 	ns_wait_port net udp 3478 5
 }
 
@@ -100,7 +119,7 @@ run() {
 }
 
 echo "TAP version 13"
-echo "1..6"
+echo "1..7"
 
 # same LAN: two hosts on one link, no router, no NAT
 ns_cleanup
@@ -137,5 +156,14 @@ run aggressive_nomination "--no-ipv6 --aggressive" "--no-ipv6" srflx:host host:s
 # IPv6-only side against a dual-stack side
 topo v6only public
 run ipv6_only_vs_dual_stack "" "" host:host host:host
+
+# the seed's complex flow: both behind symmetric NATs, media relayed
+topo symmetric symmetric
+if turn_start; then
+	T="--turn 198.51.100.2:3478 --turn-user kice --turn-pass kicepass"
+	run both_symmetric_nat_relayed "$T" "$T" "relay:*,*:relay" "relay:*,*:relay"
+else
+	n=$((n + 1)); echo "ok $n both_symmetric_nat_relayed # SKIP coturn missing"
+fi
 
 [ $fails = 0 ]

@@ -411,6 +411,7 @@ TEST(ta_pacing)
 	a = sim_ep_new(&n, &ca, 0, many, 5, 1, 1);
 	b = sim_ep_new(&n, &cb, 0, dead, 4, 1, 1);
 	b->dead = true;			/* nothing answers */
+	b->mute = true;			/* nor triggers anything */
 	sim_connect(a, b);
 	sim_run(&n, 400, NULL, NULL);
 	/* 20 pairs with distinct foundations; new checks at most every Ta

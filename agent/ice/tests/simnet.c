@@ -153,6 +153,8 @@ static int sim_send(void *user, int sock, const struct ice_addr *to,
 	struct ice_addr from = s->addr;
 	int d;
 
+	if (e->mute)
+		return (int)len;
 	if (stun_is_message(buf, len) && ((const uint8_t *)buf)[0] == 0 &&
 	    ((const uint8_t *)buf)[1] == 1) {
 		if (!e->sent_req++)

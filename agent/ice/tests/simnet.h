@@ -26,6 +26,7 @@ struct sim_ep {
 	uint64_t ev_at[ICE_EV__MAX];
 	uint64_t deadline;
 	bool dead;			/* drops everything it would receive */
+	bool mute;			/* drops everything it sends */
 	unsigned int rx_data;		/* application datagrams received */
 	char last_rx[64];
 	unsigned int sent_req;		/* Binding requests sent */

@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Relayed candidates (RFC 8445 5.1.1.2) through agent/turn: one UDP
+ * allocation per (stream, component, TURN server) from the best host
+ * candidate of the server's family, sharing that host's socket.  The
+ * relayed candidate gets a virtual socket id; sending on it goes through
+ * the TURN client, and Data from the server is fed back to the agent as
+ * if received on it.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ice/ice_int.h"
+#include "turn/turn.h"
+
+struct ice_relay {
+	struct turn_client tc;
+	struct ice_agent *a;
+	uint8_t host;			/* host candidate whose socket we use */
+	uint8_t server;
+	int vsock;
+	int cand;			/* relayed candidate index, -1 */
+	bool done;
+};
+
+static int relay_send_to_server(void *arg, const uint8_t *buf, size_t len)
+{
+	struct ice_relay *r = arg;
+	struct ice_agent *a = r->a;
+	int n = ice_send(a, a->lc[r->host].sock, &a->cfg.turn[r->server].addr,
+			 buf, len);
+
+	return n < 0 ? n : 0;
+}
+
+static void relay_event(void *arg, const struct turn_event *ev)
+{
+	struct ice_relay *r = arg;
+	struct ice_agent *a = r->a;
+	struct ice_lcand c;
+	struct ice_addr peer;
+	int i;
+
+	switch (ev->type) {
+	case TURN_EV_ALLOCATED:
+		if (r->cand >= 0 || !r->tc.nrelayed)
+			break;
+		memset(&c, 0, sizeof(c));
+		ice_addr_from_sa(&c.addr, (const struct sockaddr *)&r->tc.relayed[0]);
+		if (r->tc.have_mapped)
+			ice_addr_from_sa(&c.related,
+					 (const struct sockaddr *)&r->tc.mapped);
+		c.type = ICE_CAND_RELAY;
+		c.stream = a->lc[r->host].stream;
+		c.comp = a->lc[r->host].comp;
+		c.sock = r->vsock;
+		c.priority = ice_priority(ICE_CAND_RELAY,
+					  (uint16_t)(a->lc[r->host].priority >> 8),
+					  c.comp);
+		c.foundation = ice_foundation(ICE_CAND_RELAY, &a->lc[r->host].addr,
+					      &a->cfg.turn[r->server].addr);
+		c.base = (uint8_t)a->nlc;
+		i = ice_lcand_add(a, &c);
+		r->done = true;
+		if (i >= 0) {
+			r->cand = i;
+			ice_emit(a, ICE_EV_CANDIDATE, c.stream);
+			if (a->have_remote_creds)
+				ice_pair_local(a, (unsigned int)i);
+		}
+		ice_gather_check_done(a);
+		break;
+	case TURN_EV_ALLOC_FAILED:
+	case TURN_EV_ALTERNATE:
+		r->done = true;
+		ice_gather_check_done(a);
+		break;
+	case TURN_EV_DATA:
+		if (ice_addr_from_sa(&peer, (const struct sockaddr *)&ev->peer))
+			break;
+		ice_agent_recv(a, r->vsock, &peer, ev->data, ev->len,
+			       a->relay_now);
+		break;
+	default:
+		break;
+	}
+}
+
+void ice_relay_gather(struct ice_agent *a, uint64_t now)
+{
+	for (unsigned int s = 0; s < a->cfg.nturn && s < ICE_MAX_SERVERS; s++) {
+		for (unsigned int st = 0; st < a->nstreams; st++) {
+			for (unsigned int comp = 1; comp <= a->streams[st].ncomp; comp++) {
+				struct turn_cfg tcfg = { 0 };
+				struct ice_relay *r, **nr;
+				int best = -1;
+
+				for (unsigned int i = 0; i < a->nlc; i++) {
+					const struct ice_lcand *l = &a->lc[i];
+
+					if (l->type == ICE_CAND_HOST && l->stream == st &&
+					    l->comp == comp &&
+					    l->addr.family == a->cfg.turn[s].addr.family &&
+					    (best < 0 || l->priority > a->lc[best].priority))
+						best = (int)i;
+				}
+				if (best < 0)
+					continue;
+				nr = realloc(a->relays, (a->nrelays + 1u) * sizeof(*nr));
+				if (!nr)
+					return;
+				a->relays = nr;
+				r = calloc(1, sizeof(*r));
+				if (!r)
+					return;
+				r->a = a;
+				r->host = (uint8_t)best;
+				r->server = (uint8_t)s;
+				r->cand = -1;
+				r->vsock = ICE_RELAY_SOCK(a->nrelays);
+				tcfg.transport = STUN_TR_UDP;
+				tcfg.username = a->cfg.turn[s].user;
+				tcfg.password = a->cfg.turn[s].pass;
+				tcfg.families = a->cfg.turn[s].addr.family == AF_INET6 ?
+						TURN_FAMILY_V6 : TURN_FAMILY_V4;
+				if (turn_client_init(&r->tc, &tcfg, relay_send_to_server,
+						     relay_event, r)) {
+					free(r);
+					continue;
+				}
+				a->relays[a->nrelays++] = r;
+				a->relay_now = now;
+				if (turn_client_allocate(&r->tc, now))
+					r->done = true;
+			}
+		}
+	}
+}
+
+bool ice_relay_pending(const struct ice_agent *a)
+{
+	for (unsigned int i = 0; i < a->nrelays; i++)
+		if (!a->relays[i]->done)
+			return true;
+	return false;
+}
+
+bool ice_relay_input(struct ice_agent *a, int sock, const struct ice_addr *from,
+		     const uint8_t *buf, size_t len, uint64_t now)
+{
+	for (unsigned int i = 0; i < a->nrelays; i++) {
+		struct ice_relay *r = a->relays[i];
+
+		if (a->lc[r->host].sock != sock ||
+		    !ice_addr_eq(from, &a->cfg.turn[r->server].addr))
+			continue;
+		a->relay_now = now;
+		turn_client_input(&r->tc, buf, len, now);
+		return true;
+	}
+	return false;
+}
+
+static struct ice_relay *by_vsock(const struct ice_agent *a, int vsock)
+{
+	unsigned int i = (unsigned int)(ICE_RELAY_SOCK(0) - vsock);
+
+	return i < a->nrelays ? a->relays[i] : NULL;
+}
+
+int ice_relay_send(struct ice_agent *a, int vsock, const struct ice_addr *to,
+		   const void *buf, size_t len)
+{
+	struct ice_relay *r = by_vsock(a, vsock);
+	struct sockaddr_storage ss;
+	int err;
+
+	if (!r || r->tc.state != TURN_ALLOCATED)
+		return -ENOTCONN;
+	ice_addr_to_sa(to, &ss);
+	err = turn_client_send(&r->tc, (struct sockaddr *)&ss, buf, len);
+	return err ? -EIO : (int)len;
+}
+
+void ice_relay_permit(struct ice_agent *a, unsigned int local,
+		      const struct ice_addr *peer)
+{
+	struct ice_relay *r = by_vsock(a, a->lc[local].sock);
+	struct sockaddr_storage ss;
+
+	if (!r || r->tc.state != TURN_ALLOCATED)
+		return;
+	/* permissions are per IP address: install each once */
+	for (unsigned int i = 0; i < TURN_MAX_PERMS; i++) {
+		struct ice_addr p;
+
+		if (r->tc.perm[i].used &&
+		    !ice_addr_from_sa(&p, (struct sockaddr *)&r->tc.perm[i].peer) &&
+		    ice_addr_ip_eq(&p, peer))
+			return;
+	}
+	ice_addr_to_sa(peer, &ss);
+	turn_client_permit(&r->tc, (struct sockaddr *)&ss, a->relay_now);
+}
+
+uint64_t ice_relay_timer(struct ice_agent *a, uint64_t now)
+{
+	uint64_t next = UINT64_MAX;
+
+	a->relay_now = now;
+	for (unsigned int i = 0; i < a->nrelays; i++) {
+		struct ice_relay *r = a->relays[i];
+		uint64_t t = turn_client_next_timer(&r->tc);
+
+		if (t <= now) {
+			turn_client_tick(&r->tc, now);
+			t = turn_client_next_timer(&r->tc);
+		}
+		if (t < next)
+			next = t;
+	}
+	return next;
+}
+
+void ice_relay_free(struct ice_agent *a)
+{
+	for (unsigned int i = 0; i < a->nrelays; i++) {
+		turn_client_free(&a->relays[i]->tc);
+		free(a->relays[i]);
+	}
+	free(a->relays);
+	a->relays = NULL;
+	a->nrelays = 0;
+}
