@@ -32,7 +32,7 @@ T=$(mktemp -d /tmp/kice-coturn.XXXXXX)
 cleanup() {
 	[ -f "$T/turn.pid" ] && kill "$(cat "$T/turn.pid")" 2>/dev/null
 	ns_cleanup
-	rm -rf "$T"
+	[ -n "${KEEP:-}" ] && echo "# kept $T" || rm -rf "$T"
 }
 trap cleanup EXIT
 
@@ -131,7 +131,7 @@ nok() {
 }
 kc() { ns_exec client "$K" stun "$@" >"$OUT" 2>"$ERR"; }
 
-echo "1..14"
+echo "1..15"
 
 # 1: Binding through the NAT reports the NAT's public address
 if kc $SRV && grep -qE "^mapped $NATPUB:[0-9]+$" "$OUT"; then
@@ -210,5 +210,34 @@ if kc $SRV:3480 --user $USER --password $PASS &&
    grep -q '^released$' "$OUT"; then
 	ok "300 try alternate: allocation made on the alternate server"
 else nok "300 try alternate: allocation made on the alternate server"; fi
+
+# 15: deallocation: the relayed port is open on the server while the
+# allocation is held and closed once kicectl has released it
+: >"$T/held"
+ns_exec client "$K" stun $SRV --user $USER --password $PASS --hold 2 \
+	>"$T/held" 2>&1 &
+held=$!
+for ((i = 0; i < 30; i++)); do
+	grep -q '^relayed' "$T/held" && break
+	sleep 0.1
+done
+rport=$(sed -n 's/^relayed 198\.51\.100\.1:\([0-9]*\)$/\1/p' "$T/held")
+open_before=$(ns_exec server ss -Hlun "sport = :${rport:-0}" | wc -l)
+wait $held
+r0=$?
+open_after=1
+for ((i = 0; i < 20; i++)); do
+	open_after=$(ns_exec server ss -Hlun "sport = :${rport:-0}" | wc -l)
+	[ "$open_after" = 0 ] && break
+	sleep 0.1
+done
+if [ -n "$rport" ] && [ "$open_before" -ge 1 ] && [ $r0 = 0 ] &&
+   grep -q '^released$' "$T/held" && [ "$open_after" = 0 ]; then
+	ok "deallocation closes the relayed port on the server"
+else
+	{ cat "$T/held"; echo "port ${rport:-?} open before $open_before after $open_after"; } >"$OUT"
+	: >"$ERR"
+	nok "deallocation closes the relayed port on the server"
+fi
 
 exit $fail
