@@ -3,7 +3,8 @@
 # kiced on loopback, driven over the ng protocol by Debian's
 # rtpengine-ng-client (rtpengine-utils) and by kicectl: ping, offer/answer
 # with media relayed in userspace, query/list, malformed input, replayed
-# cookies, offer/delete round trip, clean SIGTERM shutdown.
+# cookies, offer/delete round trip, ICE between two daemons, clean SIGTERM
+# shutdown.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 . "$top/selftests/lib/ktap.sh"
@@ -25,8 +26,10 @@ base=$((44000 + ($$ % 200) * 20))
 log=$tmp/kiced.log
 kpid=
 
+kpid2=
 cleanup() {
 	[ -n "$kpid" ] && kill "$kpid" 2>/dev/null && wait "$kpid" 2>/dev/null
+	[ -n "$kpid2" ] && kill "$kpid2" 2>/dev/null && wait "$kpid2" 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -40,7 +43,7 @@ new_sdp() { sed -n '/^New SDP:/,/^----->8/p' | sed '1,2d;$d'; }
 sdp_port() { sed -n 's/^m=audio \([0-9]*\) .*/\1/p' | head -n1 | tr -d '\r'; }
 hex() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
 
-ktap_plan 18
+ktap_plan 21
 
 "$bin/kiced" -f -l info --ng-listen "127.0.0.1:$port" --ng-socket "$sock" \
 	--port-min $base --port-max $((base + 19)) --no-kernel 2>"$log" &
@@ -144,6 +147,53 @@ else
 	ktap_skip "rtpengine-ng-client delete" "rtpengine-ng-client missing"
 fi
 
+# ICE over loopback between two daemons: app A -- kiced -- ICE -- kiced2
+# -- app B, signalled with kicectl (offer ICE=force, then ICE=remove)
+port2=$($tool freeport)
+"$bin/kiced" -f -l info --ng-listen "127.0.0.1:$port2" \
+	--port-min $((base + 100)) --port-max $((base + 119)) --no-kernel \
+	2>"$tmp/kiced2.log" &
+kpid2=$!
+for _ in $(seq 50); do
+	timeout 5 "$bin/kicectl" ping -s "127.0.0.1:$port2" -t 200 \
+		>/dev/null 2>&1 && break
+	sleep 0.1
+done
+k2() { timeout 10 "$bin/kicectl" "$@" -s "127.0.0.1:$port2" -t 500; }
+pa=$($tool freeport)
+pb=$($tool freeport)
+plain() { printf 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio %s RTP/AVP 0\r\n' "$1"; }
+o1=$(plain "$pa" | ctl offer --call-id ice --from-tag a --ice force)
+o2=$(printf '%s\n' "$o1" | k2 offer --call-id ice --from-tag a --ice remove)
+a2=$(plain "$pb" | k2 answer --call-id ice --from-tag a --to-tag b)
+a1=$(printf '%s\n' "$a2" | ctl answer --call-id ice --from-tag a --to-tag b)
+if grep -q 'a=candidate' <<<"$o1" && grep -q 'a=candidate' <<<"$a2" &&
+   ! grep -q 'a=candidate' <<<"$o2$a1"; then
+	ktap_ok "ICE=force offer/answer through two daemons (candidates on the ICE leg only)"
+else
+	ktap_fail "ICE=force offer/answer through two daemons"
+	printf '%s\n--\n%s\n--\n%s\n--\n%s\n' "$o1" "$o2" "$a2" "$a1" | sed 's/^/# /'
+fi
+ice_state() {
+	ctl query --call-id ice 2>/dev/null | python3 -c \
+		'import json,sys; print(json.load(sys.stdin)["media"][0]["answerer"].get("ICE state",""))' 2>/dev/null
+}
+st=
+for _ in $(seq 50); do
+	st=$(ice_state)
+	[ "$st" = connected ] && break
+	sleep 0.1
+done
+ktap_check "ICE connects over loopback ($st)" test "$st" = connected
+res=$($tool media "$pa" "$pb" "$(sdp_port <<<"$a1")" "$(sdp_port <<<"$o2")" 100)
+ktap_diag "relayed over ICE: $res"
+ktap_check "media relayed both ways over the nominated pair (100 each)" \
+	test "$res" = "a2b=100 b2a=100"
+ctl delete --call-id ice >/dev/null
+k2 delete --call-id ice >/dev/null
+kill -TERM "$kpid2"
+wait "$kpid2"
+
 kill -TERM "$kpid"
 rc=
 for _ in $(seq 50); do
@@ -153,7 +203,7 @@ done
 kpid=
 ktap_check "SIGTERM: clean exit ($rc), Unix socket removed" \
 	test "$rc" = 0 -a ! -e "$sock"
-grep -E 'ERROR|Sanitizer|runtime error' "$log" | sed 's/^/# /'
-ktap_check "no sanitizer reports in the daemon log" \
-	bash -c "! grep -qE 'ERROR: AddressSanitizer|runtime error' '$log'"
+grep -E 'ERROR|Sanitizer|runtime error' "$log" "$tmp/kiced2.log" | sed 's/^/# /'
+ktap_check "no sanitizer reports in the daemon logs" \
+	bash -c "! grep -qE 'ERROR: AddressSanitizer|runtime error' '$log' '$tmp/kiced2.log'"
 ktap_finish
