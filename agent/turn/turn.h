@@ -183,7 +183,7 @@ struct turn_conn {
 	struct ssl_ctx_st *ctx;
 	struct ssl_st *ssl;
 	size_t rlen;
-	uint8_t rbuf[65536 + 8];
+	uint8_t rbuf[65536 + 32];	/* > largest frame (65552) */
 	char err[160];			/* last error, human readable */
 };
 

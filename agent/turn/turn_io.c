@@ -308,6 +308,12 @@ int turn_conn_read(struct turn_conn *tc,
 				 stun_strerror((int)flen));
 			return -EPROTO;
 		}
+		if (tc->rlen == sizeof(tc->rbuf)) {
+			snprintf(tc->err, sizeof(tc->err),
+				 "stream frame larger than %zu bytes",
+				 sizeof(tc->rbuf));
+			return -EMSGSIZE;
+		}
 		n = stream_read(tc, tc->rbuf + tc->rlen,
 				sizeof(tc->rbuf) - tc->rlen);
 		if (n == -EAGAIN || n == -EINTR)

@@ -6,7 +6,11 @@
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kselftest_harness.h"
 
@@ -495,6 +499,96 @@ TEST(dual_allocation_request)
 	ASSERT_EQ(0, stun_msg_parse(&m, buf, len));
 	ASSERT_TRUE(stun_has(&m, STUN_ATTR_REQUESTED_ADDRESS_FAMILY));
 	turn_client_free(&c);
+}
+
+struct frames {
+	unsigned int n;
+	size_t len[8];
+	uint8_t first[8];
+};
+
+static void on_frame(void *arg, const uint8_t *buf, size_t len)
+{
+	struct frames *fr = arg;
+
+	if (fr->n < 8) {
+		fr->len[fr->n] = len;
+		fr->first[fr->n] = buf[0];
+	}
+	fr->n++;
+}
+
+static int read_some(struct turn_conn *tc, struct frames *fr)
+{
+	struct pollfd p = { .fd = tc->fd, .events = POLLIN };
+
+	if (poll(&p, 1, 2000) != 1)
+		return -1;
+	return turn_conn_read(tc, on_frame, fr);
+}
+
+/* TCP framing on loopback: frames split across writes and coalesced in
+ * one write come out whole; ChannelData padding is consumed. */
+TEST(conn_tcp_framing)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t sl = sizeof(sin);
+	struct turn_conn *tc;
+	struct frames fr = { 0 };
+	uint8_t stream[256], tid[12] = { 3 };
+	struct stun_builder b;
+	int lfd, afd, r;
+	long n;
+	size_t off = 0;
+
+	tc = calloc(1, sizeof(*tc));
+	ASSERT_NE(NULL, tc);
+	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	ASSERT_GE(lfd, 0);
+	ASSERT_EQ(0, bind(lfd, (struct sockaddr *)&sin, sizeof(sin)));
+	ASSERT_EQ(0, listen(lfd, 1));
+	ASSERT_EQ(0, getsockname(lfd, (struct sockaddr *)&sin, &sl));
+	ASSERT_EQ(0, turn_conn_open(tc, STUN_TR_TCP, (struct sockaddr *)&sin,
+				    sizeof(sin), NULL, NULL, false, 2000));
+	afd = accept(lfd, NULL, NULL);
+	ASSERT_GE(afd, 0);
+
+	stun_build_init(&b, stream, sizeof(stream),
+			stun_type(STUN_BINDING, STUN_SUCCESS), tid);
+	stun_build_string(&b, STUN_ATTR_SOFTWARE, "x");
+	n = stun_build_finish(&b);
+	ASSERT_EQ(28, n);
+	off = (size_t)n;
+	memcpy(stream + off, "\x40\x01\x00\x03" "abc\0", 8);	/* padded */
+	off += 8;
+	memcpy(stream + off, stream, 28);			/* again */
+	off += 28;
+
+	/* first 10 bytes: nothing complete yet */
+	ASSERT_EQ(10, write(afd, stream, 10));
+	r = read_some(tc, &fr);
+	ASSERT_EQ(0, r);
+	ASSERT_EQ(0, fr.n);
+	/* the rest at once: three frames */
+	ASSERT_EQ((ssize_t)(off - 10), write(afd, stream + 10, off - 10));
+	while (fr.n < 3 && read_some(tc, &fr) >= 0)
+		;
+	ASSERT_EQ(3, fr.n);
+	ASSERT_EQ(28, fr.len[0]);
+	ASSERT_EQ(8, fr.len[1]);
+	ASSERT_EQ(0x40, fr.first[1]);
+	ASSERT_EQ(28, fr.len[2]);
+
+	/* garbage breaks framing with a clear error */
+	ASSERT_EQ(4, write(afd, "\xff\xff\xff\xff", 4));
+	r = read_some(tc, &fr);
+	ASSERT_EQ(-EPROTO, r);
+	ASSERT_NE(NULL, strstr(tc->err, "framing"));
+	close(afd);
+	close(lfd);
+	turn_conn_close(tc);
+	free(tc);
 }
 
 TEST_HARNESS_MAIN
