@@ -1,0 +1,378 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kice: flows, the bidirectional relays between two legs.
+ *
+ * Configuration runs under kice_net.lock.  The receive path finds a leg
+ * in the global kice_legs hash table under RCU; legs, flows and settings
+ * are freed one grace period after they become unreachable.
+ */
+#include <linux/jiffies.h>
+#include <linux/rhashtable.h>
+#include <linux/slab.h>
+
+#include "kice.h"
+
+static void kice_leg_key(struct kice_key *key, const struct kice_leg_cfg *lc)
+{
+	memset(key, 0, sizeof(*key));
+	key->ks = lc->ks;
+	if (lc->channel) {
+		key->ip = lc->turn.ip;
+		key->port = lc->turn.port;
+		key->channel = lc->channel;
+	} else {
+		key->ip = lc->remote.ip;
+		key->port = lc->remote.port;
+	}
+}
+
+static struct kice_leg *kice_leg_new(struct kice_flow *flow,
+				     const struct kice_leg_cfg *lc,
+				     unsigned int idx)
+{
+	struct kice_leg *leg;
+
+	leg = kzalloc(sizeof(*leg), GFP_KERNEL);
+	if (!leg)
+		return NULL;
+	if (dst_cache_init(&leg->dst_cache, GFP_KERNEL)) {
+		kfree(leg);
+		return NULL;
+	}
+	leg->flow = flow;
+	leg->cfg = *lc;
+	leg->idx = idx;
+	kice_leg_key(&leg->key, lc);
+	return leg;
+}
+
+static void kice_leg_free(struct kice_leg *leg)
+{
+	if (!leg)
+		return;
+	dst_cache_destroy(&leg->dst_cache);
+	kfree(leg);
+}
+
+static void kice_leg_free_rcu(struct rcu_head *head)
+{
+	kice_leg_free(container_of(head, struct kice_leg, rcu));
+}
+
+static void kice_stats_clear(struct kice_leg_stats *st)
+{
+	unsigned int i;
+
+	for (i = 0; i < st->nssrc; i++) {
+		kfree(st->ssrc[i]);
+		st->ssrc[i] = NULL;
+	}
+	st->nssrc = 0;
+	st->rx_packets = 0;
+	st->rx_bytes = 0;
+	st->tx_packets = 0;
+	st->tx_bytes = 0;
+	st->rtcp_packets = 0;
+	st->rtcp_bytes = 0;
+	st->dtls_packets = 0;
+	st->stun_passed = 0;
+	st->drop_malformed = 0;
+	st->drop_unknown = 0;
+	st->drop_tx = 0;
+}
+
+static void kice_flow_free_rcu(struct rcu_head *head)
+{
+	struct kice_flow *flow = container_of(head, struct kice_flow, rcu);
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		kice_leg_free(rcu_dereference_protected(flow->leg[i], 1));
+		kice_stats_clear(&flow->stats[i]);
+	}
+	kfree(rcu_dereference_protected(flow->cfg, 1));
+	kfree(flow);
+}
+
+static unsigned long kice_flow_last_rx(struct kice_flow *flow)
+{
+	unsigned long last = flow->created;
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		unsigned long t = READ_ONCE(flow->stats[i].last_rx);
+
+		if (READ_ONCE(flow->stats[i].rx_seen) && time_after(t, last))
+			last = t;
+	}
+	return last;
+}
+
+static void kice_flow_idle_timer(struct timer_list *t)
+{
+	struct kice_flow *flow = from_timer(flow, t, idle_timer);
+	unsigned long idle, last;
+	bool send = false;
+
+	rcu_read_lock();
+	idle = msecs_to_jiffies(rcu_dereference(flow->cfg)->idle_ms);
+	rcu_read_unlock();
+	if (!idle)
+		return;
+
+	last = kice_flow_last_rx(flow);
+	spin_lock(&flow->lock);
+	if (!flow->dead) {
+		if (time_before(jiffies, last + idle)) {
+			mod_timer(&flow->idle_timer, last + idle);
+		} else if (!flow->idle_sent) {
+			/* re-armed by kice_flow_rx_seen() on new media */
+			flow->idle_sent = true;
+			send = true;
+		}
+	}
+	spin_unlock(&flow->lock);
+
+	if (send)
+		kice_notify_idle(flow, jiffies_to_msecs(jiffies - last));
+}
+
+/* Media arrived after an idle notification: watch for the next idle time. */
+void kice_flow_rx_seen(struct kice_flow *flow)
+{
+	u32 idle_ms = rcu_dereference(flow->cfg)->idle_ms;
+
+	spin_lock(&flow->lock);
+	if (!flow->dead && flow->idle_sent) {
+		flow->idle_sent = false;
+		if (idle_ms)
+			mod_timer(&flow->idle_timer,
+				  jiffies + msecs_to_jiffies(idle_ms));
+	}
+	spin_unlock(&flow->lock);
+}
+
+static void kice_flow_arm(struct kice_flow *flow, u32 idle_ms)
+{
+	spin_lock_bh(&flow->lock);
+	flow->idle_sent = false;
+	if (idle_ms)
+		mod_timer(&flow->idle_timer,
+			  kice_flow_last_rx(flow) + msecs_to_jiffies(idle_ms));
+	else
+		timer_delete(&flow->idle_timer);
+	spin_unlock_bh(&flow->lock);
+}
+
+static void kice_leg_exists(unsigned int idx, struct netlink_ext_ack *extack)
+{
+	if (idx)
+		NL_SET_ERR_MSG(extack, "leg b: another leg receives from this address");
+	else
+		NL_SET_ERR_MSG(extack, "leg a: another leg receives from this address");
+}
+
+static int kice_leg_insert(struct kice_leg *leg, unsigned int idx,
+			   struct netlink_ext_ack *extack)
+{
+	int err;
+
+	err = rhashtable_lookup_insert_fast(&kice_legs, &leg->node,
+					    kice_leg_params);
+	if (err == -EEXIST)
+		kice_leg_exists(idx, extack);
+	return err;
+}
+
+struct kice_flow *kice_flow_create(struct kice_net *kn,
+				   const struct kice_leg_cfg lc[2],
+				   struct kice_flow_cfg *cfg,
+				   struct netlink_ext_ack *extack)
+{
+	struct kice_leg *leg[2] = {};
+	struct kice_flow *flow;
+	unsigned int i, n = 0;
+	int err = -ENOMEM;
+
+	lockdep_assert_held(&kn->lock);
+
+	flow = kzalloc(sizeof(*flow), GFP_KERNEL);
+	if (!flow)
+		goto err_cfg;
+	flow->kn = kn;
+	flow->created = jiffies;
+	spin_lock_init(&flow->lock);
+	timer_setup(&flow->idle_timer, kice_flow_idle_timer, 0);
+	for (i = 0; i < 2; i++) {
+		spin_lock_init(&flow->stats[i].lock);
+		leg[i] = kice_leg_new(flow, &lc[i], i);
+		if (!leg[i])
+			goto err_legs;
+	}
+	RCU_INIT_POINTER(flow->cfg, cfg);
+	RCU_INIT_POINTER(flow->leg[0], leg[0]);
+	RCU_INIT_POINTER(flow->leg[1], leg[1]);
+
+	err = xa_alloc_cyclic(&kn->flows, &flow->id, NULL, xa_limit_31b,
+			      &kn->next_flow, GFP_KERNEL);
+	if (err < 0)
+		goto err_legs;
+
+	/* published: from here on freed through RCU only */
+	for (n = 0; n < 2; n++) {
+		err = kice_leg_insert(leg[n], n, extack);
+		if (err)
+			goto err_unhash;
+	}
+	xa_store(&kn->flows, flow->id, flow, GFP_KERNEL);
+	lc[0].ks->nlegs++;
+	lc[1].ks->nlegs++;
+	if (cfg->idle_ms)
+		kice_flow_arm(flow, cfg->idle_ms);
+	return flow;
+
+err_unhash:
+	while (n--)
+		rhashtable_remove_fast(&kice_legs, &leg[n]->node,
+				       kice_leg_params);
+	xa_erase(&kn->flows, flow->id);
+	call_rcu(&flow->rcu, kice_flow_free_rcu);
+	return ERR_PTR(err);
+err_legs:
+	kice_leg_free(leg[0]);
+	kice_leg_free(leg[1]);
+	kfree(flow);
+err_cfg:
+	kfree(cfg);
+	return ERR_PTR(err);
+}
+
+int kice_flow_change(struct kice_flow *flow,
+		     const struct kice_leg_cfg *lc[2],
+		     struct kice_flow_cfg *cfg,
+		     struct netlink_ext_ack *extack)
+{
+	struct kice_net *kn = flow->kn;
+	struct kice_leg *old[2], *leg[2] = {};
+	struct kice_flow_cfg *old_cfg;
+	unsigned int i;
+	int err;
+
+	lockdep_assert_held(&kn->lock);
+
+	for (i = 0; i < 2; i++)
+		old[i] = rcu_dereference_protected(flow->leg[i],
+						   lockdep_is_held(&kn->lock));
+
+	/* check everything first so that a failure changes nothing */
+	for (i = 0; i < 2; i++) {
+		struct kice_leg *other;
+
+		if (!lc[i])
+			continue;
+		err = -ENOMEM;
+		leg[i] = kice_leg_new(flow, lc[i], i);
+		if (!leg[i])
+			goto err_free;
+		other = rhashtable_lookup_fast(&kice_legs, &leg[i]->key,
+					       kice_leg_params);
+		if ((other && other != old[0] && other != old[1]) ||
+		    (other == old[!i] && !lc[!i])) {
+			kice_leg_exists(i, extack);
+			err = -EEXIST;
+			goto err_free;
+		}
+	}
+	if (leg[0] && leg[1] &&
+	    !memcmp(&leg[0]->key, &leg[1]->key, sizeof(leg[0]->key))) {
+		NL_SET_ERR_MSG(extack, "both legs would receive from the same address");
+		err = -EEXIST;
+		goto err_free;
+	}
+
+	/* take the old legs out first: the new keys may swap them */
+	for (i = 0; i < 2; i++) {
+		if (!leg[i])
+			continue;
+		rhashtable_remove_fast(&kice_legs, &old[i]->node,
+				       kice_leg_params);
+	}
+	for (i = 0; i < 2; i++) {
+		if (!leg[i])
+			continue;
+		err = rhashtable_insert_fast(&kice_legs, &leg[i]->node,
+					     kice_leg_params);
+		if (err) {
+			/* table allocation failed: put the old legs back */
+			while (i--)
+				if (leg[i])
+					rhashtable_remove_fast(&kice_legs,
+							       &leg[i]->node,
+							       kice_leg_params);
+			for (i = 0; i < 2; i++)
+				if (leg[i])
+					WARN_ON(rhashtable_insert_fast(&kice_legs,
+								       &old[i]->node,
+								       kice_leg_params));
+			synchronize_rcu();
+			goto err_free;
+		}
+		rcu_assign_pointer(flow->leg[i], leg[i]);
+	}
+	for (i = 0; i < 2; i++)
+		if (leg[i])
+			call_rcu(&old[i]->rcu, kice_leg_free_rcu);
+
+	if (cfg) {
+		old_cfg = rcu_replace_pointer(flow->cfg, cfg,
+					      lockdep_is_held(&kn->lock));
+		kice_flow_arm(flow, cfg->idle_ms);
+		kfree_rcu(old_cfg, rcu);
+	}
+	return 0;
+
+err_free:
+	kice_leg_free(leg[0]);
+	kice_leg_free(leg[1]);
+	kfree(cfg);
+	return err;
+}
+
+void kice_flow_delete(struct kice_flow *flow)
+{
+	struct kice_net *kn = flow->kn;
+	unsigned int i;
+
+	lockdep_assert_held(&kn->lock);
+
+	kice_notify_flow(flow, KICE_CMD_FLOW_DEL_NTF);
+	for (i = 0; i < 2; i++) {
+		struct kice_leg *leg;
+
+		leg = rcu_dereference_protected(flow->leg[i],
+						lockdep_is_held(&kn->lock));
+		rhashtable_remove_fast(&kice_legs, &leg->node, kice_leg_params);
+		leg->cfg.ks->nlegs--;
+	}
+	xa_erase(&kn->flows, flow->id);
+
+	spin_lock_bh(&flow->lock);
+	flow->dead = true;
+	spin_unlock_bh(&flow->lock);
+	timer_delete_sync(&flow->idle_timer);
+
+	call_rcu(&flow->rcu, kice_flow_free_rcu);
+}
+
+void kice_flow_stats_reset(struct kice_flow *flow)
+{
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		struct kice_leg_stats *st = &flow->stats[i];
+
+		spin_lock_bh(&st->lock);
+		kice_stats_clear(st);
+		spin_unlock_bh(&st->lock);
+	}
+}

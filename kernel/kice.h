@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kice: in-kernel media relay for ICE -- internal definitions.
+ */
+#ifndef _KICE_H
+#define _KICE_H
+
+#include <linux/atomic.h>
+#include <linux/in6.h>
+#include <linux/mutex.h>
+#include <linux/rhashtable-types.h>
+#include <linux/spinlock.h>
+#include <linux/timer.h>
+#include <linux/types.h>
+#include <linux/xarray.h>
+#include <net/dst_cache.h>
+#include <net/ipv6.h>
+#include <net/sock.h>
+
+#include <uapi/linux/kice.h>
+
+#define KICE_MAX_SSRC		8	/* SSRCs tracked per leg */
+#define KICE_MAX_CLOCKS		16	/* payload type clock rates per flow */
+#define KICE_CHANNEL_HLEN	4	/* TURN ChannelData header */
+
+/* Per network namespace state. */
+struct kice_net {
+	struct net *net;
+	struct mutex lock;		/* serialises all configuration */
+	struct xarray socks;		/* id -> struct kice_sock */
+	struct xarray flows;		/* id -> struct kice_flow */
+	u32 next_sock;
+	u32 next_flow;
+};
+
+/* A UDP socket handed over by the agent. */
+struct kice_sock {
+	struct sock *sk;
+	struct kice_net *kn;
+	u32 id;
+	u32 unknown_policy;		/* enum kice_unknown_policy */
+	unsigned int nlegs;		/* legs using the socket (kn->lock) */
+	unsigned long mismatch_next;	/* jiffies of next allowed event */
+	atomic64_t stun_passed;
+	atomic64_t unknown_passed;
+	atomic64_t unknown_dropped;
+	struct rcu_head rcu;
+};
+
+/* Transport address; IPv4 is kept as an IPv4-mapped IPv6 address. */
+struct kice_addr {
+	struct in6_addr ip;
+	__be16 port;
+};
+
+/* Receive lookup key: where a leg's packets come from. */
+struct kice_key {
+	struct in6_addr ip;
+	const struct kice_sock *ks;
+	__be16 port;
+	u16 channel;			/* 0: not through TURN */
+	u32 zero;			/* keeps the key free of padding */
+};
+
+/* One side of a flow as given by the agent. */
+struct kice_leg_cfg {
+	struct kice_sock *ks;
+	struct kice_addr remote;
+	struct kice_addr turn;
+	u16 channel;			/* 0: no TURN */
+};
+
+/*
+ * A leg as seen by the data path.  Replaced as a whole by flow-set, so
+ * that readers always see a consistent remote, TURN server and channel.
+ */
+struct kice_leg {
+	struct rhash_head node;
+	struct kice_key key;
+	struct kice_flow *flow;
+	struct kice_leg_cfg cfg;
+	unsigned int idx;		/* 0 = leg a, 1 = leg b */
+	struct dst_cache dst_cache;
+	struct rcu_head rcu;
+};
+
+struct kice_ssrc {
+	u32 ssrc;
+	u8 pt;
+	bool jitter_valid;
+	u16 max_seq;
+	u32 cycles;
+	u32 base_seq;
+	u32 bad_seq;
+	u64 window;			/* bit n: max_seq - n was received */
+	u64 packets;
+	u64 received;
+	u64 dups;
+	u64 reordered;
+	u32 transit;
+	u32 jitter;			/* RFC 3550 A.8, scaled by 16 */
+};
+
+/* Statistics of the packets a leg receives and sends. */
+struct kice_leg_stats {
+	spinlock_t lock;		/* all of the below */
+	u64 rx_packets;
+	u64 rx_bytes;
+	u64 tx_packets;
+	u64 tx_bytes;
+	u64 rtcp_packets;
+	u64 rtcp_bytes;
+	u64 dtls_packets;
+	u64 stun_passed;
+	u64 drop_malformed;
+	u64 drop_unknown;
+	u64 drop_tx;
+	unsigned long last_rx;		/* jiffies */
+	bool rx_seen;
+	unsigned int nssrc;
+	struct kice_ssrc *ssrc[KICE_MAX_SSRC];
+};
+
+struct kice_clock {
+	u8 pt;
+	u32 rate;
+};
+
+/* Flow settings, replaced as a whole by flow-set. */
+struct kice_flow_cfg {
+	bool dtls_relay;
+	int dscp;			/* -1: keep the received DSCP */
+	u32 idle_ms;
+	unsigned int nclocks;
+	struct kice_clock clocks[KICE_MAX_CLOCKS];
+	struct rcu_head rcu;
+};
+
+struct kice_flow {
+	u32 id;
+	struct kice_net *kn;
+	struct kice_leg __rcu *leg[2];
+	struct kice_flow_cfg __rcu *cfg;
+	struct kice_leg_stats stats[2];
+	spinlock_t lock;		/* idle timer state */
+	bool dead;
+	bool idle_sent;
+	unsigned long created;		/* jiffies */
+	struct timer_list idle_timer;
+	struct rcu_head rcu;
+};
+
+/* main.c */
+struct kice_net *kice_net(const struct net *net);
+extern struct rhashtable kice_legs;
+extern const struct rhashtable_params kice_leg_params;
+
+/* sock.c */
+struct kice_sock *kice_sock_attach(struct kice_net *kn, int fd, u32 policy,
+				   struct netlink_ext_ack *extack);
+void kice_sock_detach(struct kice_sock *ks);
+void kice_net_flush(struct kice_net *kn);
+
+/* flow.c */
+struct kice_flow *kice_flow_create(struct kice_net *kn,
+				   const struct kice_leg_cfg lc[2],
+				   struct kice_flow_cfg *cfg,
+				   struct netlink_ext_ack *extack);
+int kice_flow_change(struct kice_flow *flow,
+		     const struct kice_leg_cfg *lc[2],
+		     struct kice_flow_cfg *cfg,
+		     struct netlink_ext_ack *extack);
+void kice_flow_delete(struct kice_flow *flow);
+void kice_flow_stats_reset(struct kice_flow *flow);
+void kice_flow_rx_seen(struct kice_flow *flow);
+
+/* rx.c */
+int kice_encap_rcv(struct sock *sk, struct sk_buff *skb);
+
+/* tx.c */
+void kice_xmit(struct kice_leg *leg, struct sk_buff *skb, u8 dsfield);
+
+/* rtp.c */
+struct kice_ssrc *kice_ssrc_find(struct kice_leg_stats *st, u32 ssrc,
+				 bool *changed, u32 *old);
+void kice_rtp_update(struct kice_ssrc *s, u16 seq, u32 ts, u8 pt, u32 rate,
+		     u64 now_ns);
+u64 kice_rtp_expected(const struct kice_ssrc *s);
+u64 kice_rtp_lost(const struct kice_ssrc *s);
+
+/* netlink.c */
+int kice_genl_register(void);
+void kice_genl_unregister(void);
+void kice_notify_flow(struct kice_flow *flow, u8 cmd);
+void kice_notify_idle(struct kice_flow *flow, u32 idle_ms);
+void kice_notify_mismatch(struct kice_sock *ks, const struct kice_addr *src);
+void kice_notify_ssrc(struct kice_flow *flow, unsigned int idx, u32 ssrc,
+		      u32 old);
+
+static inline bool kice_addr_is_v4(const struct in6_addr *a)
+{
+	return ipv6_addr_v4mapped(a);
+}
+
+/* Big-endian fields at any alignment in packet data. */
+static inline u16 kice_get_be16(const u8 *p)
+{
+	return (u16)p[0] << 8 | p[1];
+}
+
+static inline u32 kice_get_be32(const u8 *p)
+{
+	return (u32)kice_get_be16(p) << 16 | kice_get_be16(p + 2);
+}
+
+static inline void kice_put_be16(u16 v, u8 *p)
+{
+	p[0] = v >> 8;
+	p[1] = v;
+}
+
+#endif /* _KICE_H */

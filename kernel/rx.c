@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kice: receive path -- demultiplexing by first byte (RFC 7983).
+ *
+ *   0-3     STUN: always continues to the socket.
+ *   20-63   DTLS: relayed or continues to the socket, per flow.
+ *   64-79   TURN ChannelData: only from a leg's TURN server with the
+ *           leg's channel; decapsulated and handled as that leg's packet.
+ *   128-191 RTP/RTCP: relayed to the other leg.
+ *   other   continues to the socket or is dropped, per socket policy.
+ *
+ * A packet is a leg's packet only when socket, source address, source port
+ * and channel all match the leg; anything else is never relayed.
+ */
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/ktime.h>
+#include <linux/rhashtable.h>
+#include <linux/udp.h>
+#include <net/dsfield.h>
+#include <net/inet_ecn.h>
+
+#include "kice.h"
+
+#define KICE_RTP_HLEN	12
+#define KICE_RTCP_HLEN	8
+
+enum kice_kind {
+	KICE_STUN,
+	KICE_DTLS,
+	KICE_CHANNEL,
+	KICE_MEDIA,
+	KICE_OTHER,
+};
+
+static enum kice_kind kice_classify(u8 b)
+{
+	if (b <= 3)
+		return KICE_STUN;
+	if (b >= 20 && b <= 63)
+		return KICE_DTLS;
+	if (b >= 64 && b <= 79)
+		return KICE_CHANNEL;
+	if (b >= 128 && b <= 191)
+		return KICE_MEDIA;
+	return KICE_OTHER;
+}
+
+static u32 kice_clock_rate(const struct kice_flow_cfg *cfg, u8 pt)
+{
+	unsigned int i;
+
+	for (i = 0; i < cfg->nclocks; i++)
+		if (cfg->clocks[i].pt == pt)
+			return cfg->clocks[i].rate;
+	return 0;
+}
+
+/* Packet from a source that is no leg of this socket. */
+static int kice_rcv_unknown(struct kice_sock *ks, struct sk_buff *skb,
+			    const struct kice_key *key, enum kice_kind kind)
+{
+	if (kind == KICE_STUN) {
+		atomic64_inc(&ks->stun_passed);
+		return 1;
+	}
+	if ((kind == KICE_MEDIA || kind == KICE_CHANNEL) &&
+	    READ_ONCE(ks->nlegs)) {
+		unsigned long next = READ_ONCE(ks->mismatch_next);
+
+		if (time_after_eq(jiffies, next) &&
+		    cmpxchg(&ks->mismatch_next, next, jiffies + HZ) == next) {
+			struct kice_addr src = { .ip = key->ip,
+						 .port = key->port };
+
+			kice_notify_mismatch(ks, &src);
+		}
+	}
+	if (ks->unknown_policy == KICE_UNKNOWN_POLICY_DROP) {
+		atomic64_inc(&ks->unknown_dropped);
+		kfree_skb(skb);
+		return 0;
+	}
+	atomic64_inc(&ks->unknown_passed);
+	return 1;
+}
+
+static int kice_rcv_drop(struct kice_leg_stats *st, struct sk_buff *skb,
+			 u64 *counter)
+{
+	spin_lock(&st->lock);
+	(*counter)++;
+	spin_unlock(&st->lock);
+	kfree_skb(skb);
+	return 0;
+}
+
+/*
+ * encap_rcv handler: called in softirq under RCU with skb->data at the UDP
+ * header and the checksum verified.  Returns 0 when the packet was
+ * consumed, > 0 to let it continue to the socket.
+ */
+int kice_encap_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	unsigned int off = sizeof(struct udphdr), len;
+	const struct kice_flow_cfg *cfg;
+	struct kice_leg *leg, *egress;
+	struct kice_ssrc *ssrc = NULL;
+	struct kice_leg_stats *st;
+	struct kice_flow *flow;
+	bool added = false, rtcp = false;
+	struct kice_sock *ks;
+	struct kice_key key;
+	enum kice_kind kind;
+	u32 old = 0, ssrc_id = 0;
+	u8 dsfield, b;
+
+	ks = rcu_dereference_sk_user_data(sk);
+	if (unlikely(!ks))
+		return 1;
+	if (!pskb_may_pull(skb, off + 1))
+		return 1;
+
+	memset(&key, 0, sizeof(key));
+	if (skb->protocol == htons(ETH_P_IP)) {
+		ipv6_addr_set_v4mapped(ip_hdr(skb)->saddr, &key.ip);
+		dsfield = ipv4_get_dsfield(ip_hdr(skb));
+	} else {
+		key.ip = ipv6_hdr(skb)->saddr;
+		dsfield = ipv6_get_dsfield(ipv6_hdr(skb));
+	}
+	key.port = udp_hdr(skb)->source;
+	key.ks = ks;
+	len = skb->len - off;
+	b = skb->data[off];
+	kind = kice_classify(b);
+
+	if (kind == KICE_CHANNEL) {
+		if (!pskb_may_pull(skb, off + KICE_CHANNEL_HLEN))
+			return kice_rcv_unknown(ks, skb, &key, kind);
+		key.channel = kice_get_be16(skb->data + off);
+	}
+	leg = rhashtable_lookup(&kice_legs, &key, kice_leg_params);
+	if (!leg)
+		return kice_rcv_unknown(ks, skb, &key, kind);
+	flow = leg->flow;
+	st = &flow->stats[leg->idx];
+
+	if (kind == KICE_CHANNEL) {
+		len = kice_get_be16(skb->data + off + 2);
+		off += KICE_CHANNEL_HLEN;
+		if (!len || len > skb->len - off || !pskb_may_pull(skb, off + 1))
+			return kice_rcv_drop(st, skb, &st->drop_malformed);
+		b = skb->data[off];
+		kind = kice_classify(b);
+	}
+
+	cfg = rcu_dereference(flow->cfg);
+	switch (kind) {
+	case KICE_STUN:
+		spin_lock(&st->lock);
+		st->stun_passed++;
+		spin_unlock(&st->lock);
+		return 1;
+	case KICE_DTLS:
+		if (!cfg->dtls_relay) {
+			spin_lock(&st->lock);
+			st->dtls_packets++;
+			spin_unlock(&st->lock);
+			return 1;
+		}
+		break;
+	case KICE_MEDIA:
+		if (len < KICE_RTCP_HLEN || !pskb_may_pull(skb, off + KICE_RTCP_HLEN))
+			return kice_rcv_drop(st, skb, &st->drop_malformed);
+		/* RFC 5761: RTCP packet types 192-223 in the second byte */
+		rtcp = skb->data[off + 1] >= 192 && skb->data[off + 1] <= 223;
+		if (!rtcp && (len < KICE_RTP_HLEN ||
+			      !pskb_may_pull(skb, off + KICE_RTP_HLEN)))
+			return kice_rcv_drop(st, skb, &st->drop_malformed);
+		break;
+	default:
+		if (ks->unknown_policy == KICE_UNKNOWN_POLICY_DROP)
+			return kice_rcv_drop(st, skb, &st->drop_unknown);
+		atomic64_inc(&ks->unknown_passed);
+		return 1;
+	}
+
+	spin_lock(&st->lock);
+	st->rx_packets++;
+	st->rx_bytes += len;
+	WRITE_ONCE(st->last_rx, jiffies);
+	WRITE_ONCE(st->rx_seen, true);
+	if (kind == KICE_DTLS) {
+		st->dtls_packets++;
+	} else if (rtcp) {
+		st->rtcp_packets++;
+		st->rtcp_bytes += len;
+	} else {
+		const u8 *h = skb->data + off;
+		u8 pt = h[1] & 0x7f;
+
+		ssrc_id = kice_get_be32(h + 8);
+		ssrc = kice_ssrc_find(st, ssrc_id, &added, &old);
+		if (ssrc)
+			kice_rtp_update(ssrc, kice_get_be16(h + 2),
+					kice_get_be32(h + 4), pt,
+					kice_clock_rate(cfg, pt),
+					ktime_get_ns());
+	}
+	spin_unlock(&st->lock);
+
+	if (unlikely(added))
+		kice_notify_ssrc(flow, leg->idx, ssrc_id, old);
+	if (unlikely(READ_ONCE(flow->idle_sent)))
+		kice_flow_rx_seen(flow);
+
+	egress = rcu_dereference(flow->leg[!leg->idx]);
+	if (pskb_trim(skb, off + len))
+		return kice_rcv_drop(&flow->stats[egress->idx], skb,
+				     &flow->stats[egress->idx].drop_tx);
+	__skb_pull(skb, off);
+
+	if (cfg->dscp >= 0)
+		dsfield = cfg->dscp << 2;
+	else
+		dsfield &= ~INET_ECN_MASK;
+	kice_xmit(egress, skb, dsfield);
+	return 0;
+}
