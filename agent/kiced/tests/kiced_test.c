@@ -428,6 +428,64 @@ TEST_F(daemon, session_limit)
 	EXPECT_EQ(2, bn_dict_get(self->doc.root, "calls")->len);
 }
 
+/* Ports run out: the offer fails cleanly, the existing call keeps its. */
+TEST_F(daemon, port_exhaustion)
+{
+	char *o1 = sdp_req("offer", "p1", NULL, 5020, "");
+	char *o2 = sdp_req("offer", "p2", NULL, 5022, "");
+
+	/* two pairs: exactly one call (sides A and B) */
+	self->k.cfg.port_min = 42300;
+	self->k.cfg.port_max = 42303;
+	media_env_init(&self->k.media, &self->k.loop, &self->k.cfg, false);
+	ASSERT_STREQ("ok", REQ("p1", o1));
+	ASSERT_STREQ("error", REQ("p2", o2));
+	EXPECT_STREQ("Cannot allocate media ports: Address already in use",
+		     reason(self));
+	EXPECT_EQ(1, self->k.calls.count);
+	EXPECT_EQ(4, self->k.media.open_ports);
+	EXPECT_EQ(1, self->k.stats.rejected);
+	/* after a delete the ports are free again */
+	ASSERT_STREQ("ok", REQ("d", "d7:call-id2:p17:command6:deletee"));
+	ASSERT_STREQ("ok", REQ("p3", o2));
+	free(o1);
+	free(o2);
+}
+
+/* Many calls at once: all listed, each deletable, no port left behind. */
+TEST_F(daemon, many_sessions)
+{
+	char id[16], body[96];
+	int i, n;
+
+	self->k.cfg.max_sessions = 0;
+	self->k.cfg.port_min = 50000;
+	self->k.cfg.port_max = 51000;
+	media_env_init(&self->k.media, &self->k.loop, &self->k.cfg, false);
+	for (i = 0; i < 200; i++) {
+		char *o;
+
+		snprintf(id, sizeof(id), "m%d", i);
+		o = sdp_req("offer", id, NULL, 10000 + 2 * i, "");
+		ASSERT_STREQ("ok", REQ(id, o)) TH_LOG("%s: %s", id, reason(self));
+		free(o);
+	}
+	EXPECT_EQ(200, self->k.calls.count);
+	EXPECT_EQ(800, self->k.media.open_ports);
+	ASSERT_STREQ("ok", REQ("l", "d7:command4:list5:limiti1000ee"));
+	EXPECT_EQ(200, bn_dict_get(self->doc.root, "calls")->len);
+	for (i = 0; i < 200; i++) {
+		snprintf(id, sizeof(id), "m%d", i);
+		n = snprintf(body, sizeof(body),
+			     "d7:call-id%zu:%s7:command6:deletee", strlen(id),
+			     id);
+		id[0] = 'd';	/* a fresh cookie: "m.." was the offer's */
+		ASSERT_STREQ("ok", req(self, id, body, (size_t)n));
+	}
+	EXPECT_EQ(0, self->k.calls.count);
+	EXPECT_EQ(0, self->k.media.open_ports);
+}
+
 TEST_F(daemon, timeout)
 {
 	char *o = sdp_req("offer", "old", NULL, 5008, "");

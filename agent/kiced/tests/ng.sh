@@ -43,7 +43,7 @@ new_sdp() { sed -n '/^New SDP:/,/^----->8/p' | sed '1,2d;$d'; }
 sdp_port() { sed -n 's/^m=audio \([0-9]*\) .*/\1/p' | head -n1 | tr -d '\r'; }
 hex() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
 
-ktap_plan 21
+ktap_plan 22
 
 "$bin/kiced" -f -l info --ng-listen "127.0.0.1:$port" --ng-socket "$sock" \
 	--port-min $base --port-max $((base + 19)) --no-kernel 2>"$log" &
@@ -149,10 +149,21 @@ fi
 
 # ICE over loopback between two daemons: app A -- kiced -- ICE -- kiced2
 # -- app B, signalled with kicectl (offer ICE=force, then ICE=remove)
+# (the second daemon takes its settings from a configuration file)
 port2=$($tool freeport)
-"$bin/kiced" -f -l info --ng-listen "127.0.0.1:$port2" \
-	--port-min $((base + 100)) --port-max $((base + 119)) --no-kernel \
-	2>"$tmp/kiced2.log" &
+cat >"$tmp/kiced2.conf" <<CONF
+# kiced for ng.sh
+[kiced]
+foreground = yes
+log-level = info
+[control]
+ng-listen = 127.0.0.1:$port2
+[media]
+port-min = $((base + 100))
+port-max = $((base + 119))
+kernel = no
+CONF
+"$bin/kiced" -c "$tmp/kiced2.conf" 2>"$tmp/kiced2.log" &
 kpid2=$!
 for _ in $(seq 50); do
 	timeout 5 "$bin/kicectl" ping -s "127.0.0.1:$port2" -t 200 \
@@ -193,6 +204,19 @@ ctl delete --call-id ice >/dev/null
 k2 delete --call-id ice >/dev/null
 kill -TERM "$kpid2"
 wait "$kpid2"
+
+# daemon mode: detaches, writes and removes its pidfile
+port3=$($tool freeport)
+"$bin/kiced" --ng-listen "127.0.0.1:$port3" --pidfile "$tmp/kiced3.pid" \
+	--port-min $((base + 120)) --port-max $((base + 139)) --no-kernel
+drc=$?
+for _ in $(seq 50); do [ -s "$tmp/kiced3.pid" ] && break; sleep 0.1; done
+pid3=$(cat "$tmp/kiced3.pid" 2>/dev/null)
+pong=$(timeout 5 "$bin/kicectl" ping -s "127.0.0.1:$port3" 2>&1)
+[ -n "$pid3" ] && kill -TERM "$pid3"
+for _ in $(seq 50); do [ -e "$tmp/kiced3.pid" ] || break; sleep 0.1; done
+ktap_check "daemon mode: parent exits 0, pidfile, ping, SIGTERM removes pidfile" \
+	test "$drc" = 0 -a -n "$pid3" -a "$pong" = pong -a ! -e "$tmp/kiced3.pid"
 
 kill -TERM "$kpid"
 rc=
