@@ -168,6 +168,8 @@ enum stun_err {
 	STUN_E_NO_MEMORY = -19,
 	STUN_E_NOT_MATCHED = -20,	/* response for another transaction */
 	STUN_E_DUPLICATE = -21,		/* duplicate/late response, ignore */
+	STUN_E_DOWNGRADE = -22,		/* nonce cookie and PASSWORD-ALGORITHMS
+					 * disagree (RFC 8489 9.2.5) */
 };
 
 const char *stun_strerror(int err);
@@ -434,7 +436,9 @@ void stun_lt_cred_free(struct stun_lt_cred *c);
  * PASSWORD-ALGORITHMS, pick the algorithm (SHA-256 preferred), derive the
  * key.  Returns 0 when a retry with credentials makes sense, else
  * STUN_E_BAD_INTEGRITY (401 although we already sent credentials for this
- * realm and nonce: wrong password), STUN_E_NOT_FOUND (no realm/nonce).
+ * realm and nonce: wrong password), STUN_E_NOT_FOUND (no realm/nonce),
+ * STUN_E_DOWNGRADE (the "password algorithms" feature bit and the
+ * PASSWORD-ALGORITHMS attribute disagree: do not retry).
  * retried: true if the failed request already carried credentials.
  */
 int stun_lt_cred_challenge(struct stun_lt_cred *c, const struct stun_msg *m,

@@ -75,6 +75,11 @@ int stun_lt_cred_challenge(struct stun_lt_cred *c, const struct stun_msg *m,
 	if (nonce_len > sizeof(c->nonce) || realm_len > STUN_MAX_REALM)
 		return STUN_E_BAD_ATTR;
 	stun_nonce_features(nonce, nonce_len, &c->features);
+	/* the feature bit and the attribute must agree, else someone may
+	 * have stripped one of them to force a weaker algorithm */
+	if (!!(c->features & STUN_FEAT_PASSWORD_ALGORITHMS) !=
+	    stun_has(m, STUN_ATTR_PASSWORD_ALGORITHMS))
+		return STUN_E_DOWNGRADE;
 	if ((c->features & STUN_FEAT_PASSWORD_ALGORITHMS) &&
 	    !stun_get_bytes(m, STUN_ATTR_PASSWORD_ALGORITHMS, &algs,
 			    &algs_len)) {

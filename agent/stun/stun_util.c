@@ -34,6 +34,8 @@ const char *stun_strerror(int err)
 	case STUN_E_NO_MEMORY:		return "out of memory";
 	case STUN_E_NOT_MATCHED:	return "no matching transaction";
 	case STUN_E_DUPLICATE:		return "duplicate or late response";
+	case STUN_E_DOWNGRADE:
+		return "security features disagree (possible downgrade)";
 	default:			return "unknown error";
 	}
 }

@@ -428,6 +428,10 @@ static void on_error(struct turn_client *c, struct turn_request *r,
 			if (err == STUN_E_BAD_INTEGRITY)
 				snprintf(ev.reason, sizeof(ev.reason),
 					 "Unauthenticated: wrong username or password");
+			else
+				snprintf(ev.reason, sizeof(ev.reason),
+					 "Unauthenticated: cannot retry: %s",
+					 stun_strerror(err));
 			break;
 		}
 		err = req_send(c, r, now);

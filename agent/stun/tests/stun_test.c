@@ -618,6 +618,16 @@ TEST(lt_cred_flow)
 					"example.org", "pass"));
 	ASSERT_EQ(0, stun_msg_verify(&r, &sk));
 	stun_key_free(&sk);
+
+	/* downgrade attempts: bit without the list, list without the bit */
+	n = server_challenge(buf, sizeof(buf), rfc_tid, 401,
+			     "obMatJos2gAAAxyz", false);
+	ASSERT_EQ(0, stun_msg_parse(&m, buf, (size_t)n));
+	ASSERT_EQ(STUN_E_DOWNGRADE, stun_lt_cred_challenge(&c, &m, false));
+	n = server_challenge(buf, sizeof(buf), rfc_tid, 401, "plainnonce",
+			     true);
+	ASSERT_EQ(0, stun_msg_parse(&m, buf, (size_t)n));
+	ASSERT_EQ(STUN_E_DOWNGRADE, stun_lt_cred_challenge(&c, &m, false));
 	stun_lt_cred_free(&c);
 }
 
