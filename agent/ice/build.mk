@@ -16,3 +16,10 @@ PROGS += icepeer
 icepeer_SRCS := agent/ice/tests/icepeer.c
 icepeer_LIBS := ice sdp turn stun
 NETTESTS += agent/ice/tests/ice_netns.sh
+
+# the same peer on libnice, for interop tests and the benchmark
+PROGS += nicepeer
+nicepeer_SRCS := agent/ice/tests/nicepeer.c
+nicepeer_LIBS := sdp
+nicepeer_CFLAGS := $(shell pkg-config --cflags nice 2>/dev/null)
+nicepeer_LDLIBS := $(shell pkg-config --libs nice 2>/dev/null)

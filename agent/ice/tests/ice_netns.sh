@@ -15,6 +15,7 @@ TOP=$(cd "$(dirname "$0")/../../.." && pwd)
 O=${O:-$TOP/build/san}
 PEER=$O/bin/icepeer
 [ -x "$PEER" ] || PEER=$TOP/build/out/bin/icepeer
+NICE=$(dirname "$PEER")/nicepeer
 if [ "$(id -u)" != 0 ] || ! command -v nft >/dev/null || [ ! -x "$PEER" ]; then
 	echo "1..0 # SKIP needs root, nft and icepeer"
 	exit 4
@@ -98,15 +99,16 @@ turn_start() {
 	ns_wait_port net udp 3478 5
 }
 
-# run NAME ARGS_A ARGS_B EXPECT_A EXPECT_B
+# run NAME ARGS_A ARGS_B EXPECT_A EXPECT_B [PEER_A [PEER_B]]
 run() {
 	local name=$1 aa=$2 ab=$3 ea=$4 eb=$5 ra rb
+	local pa_bin=${6:-$PEER} pb_bin=${7:-$PEER}
 	rm -f "$TMP"/*.sdp "$TMP"/*.log
-	ns_exec a "$PEER" --controlling --local "$TMP/a.sdp" --remote "$TMP/b.sdp" \
+	ns_exec a env ASAN_OPTIONS=detect_leaks=0 "$pa_bin" --controlling --local "$TMP/a.sdp" --remote "$TMP/b.sdp" \
 		--stun 198.51.100.1:3478 --expect "$ea" --echo 20 $aa \
 		>"$TMP/a.log" 2>&1 &
 	local pa=$!
-	ns_exec b "$PEER" --local "$TMP/b.sdp" --remote "$TMP/a.sdp" \
+	ns_exec b env ASAN_OPTIONS=detect_leaks=0 "$pb_bin" --local "$TMP/b.sdp" --remote "$TMP/a.sdp" \
 		--stun 198.51.100.1:3478 --expect "$eb" --echo 20 $ab \
 		>"$TMP/b.log" 2>&1 &
 	local pb=$!
@@ -119,7 +121,7 @@ run() {
 }
 
 echo "TAP version 13"
-echo "1..7"
+echo "1..10"
 
 # same LAN: two hosts on one link, no router, no NAT
 ns_cleanup
@@ -164,6 +166,29 @@ if turn_start; then
 	run both_symmetric_nat_relayed "$T" "$T" "relay:*,*:relay" "relay:*,*:relay"
 else
 	n=$((n + 1)); echo "ok $n both_symmetric_nat_relayed # SKIP coturn missing"
+fi
+
+# interop with libnice (nicepeer) in both roles, one side behind an EIM NAT;
+# libnice names its NAT-mapped local candidate peer-reflexive
+if [ -x "$NICE" ]; then
+	topo eim public
+	run interop_kice_controlling_libnice "--no-ipv6" "" srflx:host \
+		"host:srflx,host:prflx" "$PEER" "$NICE"
+	run interop_libnice_controlling_kice "" "--no-ipv6" "srflx:host,prflx:host" \
+		"host:srflx,host:prflx" "$NICE" "$PEER"
+	topo symmetric symmetric
+	if turn_start; then
+		T="--turn 198.51.100.2:3478 --turn-user kice --turn-pass kicepass"
+		run interop_relayed_kice_libnice "$T" "$T" "relay:*,*:relay" \
+			"relay:*,*:relay" "$PEER" "$NICE"
+	else
+		n=$((n + 1)); echo "ok $n interop_relayed_kice_libnice # SKIP coturn missing"
+	fi
+else
+	for t in interop_kice_controlling_libnice interop_libnice_controlling_kice \
+		 interop_relayed_kice_libnice; do
+		n=$((n + 1)); echo "ok $n $t # SKIP nicepeer not built"
+	done
 fi
 
 [ $fails = 0 ]
