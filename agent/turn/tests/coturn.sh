@@ -131,7 +131,7 @@ nok() {
 }
 kc() { ns_exec client "$K" stun "$@" >"$OUT" 2>"$ERR"; }
 
-echo "1..15"
+echo "1..16"
 
 # 1: Binding through the NAT reports the NAT's public address
 if kc $SRV && grep -qE "^mapped $NATPUB:[0-9]+$" "$OUT"; then
@@ -160,6 +160,16 @@ if kc $SRV --transport tcp --user $USER --password $PASS --peer $PEER4:7000 &&
    grep -q "echo via channel 0x4000$" "$OUT"; then
 	ok "channel data relayed over tcp (padded framing)"
 else nok "channel data relayed over tcp (padded framing)"; fi
+
+# 16 (numbered last): same over TLS
+if kc $SRV --transport tls --ca "$T/cert.pem" --user $USER --password $PASS \
+	--peer $PEER4:7000 && grep -q "echo via send indication$" "$OUT" &&
+   grep -q "echo via channel 0x4000$" "$OUT"; then
+	tls_relay=ok
+else
+	tls_relay=nok
+	cp "$OUT" "$T/tls_out"; cp "$ERR" "$T/tls_err"
+fi
 
 # 7: IPv6 relay, peer over IPv6
 if kc $SRV --family 6 --user $USER --password $PASS --peer "[$PEER6]:7000" &&
@@ -238,6 +248,13 @@ else
 	{ cat "$T/held"; echo "port ${rport:-?} open before $open_before after $open_after"; } >"$OUT"
 	: >"$ERR"
 	nok "deallocation closes the relayed port on the server"
+fi
+
+if [ $tls_relay = ok ]; then
+	ok "send indication and channel data relayed over tls"
+else
+	cp "$T/tls_out" "$OUT"; cp "$T/tls_err" "$ERR"
+	nok "send indication and channel data relayed over tls"
 fi
 
 exit $fail
