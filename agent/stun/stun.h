@@ -306,7 +306,8 @@ int stun_get_icmp(const struct stun_msg *m, uint8_t *type, uint16_t *code,
 /*
  * An integrity key with precomputed HMAC key schedules (SHA-1 and SHA-256),
  * so that signing and verification do not rehash the key.  Create it once
- * per password/credential; free it with stun_key_free().
+ * per password/credential; free it with stun_key_free().  Do not copy
+ * a key: it owns its schedule.
  */
 #define STUN_MAX_KEY_LEN	256
 
