@@ -272,6 +272,9 @@ kice_load() {
 	[ -d /sys/module/kice ] && return 0
 	[ -x "$BIN/kice_flows" ] || { why[kice]="$BIN/kice_flows not built (no uapi header)"; return 1; }
 	[ -f "$KICE_KO" ] || { why[kice]="$KICE_KO not built"; return 1; }
+	for m in $(modinfo -F depends "$KICE_KO" | tr , ' '); do
+		modprobe -q "$m"
+	done
 	insmod "$KICE_KO" 2>"$tmp/insmod.err" ||
 		{ why[kice]="insmod: $(head -c 200 "$tmp/insmod.err")"; return 1; }
 }
@@ -338,7 +341,7 @@ kice_scale() {
 
 ratio() {
 	[ -n "$1" ] && [ -n "$2" ] && [ "$2" != 0 ] || { echo n/a; return; }
-	echo "scale=2; $1 / $2" | bc
+	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f\n", a / b }'
 }
 
 echo "# kernel $(uname -r), $(nproc) CPUs, 172-byte RTP, warm-up ${WARM}s, window ${WIN}s"
