@@ -26,3 +26,7 @@ fuzz_kiced_SRCS := agent/kiced/fuzz/fuzz_kiced.c
 fuzz_kiced_LIBS := kicedcore ice ctl sdp turn stun
 fuzz_kiced_config_SRCS := agent/kiced/fuzz/fuzz_kiced_config.c
 fuzz_kiced_config_LIBS := kicedcore ice ctl sdp turn stun
+
+BENCHES += bench_relay
+bench_relay_SRCS := agent/kiced/bench/bench_relay.c
+BENCH_CMDS += agent/kiced/bench/relay_bench.sh
