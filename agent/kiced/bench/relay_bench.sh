@@ -4,8 +4,8 @@
 # userspace (--table=-1), measured in the same run on loopback with the
 # same call set up over ng by rtpengine-ng-client and the same load
 # (bench_relay: one RTP stream, BENCH_WINDOW=8 datagrams in flight, where
-# neither relay drops; from about 16, rtpengine starts discarding by design).  Prints both
-# rates and their ratio.
+# neither relay drops; from about 16 rtpengine starts discarding, by
+# design).  Prints both rates and their ratio.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$top"

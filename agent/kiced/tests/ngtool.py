@@ -72,7 +72,8 @@ def media(pa, pb, xa, xb, n):
                 data = sock.recv(2048)
             except socket.timeout:
                 continue
-            if data[12:13] == mark:
+            # our datagrams only (kiced's ICE checks may arrive too)
+            if len(data) == 172 and data[0] == 0x80 and data[12:13] == mark:
                 got[key] += 1
     print("a2b=%d b2a=%d" % (got["a2b"], got["b2a"]))
 
