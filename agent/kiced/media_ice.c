@@ -172,9 +172,13 @@ struct media_ice *media_ice_new(struct loop *loop,
 			struct relay_leg *leg = mi_leg(mi, s, c);
 			struct ice_addr a;
 
+			const char *ip;
+			uint16_t port;
+
+			/* the address kiced advertises (static NAT) */
+			ip = media_side_local(streams[s], side, &port);
 			if (leg->fd < 0 ||
-			    ice_addr_from_sa(&a,
-					     (struct sockaddr *)&leg->local) ||
+			    ice_addr_parse(&a, ip, relay_leg_port(leg)) ||
 			    ice_agent_add_host(mi->agent, s, c, leg->fd, &a,
 					       255, 255) < 0)
 				goto bad;
