@@ -23,3 +23,9 @@ nicepeer_SRCS := agent/ice/tests/nicepeer.c
 nicepeer_LIBS := sdp
 nicepeer_CFLAGS := $(shell pkg-config --cflags nice 2>/dev/null)
 nicepeer_LDLIBS := $(shell pkg-config --libs nice 2>/dev/null)
+
+BENCHES += bench_ice_sessions
+bench_ice_sessions_SRCS := agent/ice/bench/bench_ice_sessions.c
+bench_ice_sessions_LIBS := ice sdp turn stun
+BENCH_CMDS += $(O)/bench/bench_ice_sessions
+BENCH_CMDS += agent/ice/bench/ice_connect.sh

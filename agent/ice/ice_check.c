@@ -254,12 +254,18 @@ bool ice_send_check(struct ice_agent *a, uint64_t now)
 {
 	int best = -1;
 
+	/* triggered checks in order, nominations first */
 	for (unsigned int i = 0; i < a->npairs; i++) {
 		const struct ice_pair *p = &a->pairs[i];
+		bool nom, bnom;
 
-		if ((p->flags & PAIR_TRIGGERED) &&
-		    (best < 0 || (uint16_t)(p->trig_seq -
-					    a->pairs[best].trig_seq) > 0x8000))
+		if (!(p->flags & PAIR_TRIGGERED))
+			continue;
+		nom = p->flags & PAIR_NOMINATE;
+		bnom = best >= 0 && (a->pairs[best].flags & PAIR_NOMINATE);
+		if (best < 0 || (nom && !bnom) ||
+		    (nom == bnom && (uint16_t)(p->trig_seq -
+					       a->pairs[best].trig_seq) > 0x8000))
 			best = (int)i;
 	}
 	for (unsigned int n = 0; best < 0 && n < a->nstreams; n++) {
@@ -285,6 +291,24 @@ bool ice_send_check(struct ice_agent *a, uint64_t now)
 		return false;
 	start_check(a, &a->pairs[best], now);
 	return true;
+}
+
+/* A TURN permission for @peer's IP was installed on relayed candidate
+ * @local: checks sent before it were dropped by the server, resend them. */
+void ice_check_permission_ready(struct ice_agent *a, unsigned int local,
+				const struct ice_addr *peer, uint64_t now)
+{
+	for (unsigned int i = 0; i < a->npairs; i++) {
+		struct ice_pair *p = &a->pairs[i];
+
+		if (p->local != local || p->state != ICE_PAIR_IN_PROGRESS ||
+		    !ice_addr_ip_eq(&a->rc[p->remote].addr, peer) ||
+		    p->ntx >= a->cfg.max_tx)
+			continue;
+		p->ntx++;
+		p->deadline = now + p->rto;
+		transmit(a, p);
+	}
 }
 
 void ice_check_retransmit_now(struct ice_agent *a, unsigned int pi,

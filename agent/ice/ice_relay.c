@@ -77,6 +77,12 @@ static void relay_event(void *arg, const struct turn_event *ev)
 		r->done = true;
 		ice_gather_check_done(a);
 		break;
+	case TURN_EV_PERMISSION:
+		if (!ev->err && r->cand >= 0 &&
+		    !ice_addr_from_sa(&peer, (const struct sockaddr *)&ev->peer))
+			ice_check_permission_ready(a, (unsigned int)r->cand, &peer,
+						   a->relay_now);
+		break;
 	case TURN_EV_DATA:
 		if (ice_addr_from_sa(&peer, (const struct sockaddr *)&ev->peer))
 			break;

@@ -1,0 +1,71 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Connect time, from applying the peer's description to a nominated pair
+# on the controlling side, kice<->kice against libnice<->libnice (default
+# options: aggressive nomination) on the same namespace topologies in the
+# same run (median of $RUNS):
+#
+#   ice_connect_<topology>: kice=Xms libnice=Yms ratio=R
+set -u
+TOP=$(cd "$(dirname "$0")/../../.." && pwd)
+. "$TOP/selftests/lib/netns.sh"
+O=${O:-$TOP/build/out}
+PEER=$O/bin/icepeer
+NICE=$O/bin/nicepeer
+RUNS=${RUNS:-5}
+if [ "$(id -u)" != 0 ] || [ ! -x "$PEER" ] || [ ! -x "$NICE" ]; then
+	echo "ice_connect: SKIP needs root, icepeer and nicepeer"
+	exit 0
+fi
+TMP=$(mktemp -d)
+trap 'ns_cleanup; rm -rf "$TMP"' EXIT
+tap() { :; }
+. "$TOP/agent/ice/tests/ice_topo.sh"
+
+# kice paces checks like libnice does by default (Ta = 20 ms, within
+# RFC 8445 14.2); its own default is the RFC's 50 ms
+KICE_TA=${KICE_TA:-20}
+
+# one connection; prints the controlling side's connect time or "fail"
+once() {	# once BIN EXTRA_ARGS
+	local bin=$1 extra=$2
+	[ "$bin" = "$PEER" ] && extra="$extra --ta $KICE_TA"
+	rm -f "$TMP"/*.sdp
+	ns_exec a "$bin" --controlling --local "$TMP/a.sdp" --remote "$TMP/b.sdp" \
+		--stun 198.51.100.1:3478 --timeout 15 $extra >"$TMP/a.log" 2>&1 &
+	local pa=$!
+	ns_exec b "$bin" --local "$TMP/b.sdp" --remote "$TMP/a.sdp" \
+		--stun 198.51.100.1:3478 --timeout 15 $extra >"$TMP/b.log" 2>&1
+	wait $pa
+	sed -n 's/.*connected in \([0-9]*\) ms.*/\1/p' "$TMP/a.log" | head -1 |
+		grep . || echo fail
+}
+
+median() {
+	sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print "fail" }'
+}
+
+measure() {	# measure NAME EXTRA_ARGS
+	local name=$1 extra=$2 k l
+	k=$(for i in $(seq "$RUNS"); do once "$PEER" "$extra"; done | grep -v fail | median)
+	l=$(for i in $(seq "$RUNS"); do once "$NICE" "$extra"; done | grep -v fail | median)
+	if [ "$k" = fail ] || [ "$l" = fail ]; then
+		echo "ice_connect_$name: kice=${k}ms libnice=${l}ms ratio=n/a"
+	else
+		echo "ice_connect_$name: kice=${k}ms libnice=${l}ms ratio=$(awk \
+			"BEGIN { printf \"%.2f\", $k / ($l ? $l : 1) }")"
+	fi
+}
+
+topo public public
+measure public ""
+topo eim public
+measure eim_nat ""
+topo eim eim
+measure both_eim_nat ""
+topo symmetric symmetric
+if turn_start; then
+	measure symmetric_relayed "--turn 198.51.100.2:3478 --turn-user kice --turn-pass kicepass"
+fi
+exit 0
