@@ -11,6 +11,11 @@ ice_test_SRCS := agent/ice/tests/ice_test.c agent/ice/tests/simnet.c
 ice_test_LIBS := ice sdp turn stun
 ice_test_CFLAGS := -I$(KSFT_DIR) -Wno-sign-compare
 
+TESTS += ice_sdp_test
+ice_sdp_test_SRCS := agent/ice/tests/ice_sdp_test.c agent/ice/tests/simnet.c
+ice_sdp_test_LIBS := ice sdp turn stun
+ice_sdp_test_CFLAGS := -I$(KSFT_DIR) -Wno-sign-compare
+
 # test peer for the network-namespace tests (and the benchmark)
 PROGS += icepeer
 icepeer_SRCS := agent/ice/tests/icepeer.c

@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests for the agent <-> SDP glue (ice_sdp.c): offers and answers as
+ * text between simulated agents.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "kselftest_harness.h"
+#include "ice/ice_sdp.h"
+#include "ice/tests/simnet.h"
+
+static const char *const ip_a[] = { "10.0.0.1" };
+static const char *const ip_b[] = { "10.0.0.2" };
+
+/* describe @from, write it as text, parse it back */
+static int roundtrip(struct ice_agent *from, unsigned int flags,
+		     struct sdp_session *out, char **text)
+{
+	struct sdp_session s = { 0 };
+	struct sdp_error err;
+	long n;
+
+	if (ice_sdp_describe(from, &s, flags))
+		return -1;
+	n = sdp_write(&s, text);
+	sdp_session_free(&s);
+	if (n < 0)
+		return -1;
+	return sdp_parse(*text, (size_t)n, out, &err);
+}
+
+static struct ice_cfg cfg_of(bool controlling)
+{
+	struct ice_cfg c;
+
+	ice_cfg_default(&c);
+	c.controlling = controlling;
+	return c;
+}
+
+TEST(describe)
+{
+	struct ice_cfg c = cfg_of(true);
+	struct simnet n;
+	struct sim_ep *a;
+	struct sdp_session s;
+	const char *u, *p;
+	char *text;
+
+	sim_init(&n);
+	a = sim_ep_new(&n, &c, 0, ip_a, 1, 1, 2);
+	ASSERT_EQ(0, roundtrip(a->a, ICE_SDP_TRICKLE, &s, &text));
+	ice_agent_local_creds(a->a, &u, &p);
+	EXPECT_STREQ(u, s.ice.ufrag);
+	EXPECT_STREQ(p, s.ice.pwd);
+	EXPECT_EQ(SDP_OPT_ICE2 | SDP_OPT_TRICKLE, s.ice.options);
+	ASSERT_EQ(1, s.nmedia);
+	EXPECT_EQ(2, s.media[0].ncands);
+	EXPECT_TRUE(s.media[0].has_conn);
+	EXPECT_STREQ("10.0.0.1", s.media[0].conn_addr);
+	EXPECT_EQ(10000, s.media[0].port);
+	EXPECT_TRUE(s.media[0].has_rtcp);
+	EXPECT_EQ(10001, s.media[0].rtcp_port);
+	EXPECT_TRUE(s.media[0].end_of_candidates);
+	EXPECT_FALSE(s.media[0].rtcp_mux);
+	EXPECT_NE(NULL, strstr(text, "typ host"));
+	free(text);
+	sdp_session_free(&s);
+	sim_free(&n);
+}
+
+static void exchange(struct __test_metadata *_metadata, struct sim_ep *x,
+		     struct sim_ep *y, unsigned int flags)
+{
+	struct sdp_session s;
+	char *text;
+
+	ASSERT_EQ(0, roundtrip(x->a, flags, &s, &text));
+	ASSERT_LE(0, ice_sdp_apply(y->a, &s, flags, y->net->now));
+	sdp_session_free(&s);
+	free(text);
+}
+
+TEST(offer_answer_connects)
+{
+	struct ice_cfg ca = cfg_of(true), cb = cfg_of(false);
+	struct simnet n;
+	struct sim_ep *a, *b;
+	struct sdp_session s;
+	char *text;
+
+	sim_init(&n);
+	a = sim_ep_new(&n, &ca, 0, ip_a, 1, 2, 1);
+	b = sim_ep_new(&n, &cb, 0, ip_b, 1, 2, 1);
+	exchange(_metadata, a, b, 0);
+	exchange(_metadata, b, a, 0);
+	ice_agent_start(a->a, n.now);
+	ice_agent_start(b->a, n.now);
+	sim_kick(a);
+	sim_kick(b);
+	ASSERT_TRUE(sim_run(&n, 5000, sim_both_connected, NULL));
+	/* a later offer of the controlling side names the selected pair */
+	ASSERT_EQ(0, roundtrip(a->a, ICE_SDP_REMOTE_CANDS, &s, &text));
+	ASSERT_EQ(2, s.nmedia);
+	ASSERT_TRUE(s.media[1].has_remote_cands);
+	ASSERT_EQ(1, s.media[1].nremote_cands);
+	EXPECT_STREQ("10.0.0.2", s.media[1].remote_cands[0].addr);
+	EXPECT_EQ(10003, s.media[1].remote_cands[0].port);
+	sdp_session_free(&s);
+	free(text);
+	sim_free(&n);
+}
+
+TEST(rtcp_mux_negotiated)
+{
+	struct ice_cfg ca = cfg_of(true), cb = cfg_of(false);
+	struct simnet n;
+	struct sim_ep *a, *b;
+
+	sim_init(&n);
+	a = sim_ep_new(&n, &ca, 0, ip_a, 1, 1, 2);
+	b = sim_ep_new(&n, &cb, 0, ip_b, 1, 1, 2);
+	exchange(_metadata, a, b, ICE_SDP_RTCP_MUX);
+	exchange(_metadata, b, a, ICE_SDP_RTCP_MUX);
+	EXPECT_EQ(1, ice_agent_ncomp(a->a, 0));
+	EXPECT_EQ(1, ice_agent_ncomp(b->a, 0));
+	EXPECT_EQ(1, ice_agent_nremote(a->a));
+	ice_agent_start(a->a, n.now);
+	ice_agent_start(b->a, n.now);
+	sim_kick(a);
+	sim_kick(b);
+	ASSERT_TRUE(sim_run(&n, 5000, sim_both_connected, NULL));
+	sim_free(&n);
+}
+
+static int apply_text(struct ice_agent *a, const char *text)
+{
+	struct sdp_session s;
+	struct sdp_error err;
+	int r;
+
+	if (sdp_parse(text, strlen(text), &s, &err))
+		return -9999;
+	r = ice_sdp_apply(a, &s, 0, 0);
+	sdp_session_free(&s);
+	return r;
+}
+
+#define HDR "v=0\no=- 1 1 IN IP4 192.0.2.1\ns=-\nt=0 0\n"
+#define CREDS "a=ice-ufrag:abcd\na=ice-pwd:0123456789012345678901\n"
+#define M "m=audio 5000 RTP/AVP 0\n"
+#define CAND "a=candidate:1 1 UDP 2130706431 192.0.2.1 5000 typ host\n"
+
+TEST(apply_errors_change_nothing)
+{
+	struct ice_cfg c = cfg_of(false);
+	struct simnet n;
+	struct sim_ep *a;
+
+	sim_init(&n);
+	a = sim_ep_new(&n, &c, 0, ip_a, 1, 1, 1);
+	EXPECT_EQ(-ICE_SDP_E_NO_MEDIA, apply_text(a->a, HDR CREDS));
+	EXPECT_EQ(-ICE_SDP_E_NO_CREDS, apply_text(a->a, HDR M CAND));
+	EXPECT_EQ(-ICE_SDP_E_MISMATCH,
+		  apply_text(a->a, HDR CREDS M "a=ice-mismatch\n" CAND));
+	EXPECT_EQ(-ICE_SDP_E_CREDS_DIFFER,
+		  apply_text(a->a, HDR CREDS M CAND M "a=ice-ufrag:wxyz\n"));
+	EXPECT_EQ(NULL, ice_agent_remote_ufrag(a->a));
+	EXPECT_EQ(0, ice_agent_nremote(a->a));
+	EXPECT_STRNE("", ice_sdp_strerror(-ICE_SDP_E_MISMATCH));
+	EXPECT_STRNE(ice_sdp_strerror(-ICE_SDP_E_NO_CREDS),
+		     ice_sdp_strerror(-ICE_SDP_E_NO_MEDIA));
+	sim_free(&n);
+}
+
+TEST(apply_skips_unusable_candidates)
+{
+	struct ice_cfg c = cfg_of(false);
+	struct simnet n;
+	struct sim_ep *a;
+
+	sim_init(&n);
+	a = sim_ep_new(&n, &c, 0, ip_a, 1, 1, 1);
+	EXPECT_EQ(0, apply_text(a->a, HDR CREDS "a=ice-lite\n" M CAND
+			       "a=candidate:2 1 TCP 2130706431 192.0.2.1 9 typ host\n"
+			       "a=candidate:3 1 UDP 2130706431 x.local 9 typ host\n"
+			       "a=candidate:4 2 UDP 2130706430 192.0.2.1 5001 typ host\n"));
+	/* only the UDP literal candidate of an existing component */
+	EXPECT_EQ(1, ice_agent_nremote(a->a));
+	EXPECT_STREQ("abcd", ice_agent_remote_ufrag(a->a));
+	/* a lite peer makes us controlling */
+	EXPECT_TRUE(ice_agent_controlling(a->a));
+	sim_free(&n);
+}
+
+TEST(apply_detects_restart)
+{
+	struct ice_cfg c = cfg_of(false);
+	struct simnet n;
+	struct sim_ep *a;
+	const char *u, *p;
+	char before[ICE_UFRAG_LEN + 1];
+
+	sim_init(&n);
+	a = sim_ep_new(&n, &c, 0, ip_a, 1, 1, 1);
+	EXPECT_EQ(0, apply_text(a->a, HDR CREDS M CAND));
+	ice_agent_local_creds(a->a, &u, &p);
+	strcpy(before, u);
+	/* same credentials again: no restart */
+	EXPECT_EQ(0, apply_text(a->a, HDR CREDS M CAND));
+	/* new ufrag: the peer restarted ICE */
+	EXPECT_EQ(1, apply_text(a->a, HDR "a=ice-ufrag:efgh\n"
+				"a=ice-pwd:0123456789012345678901\n" M CAND));
+	ice_agent_local_creds(a->a, &u, &p);
+	EXPECT_STRNE(before, u);
+	EXPECT_STREQ("efgh", ice_agent_remote_ufrag(a->a));
+	sim_free(&n);
+}
+
+TEST_HARNESS_MAIN
