@@ -32,6 +32,7 @@ static const char *const ng_errstr[NG_E__COUNT] = {
 	[NG_E_BAD_TYPE]		= "Wrong type for key",
 	[NG_E_BAD_FAMILY]	= "Unknown address family",
 	[NG_E_BAD_LIMIT]	= "Invalid limit",
+	[NG_E_BAD_DIRECTION]	= "Invalid direction",
 };
 
 const char *ng_strerror(enum ng_err err)
@@ -334,6 +335,14 @@ static enum ng_err ng_parse_members(const struct bn *root,
 	err = ng_get_list(root, "direction", &list, r);
 	if (err)
 		return err;
+	if (list) {
+		if (!list->next || list->next->next || !list->len ||
+		    !list->next->len)
+			return NG_E_BAD_DIRECTION;
+		r->direction[0] = (struct ng_str){ list->str, list->len };
+		r->direction[1] = (struct ng_str){ list->next->str,
+						   list->next->len };
+	}
 	err = ng_get_list(root, "rtcp-mux", &list, r);
 	if (err)
 		return err;

@@ -78,6 +78,7 @@ enum ng_err {
 	NG_E_BAD_TYPE,		/* a known key has the wrong type */
 	NG_E_BAD_FAMILY,	/* "address family" not IP4/IP6 */
 	NG_E_BAD_LIMIT,
+	NG_E_BAD_DIRECTION,	/* "direction" not a list of two names */
 	NG_E__COUNT,
 };
 
@@ -91,6 +92,7 @@ struct ng_request {
 	struct ng_str media_address;
 	struct ng_str transport;	/* "transport protocol" */
 	struct ng_str label;
+	struct ng_str direction[2];	/* interface names, or .p NULL */
 	enum ng_ice ice;
 	enum ng_family family;
 	uint32_t flags;			/* enum ng_flag */

@@ -213,9 +213,22 @@ static const char *offer_media(struct kiced *k, struct call *c,
 			       size_t blen)
 {
 	bool reuse = c->nmedia == s->nmedia;
+	const struct kiced_iface *ifc[2] = { NULL, NULL };
 	size_t i;
-	int err;
+	int err, d;
 
+	/* "direction": the interfaces of side A and side B */
+	for (d = 0; d < 2 && req->direction[0].p; d++) {
+		ifc[d] = config_iface(&k->cfg, req->direction[d].p,
+				      req->direction[d].len);
+		if (!ifc[d]) {
+			snprintf(buf, blen, "Unknown interface \"%.*s\"",
+				 (int)(req->direction[d].len > 32 ? 32 :
+				       req->direction[d].len),
+				 req->direction[d].p);
+			return buf;
+		}
+	}
 	if (!reuse) {
 		session_clear_media(c);
 		c->media = calloc(s->nmedia, sizeof(*c->media));
@@ -245,10 +258,19 @@ static const char *offer_media(struct kiced *k, struct call *c,
 			return buf;
 		}
 		fam_a = family_of(v6);
-		fam_b = req->family == NG_AF_IP6 ? AF_INET6 :
+		if (ifc[0] && ifc[0]->family != fam_a) {
+			snprintf(buf, blen,
+				 "Media %zu: offerer address family differs from interface \"%s\"",
+				 i + 1, ifc[0]->name);
+			return buf;
+		}
+		fam_b = ifc[1] ? ifc[1]->family :
+			req->family == NG_AF_IP6 ? AF_INET6 :
 			req->family == NG_AF_IP4 ? AF_INET : fam_a;
 		if (cm->stream && (cm->stream->side[0].family != fam_a ||
-				   cm->stream->side[1].family != fam_b)) {
+				   cm->stream->side[1].family != fam_b ||
+				   cm->stream->side[0].iface != ifc[0] ||
+				   cm->stream->side[1].iface != ifc[1])) {
 			media_stream_free(cm->stream);
 			cm->stream = NULL;
 		}
@@ -257,10 +279,11 @@ static const char *offer_media(struct kiced *k, struct call *c,
 						      relay_flags(req->flags));
 			if (!cm->stream)
 				return "Out of memory";
-			err = media_side_open(cm->stream, MEDIA_SIDE_A, fam_a);
+			err = media_side_open(cm->stream, MEDIA_SIDE_A, fam_a,
+					      ifc[0]);
 			if (!err)
 				err = media_side_open(cm->stream, MEDIA_SIDE_B,
-						      fam_b);
+						      fam_b, ifc[1]);
 			if (err)
 				return errno_reason(err,
 					"Cannot allocate media ports", buf,

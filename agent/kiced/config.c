@@ -90,6 +90,52 @@ static int set_addr(char *dst, size_t size, const char *v, int af)
 	return set_str(dst, size, v);
 }
 
+const struct kiced_iface *config_iface(const struct kiced_config *c,
+				       const char *name, size_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->nifaces; i++)
+		if (strlen(c->ifaces[i].name) == len &&
+		    !memcmp(c->ifaces[i].name, name, len))
+			return &c->ifaces[i];
+	return NULL;
+}
+
+/* "NAME/ADDR[!ADVERTISED]", both addresses of one family. */
+static int parse_iface(struct kiced_config *c, const char *v)
+{
+	struct kiced_iface f = { .family = AF_INET };
+	const char *slash = strchr(v, '/'), *bang;
+	unsigned char buf[16];
+	size_t nl;
+
+	if (!slash || slash == v || c->nifaces == KICED_MAX_IFACES)
+		return -1;
+	nl = (size_t)(slash - v);
+	if (nl >= sizeof(f.name) || config_iface(c, v, nl))
+		return -1;
+	memcpy(f.name, v, nl);
+	bang = strchr(slash + 1, '!');
+	if (bang) {
+		if (set_str(f.advertised, sizeof(f.advertised), bang + 1))
+			return -1;
+		nl = (size_t)(bang - slash - 1);
+	} else {
+		nl = strlen(slash + 1);
+	}
+	if (nl >= sizeof(f.addr))
+		return -1;
+	memcpy(f.addr, slash + 1, nl);
+	if (strchr(f.addr, ':'))
+		f.family = AF_INET6;
+	if (inet_pton(f.family, f.addr, buf) != 1 ||
+	    (*f.advertised && inet_pton(f.family, f.advertised, buf) != 1))
+		return -1;
+	c->ifaces[c->nifaces++] = f;
+	return 0;
+}
+
 int config_set(struct kiced_config *c, const char *section, const char *key,
 	       const char *v, char *err, size_t errlen)
 {
@@ -164,6 +210,9 @@ int config_set(struct kiced_config *c, const char *section, const char *key,
 		c->timeout = (unsigned int)n;
 	} else if (KEY("media", "kernel")) {
 		if (parse_bool(v, &c->kernel))
+			goto bad;
+	} else if (KEY("media", "interface")) {
+		if (parse_iface(c, v))
 			goto bad;
 	} else if (KEY("media", "ice")) {
 		if (parse_bool(v, &c->ice))

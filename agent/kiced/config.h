@@ -13,6 +13,16 @@
 
 #define KICED_DEFAULT_CONF	"/etc/kice/kiced.conf"
 
+#define KICED_MAX_IFACES	8
+
+/* A named media address, chosen per call side by the ng "direction". */
+struct kiced_iface {
+	char name[32];
+	char addr[64];			/* bound */
+	char advertised[64];		/* written into SDP ("" = addr) */
+	int family;			/* AF_INET or AF_INET6 */
+};
+
 struct kiced_config {
 	/* [kiced] */
 	int log_level;			/* enum klog_level */
@@ -35,7 +45,13 @@ struct kiced_config {
 	unsigned int timeout;		/* seconds without media or signalling */
 	bool kernel;			/* use kice.ko when loaded */
 	bool ice;			/* run ICE agents when asked to */
+	struct kiced_iface ifaces[KICED_MAX_IFACES];
+	unsigned int nifaces;
 };
+
+/* Interface by name, NULL if none. */
+const struct kiced_iface *config_iface(const struct kiced_config *c,
+				       const char *name, size_t len);
 
 void config_defaults(struct kiced_config *c);
 

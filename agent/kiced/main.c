@@ -27,6 +27,7 @@ static void usage(FILE *f)
 "      --ng-listen ADDR   ng over UDP, e.g. 127.0.0.1:2223 (\"\" = off)\n"
 "      --ng-socket PATH   ng over a Unix datagram socket\n"
 "      --media-address A  IPv4 address media ports bind to\n"
+"      --interface N/A[!ADV]  named media address (for \"direction\")\n"
 "      --port-min N, --port-max N  media port range\n"
 "      --no-kernel        relay media in userspace even if kice.ko is loaded\n"
 "      --pidfile FILE     write the daemon's pid\n"
@@ -42,6 +43,7 @@ enum {
 	OPT_PORT_MIN,
 	OPT_PORT_MAX,
 	OPT_PIDFILE,
+	OPT_INTERFACE,
 };
 
 static const struct option long_opts[] = {
@@ -56,6 +58,7 @@ static const struct option long_opts[] = {
 	{ "port-min",		required_argument, NULL, OPT_PORT_MIN },
 	{ "port-max",		required_argument, NULL, OPT_PORT_MAX },
 	{ "pidfile",		required_argument, NULL, OPT_PIDFILE },
+	{ "interface",		required_argument, NULL, OPT_INTERFACE },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -163,6 +166,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_PIDFILE:
 			o = (struct override){ "kiced", "pidfile", optarg };
+			break;
+		case OPT_INTERFACE:
+			o = (struct override){ "media", "interface", optarg };
 			break;
 		case 'h':
 			usage(stdout);

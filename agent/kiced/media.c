@@ -56,27 +56,30 @@ struct media_stream *media_stream_new(struct media_env *env, uint32_t flags)
 }
 
 static int media_bind_addr(const struct media_env *env, int family,
-			   uint16_t port, struct sockaddr_storage *ss,
-			   socklen_t *len)
+			   const struct kiced_iface *iface, uint16_t port,
+			   struct sockaddr_storage *ss, socklen_t *len)
 {
+	const char *addr = iface ? iface->addr :
+			   family == AF_INET ? env->cfg->address :
+					       env->cfg->address6;
+
 	memset(ss, 0, sizeof(*ss));
 	if (family == AF_INET) {
 		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
 
 		sin->sin_family = AF_INET;
 		sin->sin_port = htons(port);
-		if (inet_pton(AF_INET, env->cfg->address, &sin->sin_addr) != 1)
+		if (inet_pton(AF_INET, addr, &sin->sin_addr) != 1)
 			return -EINVAL;
 		*len = sizeof(*sin);
 		return 0;
 	}
-	if (family == AF_INET6 && *env->cfg->address6) {
+	if (family == AF_INET6 && *addr) {
 		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
 
 		sin6->sin6_family = AF_INET6;
 		sin6->sin6_port = htons(port);
-		if (inet_pton(AF_INET6, env->cfg->address6,
-			      &sin6->sin6_addr) != 1)
+		if (inet_pton(AF_INET6, addr, &sin6->sin6_addr) != 1)
 			return -EINVAL;
 		*len = sizeof(*sin6);
 		return 0;
@@ -99,7 +102,8 @@ static void media_side_close(struct media_stream *s, struct media_endpoint *e)
 	e->family = 0;
 }
 
-int media_side_open(struct media_stream *s, enum media_side side, int family)
+int media_side_open(struct media_stream *s, enum media_side side, int family,
+		    const struct kiced_iface *iface)
 {
 	struct media_env *env = s->env;
 	struct media_endpoint *e = &s->side[side];
@@ -110,6 +114,8 @@ int media_side_open(struct media_stream *s, enum media_side side, int family)
 
 	if (e->family)
 		return -EALREADY;
+	if (iface)
+		family = iface->family;
 	for (tries = 0; tries < pairs; tries++) {
 		struct sockaddr_storage ss;
 		socklen_t len;
@@ -120,8 +126,8 @@ int media_side_open(struct media_stream *s, enum media_side side, int family)
 		env->next_port = (uint16_t)(port + 2);
 
 		for (c = 0; c < 2; c++) {
-			err = media_bind_addr(env, family, (uint16_t)(port + c),
-					      &ss, &len);
+			err = media_bind_addr(env, family, iface,
+					      (uint16_t)(port + c), &ss, &len);
 			if (err)
 				break;
 			err = relay_leg_open(&e->leg[c], (struct sockaddr *)&ss,
@@ -140,6 +146,7 @@ int media_side_open(struct media_stream *s, enum media_side side, int family)
 		return err;
 
 	e->family = family;
+	e->iface = iface;
 	for (c = 0; c < 2; c++) {
 		struct relay_leg *leg = &e->leg[c];
 
@@ -172,6 +179,9 @@ const char *media_side_local(const struct media_stream *s,
 	const struct kiced_config *cfg = s->env->cfg;
 
 	*port = relay_leg_port(&e->leg[MEDIA_RTP]);
+	if (e->iface)
+		return *e->iface->advertised ? e->iface->advertised :
+					       e->iface->addr;
 	if (e->family == AF_INET6)
 		return *cfg->advertised6 ? cfg->advertised6 : cfg->address6;
 	return *cfg->advertised ? cfg->advertised : cfg->address;

@@ -10,7 +10,8 @@
  *
  * The control layer (commands.c) uses only the functions below:
  *   media_stream_new()        one per m= line, on offer
- *   media_side_open()         allocate the local ports of a side
+ *   media_side_open()         allocate the local ports of a side (on an
+ *                             interface chosen by "direction")
  *   media_side_local()        address and port to write into SDP
  *   media_side_set_remote()   endpoint taken from the peer's SDP
  *   media_stream_stats()      counters for query/delete/statistics
@@ -31,6 +32,7 @@
 #include "kiced/relay_user.h"
 
 struct kiced_config;
+struct kiced_iface;
 
 enum media_side {
 	MEDIA_SIDE_A,		/* faces the offerer */
@@ -55,6 +57,7 @@ struct media_stream;
 struct media_endpoint {
 	struct media_stream *stream;
 	int family;		/* AF_INET, AF_INET6, 0 while closed */
+	const struct kiced_iface *iface;	/* NULL: [media] address */
 	struct relay_leg leg[2];
 	struct loop_watch w[2];
 	bool remote_set;
@@ -79,9 +82,12 @@ struct media_stats {
 void media_env_init(struct media_env *env, struct loop *loop,
 		    const struct kiced_config *cfg, bool kernel);
 struct media_stream *media_stream_new(struct media_env *env, uint32_t flags);
-/* Opens RTP and RTCP sockets of @side in @family. 0 or -errno. */
+/*
+ * Opens RTP and RTCP sockets of @side on interface @iface (its family),
+ * or with @iface NULL on the [media] address of @family.  0 or -errno.
+ */
 int media_side_open(struct media_stream *s, enum media_side side,
-		    int family);
+		    int family, const struct kiced_iface *iface);
 /* Address (as written into SDP) and RTP port of an open side. */
 const char *media_side_local(const struct media_stream *s,
 			     enum media_side side, uint16_t *port);

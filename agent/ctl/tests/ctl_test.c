@@ -321,6 +321,7 @@ TEST(ng_parse_commands)
 	ASSERT_EQ(NG_F_TRICKLE_ICE | NG_F_TRUST_ADDRESS, r.flags);
 	ASSERT_EQ(1, r.unknown_flags);
 	ASSERT_EQ(NG_R_ORIGIN | NG_R_SESSION_CONN, r.replace);
+	ASSERT_EQ(NULL, r.direction[0].p);
 	ASSERT_TRUE(ng_str_eq(r.sdp, "v=0"));
 	bn_doc_free(&doc);
 
@@ -330,6 +331,12 @@ TEST(ng_parse_commands)
 	ASSERT_EQ(NG_CMD_ANSWER, r.cmd);
 	ASSERT_EQ(NG_ICE_REMOVE, r.ice);
 	ASSERT_TRUE(ng_str_eq(r.to_tag, "t"));
+	bn_doc_free(&doc);
+
+	ASSERT_EQ(NG_OK, parse("d7:command4:ping9:directionl3:int3:extee",
+			       &r, &doc));
+	ASSERT_TRUE(ng_str_eq(r.direction[0], "int"));
+	ASSERT_TRUE(ng_str_eq(r.direction[1], "ext"));
 	bn_doc_free(&doc);
 }
 
@@ -366,6 +373,9 @@ static const struct {
 	{ "d7:command4:list5:limiti-1ee",		NG_E_BAD_LIMIT },
 	{ "d7:command4:list5:limit2:x1e",		NG_E_BAD_TYPE },
 	{ "d7:command4:ping3:sdpi1ee",			NG_E_BAD_TYPE },
+	{ "d7:command4:ping9:directionl1:aee",		NG_E_BAD_DIRECTION },
+	{ "d7:command4:ping9:directionl1:a1:b1:cee",	NG_E_BAD_DIRECTION },
+	{ "d7:command4:ping9:directionl0:1:bee",	NG_E_BAD_DIRECTION },
 };
 
 TEST(ng_parse_malformed)

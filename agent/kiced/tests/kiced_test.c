@@ -18,6 +18,10 @@
 #include "kiced/kiced.h"
 #include "kiced/log.h"
 
+static int app_socket(uint16_t *port);
+static void app_send(int fd, int port, const char *what);
+static bool app_wait(struct loop *l, int fd, const char *what, int ms);
+
 /* ---- configuration ---- */
 
 static int parse_conf(struct kiced_config *c, const char *text, char *err)
@@ -48,7 +52,16 @@ TEST(config_defaults_and_file)
 		"port-min = 20000\n"
 		"port-max = 20100\n"
 		"kernel = off\n"
+		"interface = int/127.0.0.1\n"
+		"interface = ext/127.0.0.2!203.0.113.5\n"
+		"interface = v6/::1\n"
 		"timeout = 30\n", err));
+	ASSERT_EQ(3, c.nifaces);
+	EXPECT_STREQ("ext", c.ifaces[1].name);
+	EXPECT_STREQ("127.0.0.2", c.ifaces[1].addr);
+	EXPECT_STREQ("203.0.113.5", c.ifaces[1].advertised);
+	EXPECT_EQ(AF_INET6, config_iface(&c, "v6", 2)->family);
+	EXPECT_EQ(NULL, config_iface(&c, "v", 1));
 	EXPECT_EQ(KLOG_DEBUG, c.log_level);
 	EXPECT_TRUE(c.syslog);
 	EXPECT_STREQ("127.0.0.1:3000", c.ng_listen);
@@ -93,6 +106,12 @@ static const struct {
 	  "line 2: invalid value \"relative\" for control.ng-socket" },
 	{ "[media]\ntimeout = -1\n",
 	  "line 2: invalid value \"-1\" for media.timeout" },
+	{ "[media]\ninterface = 127.0.0.1\n",
+	  "line 2: invalid value \"127.0.0.1\" for media.interface" },
+	{ "[media]\ninterface = x/::1!1.2.3.4\n",
+	  "line 2: invalid value \"x/::1!1.2.3.4\" for media.interface" },
+	{ "[media]\ninterface = x/1.1.1.1\ninterface = x/1.1.1.2\n",
+	  "line 3: invalid value \"x/1.1.1.2\" for media.interface" },
 };
 
 TEST(config_errors)
@@ -523,6 +542,61 @@ TEST_F(daemon, ipv4_to_ipv6_gateway)
 	EXPECT_TRUE(reply_sdp_has(self, "c=IN IP4 127.0.0.1"));
 	EXPECT_FALSE(reply_sdp_has(self, "c=IN IP6"));
 	free(o);
+}
+
+/*
+ * "direction": the offerer's side on interface int (127.0.0.1), the
+ * answerer's on ext (127.0.0.2, advertised as 203.0.113.5); media goes
+ * through both.
+ */
+TEST_F(daemon, direction_interfaces)
+{
+	char *o = sdp_req("offer", "dir", NULL, 0, "");
+	char *bad = sdp_req("offer", "dir2", NULL, 5030,
+			    "9:directionl3:int4:nopee");
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	const struct media_stream *st;
+	uint16_t pa, pb;
+	int afd, bfd, i;
+
+	strcpy(self->k.cfg.ifaces[0].name, "int");
+	strcpy(self->k.cfg.ifaces[0].addr, "127.0.0.1");
+	self->k.cfg.ifaces[0].family = AF_INET;
+	strcpy(self->k.cfg.ifaces[1].name, "ext");
+	strcpy(self->k.cfg.ifaces[1].addr, "127.0.0.2");
+	strcpy(self->k.cfg.ifaces[1].advertised, "203.0.113.5");
+	self->k.cfg.ifaces[1].family = AF_INET;
+	self->k.cfg.nifaces = 2;
+
+	ASSERT_STREQ("error", REQ("bad", bad));
+	EXPECT_STREQ("Unknown interface \"nope\"", reason(self));
+
+	afd = app_socket(&pa);
+	bfd = app_socket(&pb);
+	free(o);
+	o = sdp_req("offer", "dir", NULL, pa, "9:directionl3:int3:exte");
+	ASSERT_STREQ("ok", REQ("o", o)) TH_LOG("%s", reason(self));
+	EXPECT_TRUE(reply_sdp_has(self, "c=IN IP4 203.0.113.5"));
+	st = session_find(&self->k.calls, "dir", 3)->media[0].stream;
+	EXPECT_EQ(htonl(0x7f000002), ((struct sockaddr_in *)
+		  &st->side[MEDIA_SIDE_B].leg[0].local)->sin_addr.s_addr);
+	free(o);
+	o = sdp_req("answer", "dir", "2:tt", pb, "");
+	ASSERT_STREQ("ok", REQ("a", o));
+	EXPECT_TRUE(reply_sdp_has(self, "c=IN IP4 127.0.0.1"));
+
+	/* B -> side B on 127.0.0.2 -> A; A -> side A on 127.0.0.1 -> B */
+	sa.sin_addr.s_addr = htonl(0x7f000002);
+	sa.sin_port = htons(relay_leg_port(&st->side[MEDIA_SIDE_B].leg[0]));
+	for (i = 0; i < 5; i++)
+		sendto(bfd, "hi-A", 4, 0, (struct sockaddr *)&sa, sizeof(sa));
+	ASSERT_TRUE(app_wait(&self->k.loop, afd, "hi-A", 2000));
+	app_send(afd, relay_leg_port(&st->side[MEDIA_SIDE_A].leg[0]), "hi-B");
+	ASSERT_TRUE(app_wait(&self->k.loop, bfd, "hi-B", 2000));
+	close(afd);
+	close(bfd);
+	free(o);
+	free(bad);
 }
 
 TEST_F(daemon, statistics)
