@@ -1,0 +1,988 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kice-ktool: command line helper for kice.ko's selftests.
+ *
+ *   hold [--policy drop] IP,PORT...   attach UDP sockets bound there, print
+ *                                     "sock=ID" per socket, then report
+ *                                     datagrams reaching them until killed
+ *   flow-new --a LEG --b LEG [--idle MS] [--dscp N] [--dtls relay|pass]
+ *            [--clock PT:RATE]...     LEG = SOCK,IP,PORT[,TURNIP,TURNPORT,CH]
+ *   flow-set ID [--a LEG] [--b LEG] [flow options]
+ *   flow-del ID | flow-get ID | flow-dump | sock-get ID | sock-dump
+ *   sock-detach ID | stats-reset [ID]
+ *   monitor MS MAX                    print monitor events
+ *   send --from IP,PORT --to IP,PORT --count N [--rtp SSRC] [--rtcp]
+ *        [--pt PT] [--seq N] [--interval-us U] [--jitter-us J]
+ *        [--drop-every K] [--size B] [--byte B] [--channel CH] [--tos T]
+ *   recv --bind IP,PORT --count N --timeout-ms T [--channel CH]
+ *   badattr SOCK4 SOCK6               malformed requests must fail with
+ *                                     extack and change nothing
+ *   fuzz N SEED                       N random requests
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/genetlink.h>
+
+#include <linux/kice.h>
+
+#include "ktool.h"
+
+#define MAXBUF 2048
+
+static void die(const char *what, int err)
+{
+	fprintf(stderr, "ktool: %s: %s%s%s\n", what, strerror(err),
+		kt_extack[0] ? ": " : "", kt_extack);
+	exit(1);
+}
+
+uint64_t kt_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* "IP,PORT" -> sockaddr; returns the rest of the string after PORT. */
+static char *parse_ep(char *s, struct sockaddr_storage *ss, socklen_t *len)
+{
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+	char *ip = strsep(&s, ","), *port = s ? strsep(&s, ",") : NULL;
+
+	if (!ip || !port) {
+		fprintf(stderr, "ktool: endpoint needs IP,PORT\n");
+		exit(2);
+	}
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, ip, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(atoi(port));
+		*len = sizeof(*s4);
+	} else if (inet_pton(AF_INET6, ip, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(atoi(port));
+		*len = sizeof(*s6);
+	} else {
+		fprintf(stderr, "ktool: bad address %s\n", ip);
+		exit(2);
+	}
+	return s;
+}
+
+static int udp_bound(char *ep)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd, one = 1;
+
+	parse_ep(ep, &ss, &len);
+	fd = socket(ss.ss_family, SOCK_DGRAM, 0);
+	if (fd < 0)
+		die("socket", errno);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ss.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_RECVTCLASS, &one, sizeof(one));
+	else
+		setsockopt(fd, IPPROTO_IP, IP_RECVTOS, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0)
+		die("bind", errno);
+	return fd;
+}
+
+static void ep_str(const struct sockaddr_storage *ss, char *out, size_t n)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *s = (const void *)ss;
+
+		inet_ntop(AF_INET, &s->sin_addr, ip, sizeof(ip));
+		snprintf(out, n, "%s,%u", ip, ntohs(s->sin_port));
+	} else {
+		const struct sockaddr_in6 *s = (const void *)ss;
+
+		inet_ntop(AF_INET6, &s->sin6_addr, ip, sizeof(ip));
+		snprintf(out, n, "%s,%u", ip, ntohs(s->sin6_port));
+	}
+}
+
+/* ------------------------------------------------------------------ */
+
+static int id_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN)
+		if (mnl_attr_get_type(a) == 1)	/* KICE_A_*_ID */
+			*(uint32_t *)data = mnl_attr_get_u32(a);
+	return MNL_CB_OK;
+}
+
+static int attach(int fd, uint32_t policy, uint32_t *id)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = kt_msg(buf, KICE_CMD_SOCK_ATTACH, 0);
+
+	mnl_attr_put_u32(nlh, KICE_A_SOCK_FD, fd);
+	mnl_attr_put_u32(nlh, KICE_A_SOCK_UNKNOWN_POLICY, policy);
+	return kt_talk(nlh, id_cb, id);
+}
+
+static volatile sig_atomic_t stop;
+
+static void on_term(int sig)
+{
+	stop = 1;
+}
+
+static int cmd_hold(int argc, char **argv)
+{
+	uint32_t policy = KICE_UNKNOWN_POLICY_PASS;
+	struct pollfd pfd[16];
+	int n = 0, i;
+
+	for (i = 0; i < argc && n < 16; i++) {
+		uint32_t id;
+		int err;
+
+		if (!strcmp(argv[i], "--policy")) {
+			policy = !strcmp(argv[++i], "drop") ?
+				 KICE_UNKNOWN_POLICY_DROP : KICE_UNKNOWN_POLICY_PASS;
+			continue;
+		}
+		pfd[n].fd = udp_bound(argv[i]);
+		pfd[n].events = POLLIN;
+		err = attach(pfd[n].fd, policy, &id);
+		if (err)
+			die("attach", -err);
+		printf("sock%d=%u\n", n, id);
+		n++;
+	}
+	printf("ready\n");
+	fflush(stdout);
+	signal(SIGTERM, on_term);
+	signal(SIGINT, on_term);
+	while (!stop) {
+		if (poll(pfd, n, 200) <= 0)
+			continue;
+		for (i = 0; i < n; i++) {
+			struct sockaddr_storage ss;
+			socklen_t sl = sizeof(ss);
+			unsigned char b[MAXBUF];
+			char from[80];
+			ssize_t r;
+
+			if (!(pfd[i].revents & POLLIN))
+				continue;
+			r = recvfrom(pfd[i].fd, b, sizeof(b), MSG_DONTWAIT,
+				     (struct sockaddr *)&ss, &sl);
+			if (r <= 0)
+				continue;
+			ep_str(&ss, from, sizeof(from));
+			printf("recv sock%d from=%s len=%zd byte=%u\n", i, from,
+			       r, b[0]);
+			fflush(stdout);
+		}
+	}
+	return 0;
+}
+
+/* LEG = SOCK,IP,PORT[,TURNIP,TURNPORT,CH]; SOCK 0 leaves it out */
+static void put_leg(struct nlmsghdr *nlh, int type, char *spec)
+{
+	struct sockaddr_storage ss;
+	struct nlattr *nest;
+	char *s = strdup(spec), *sock = strsep(&s, ",");
+	socklen_t len;
+
+	nest = mnl_attr_nest_start(nlh, type);
+	if (atoi(sock))
+		mnl_attr_put_u32(nlh, KICE_A_LEG_SOCK, atoi(sock));
+	s = parse_ep(s, &ss, &len);
+	if (ss.ss_family == AF_INET) {
+		mnl_attr_put(nlh, KICE_A_LEG_IPV4, 4,
+			     &((struct sockaddr_in *)&ss)->sin_addr);
+		mnl_attr_put_u16(nlh, KICE_A_LEG_PORT,
+				 ntohs(((struct sockaddr_in *)&ss)->sin_port));
+	} else {
+		mnl_attr_put(nlh, KICE_A_LEG_IPV6, 16,
+			     &((struct sockaddr_in6 *)&ss)->sin6_addr);
+		mnl_attr_put_u16(nlh, KICE_A_LEG_PORT,
+				 ntohs(((struct sockaddr_in6 *)&ss)->sin6_port));
+	}
+	if (s && *s) {
+		s = parse_ep(s, &ss, &len);
+		if (ss.ss_family == AF_INET) {
+			mnl_attr_put(nlh, KICE_A_LEG_TURN_IPV4, 4,
+				     &((struct sockaddr_in *)&ss)->sin_addr);
+			mnl_attr_put_u16(nlh, KICE_A_LEG_TURN_PORT,
+					 ntohs(((struct sockaddr_in *)&ss)->sin_port));
+		} else {
+			mnl_attr_put(nlh, KICE_A_LEG_TURN_IPV6, 16,
+				     &((struct sockaddr_in6 *)&ss)->sin6_addr);
+			mnl_attr_put_u16(nlh, KICE_A_LEG_TURN_PORT,
+					 ntohs(((struct sockaddr_in6 *)&ss)->sin6_port));
+		}
+		if (!s) {
+			fprintf(stderr, "ktool: TURN leg needs a channel\n");
+			exit(2);
+		}
+		mnl_attr_put_u16(nlh, KICE_A_LEG_CHANNEL, strtoul(s, NULL, 0));
+	}
+	mnl_attr_nest_end(nlh, nest);
+}
+
+static int cmd_flow(uint8_t cmd, int argc, char **argv)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = kt_msg(buf, cmd, 0);
+	uint32_t id = 0;
+	int i, err;
+
+	for (i = 0; i < argc; i++) {
+		const char *o = argv[i];
+
+		if (i == 0 && cmd != KICE_CMD_FLOW_NEW) {
+			mnl_attr_put_u32(nlh, KICE_A_FLOW_ID, atoi(o));
+		} else if (i + 1 >= argc) {
+			fprintf(stderr, "ktool: %s needs a value\n", o);
+			return 2;
+		} else if (!strcmp(o, "--a")) {
+			put_leg(nlh, KICE_A_FLOW_LEG_A, argv[++i]);
+		} else if (!strcmp(o, "--b")) {
+			put_leg(nlh, KICE_A_FLOW_LEG_B, argv[++i]);
+		} else if (!strcmp(o, "--idle")) {
+			mnl_attr_put_u32(nlh, KICE_A_FLOW_IDLE_TIMEOUT,
+					 atoi(argv[++i]));
+		} else if (!strcmp(o, "--dscp")) {
+			mnl_attr_put_u8(nlh, KICE_A_FLOW_DSCP, atoi(argv[++i]));
+		} else if (!strcmp(o, "--dtls")) {
+			mnl_attr_put_u32(nlh, KICE_A_FLOW_DTLS_POLICY,
+					 !strcmp(argv[++i], "relay") ?
+					 KICE_DTLS_POLICY_RELAY :
+					 KICE_DTLS_POLICY_PASS);
+		} else if (!strcmp(o, "--clock")) {
+			struct nlattr *n;
+			unsigned int pt, rate;
+
+			if (sscanf(argv[++i], "%u:%u", &pt, &rate) != 2)
+				return 2;
+			n = mnl_attr_nest_start(nlh, KICE_A_FLOW_CLOCK);
+			mnl_attr_put_u8(nlh, KICE_A_CLOCK_PT, pt);
+			mnl_attr_put_u32(nlh, KICE_A_CLOCK_RATE, rate);
+			mnl_attr_nest_end(nlh, n);
+		} else {
+			fprintf(stderr, "ktool: unknown option %s\n", o);
+			return 2;
+		}
+	}
+	err = kt_talk(nlh, id_cb, &id);
+	if (err)
+		die("flow", -err);
+	if (cmd == KICE_CMD_FLOW_NEW)
+		printf("id=%u\n", id);
+	return 0;
+}
+
+static int cmd_simple(uint8_t cmd, int attr, int argc, char **argv)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = kt_msg(buf, cmd, 0);
+	int err;
+
+	if (argc > 0)
+		mnl_attr_put_u32(nlh, attr, atoi(argv[0]));
+	err = kt_talk(nlh, NULL, NULL);
+	if (err)
+		die("request", -err);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* traffic */
+
+static void sleep_until(const struct timespec *t)
+{
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, t, NULL) == EINTR)
+		;
+}
+
+static int cmd_send(int argc, char **argv)
+{
+	unsigned int count = 1, size = 172, drop_every = 0, channel = 0;
+	unsigned int interval_us = 0, jitter_us = 0, pt = 0, tos = 0;
+	unsigned int seq = 1000, rate = 8000;
+	int byte = -1, i, fd = -1;
+	bool rtp = false, rtcp = false;
+	struct sockaddr_storage to;
+	socklen_t tolen = 0;
+	uint32_t ssrc = 0x1234;
+	struct timespec t0, t;
+	unsigned int sent = 0;
+
+	for (i = 0; i + 1 < argc; i += 2) {
+		const char *o = argv[i], *v = argv[i + 1];
+
+		if (!strcmp(o, "--from"))
+			fd = udp_bound(argv[i + 1]);
+		else if (!strcmp(o, "--to"))
+			parse_ep(argv[i + 1], &to, &tolen);
+		else if (!strcmp(o, "--count"))
+			count = atoi(v);
+		else if (!strcmp(o, "--rtp")) {
+			rtp = true;
+			ssrc = strtoul(v, NULL, 0);
+		} else if (!strcmp(o, "--rtcp")) {
+			rtcp = true;
+			ssrc = strtoul(v, NULL, 0);
+		} else if (!strcmp(o, "--pt"))
+			pt = atoi(v);
+		else if (!strcmp(o, "--rate"))
+			rate = atoi(v);
+		else if (!strcmp(o, "--seq"))
+			seq = atoi(v);
+		else if (!strcmp(o, "--interval-us"))
+			interval_us = atoi(v);
+		else if (!strcmp(o, "--jitter-us"))
+			jitter_us = atoi(v);
+		else if (!strcmp(o, "--drop-every"))
+			drop_every = atoi(v);
+		else if (!strcmp(o, "--size"))
+			size = atoi(v);
+		else if (!strcmp(o, "--byte"))
+			byte = atoi(v);
+		else if (!strcmp(o, "--channel"))
+			channel = strtoul(v, NULL, 0);
+		else if (!strcmp(o, "--tos"))
+			tos = strtoul(v, NULL, 0);
+		else {
+			fprintf(stderr, "ktool: unknown option %s\n", o);
+			return 2;
+		}
+	}
+	if (fd < 0 || !tolen || size < 12 || size > 1400) {
+		fprintf(stderr, "ktool: send needs --from, --to, 12 <= size <= 1400\n");
+		return 2;
+	}
+	if (tos) {
+		if (to.ss_family == AF_INET6)
+			setsockopt(fd, IPPROTO_IPV6, IPV6_TCLASS, &tos, sizeof(tos));
+		else
+			setsockopt(fd, IPPROTO_IP, IP_TOS, &tos, sizeof(tos));
+	}
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < (int)count; i++, seq++) {
+		unsigned char b[MAXBUF], *p = b;
+		unsigned int len = size;
+		uint64_t at_ns;
+
+		if (channel) {
+			b[0] = channel >> 8;
+			b[1] = channel;
+			b[2] = size >> 8;
+			b[3] = size;
+			p = b + 4;
+			len += 4;
+		}
+		memset(p, 0xab, size);
+		if (rtp || rtcp) {
+			uint32_t ts = (uint32_t)((uint64_t)i * interval_us * rate / 1000000);
+
+			p[0] = 0x80;
+			p[1] = rtcp ? 200 : pt;
+			p[2] = seq >> 8;
+			p[3] = seq;
+			p[4] = ts >> 24;
+			p[5] = ts >> 16;
+			p[6] = ts >> 8;
+			p[7] = ts;
+			p[8] = ssrc >> 24;
+			p[9] = ssrc >> 16;
+			p[10] = ssrc >> 8;
+			p[11] = ssrc;
+			if (rtcp) {	/* length in 32-bit words minus one */
+				p[2] = (size / 4 - 1) >> 8;
+				p[3] = size / 4 - 1;
+				memcpy(p + 4, p + 8, 4);
+			}
+		}
+		if (byte >= 0)
+			p[0] = byte;
+
+		/* packet i is due at i * interval, plus jitter on odd ones */
+		at_ns = (uint64_t)i * interval_us * 1000;
+		if (jitter_us && (i & 1))
+			at_ns += (uint64_t)jitter_us * 1000;
+		t.tv_sec = t0.tv_sec + (t0.tv_nsec + at_ns) / 1000000000;
+		t.tv_nsec = (t0.tv_nsec + at_ns) % 1000000000;
+		if (interval_us)
+			sleep_until(&t);
+
+		if (drop_every && i % drop_every == drop_every - 1)
+			continue;
+		if (sendto(fd, b, len, 0, (struct sockaddr *)&to, tolen) < 0) {
+			if (errno == ENOBUFS || errno == EAGAIN) {
+				usleep(1000);
+				i--;
+				seq--;
+				continue;
+			}
+			die("sendto", errno);
+		}
+		sent++;
+	}
+	printf("sent=%u\n", sent);
+	return 0;
+}
+
+static int cmd_recv(int argc, char **argv)
+{
+	unsigned int count = 1, timeout = 1000, channel = 0, got = 0;
+	unsigned int chan_ok = 0, bytes = 0;
+	int i, fd = -1, tos = -1;
+	uint64_t end;
+	char from[80] = "";
+
+	for (i = 0; i + 1 < argc; i += 2) {
+		if (!strcmp(argv[i], "--bind"))
+			fd = udp_bound(argv[i + 1]);
+		else if (!strcmp(argv[i], "--count"))
+			count = atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--timeout-ms"))
+			timeout = atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--channel"))
+			channel = strtoul(argv[i + 1], NULL, 0);
+	}
+	if (fd < 0)
+		return 2;
+	printf("ready\n");
+	fflush(stdout);
+	end = kt_now_ms() + timeout;
+	while (got < count) {
+		unsigned char b[MAXBUF], cbuf[256];
+		struct sockaddr_storage ss;
+		struct iovec iov = { b, sizeof(b) };
+		struct msghdr mh = {
+			.msg_name = &ss, .msg_namelen = sizeof(ss),
+			.msg_iov = &iov, .msg_iovlen = 1,
+			.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+		};
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int64_t left = (int64_t)(end - kt_now_ms());
+		struct cmsghdr *c;
+		ssize_t r;
+
+		if (left <= 0 || poll(&p, 1, left) <= 0)
+			break;
+		r = recvmsg(fd, &mh, MSG_DONTWAIT);
+		if (r <= 0)
+			continue;
+		got++;
+		bytes += r;
+		ep_str(&ss, from, sizeof(from));
+		if (channel && r >= 4 && (b[0] << 8 | b[1]) == (int)channel &&
+		    (b[2] << 8 | b[3]) == r - 4)
+			chan_ok++;
+		for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+			if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TOS) ||
+			    (c->cmsg_level == IPPROTO_IPV6 &&
+			     c->cmsg_type == IPV6_TCLASS))
+				tos = c->cmsg_type == IP_TOS &&
+				      c->cmsg_level == IPPROTO_IP ?
+				      *(unsigned char *)CMSG_DATA(c) :
+				      *(int *)CMSG_DATA(c);
+	}
+	printf("received=%u\nbytes=%u\nfrom=%s\ntos=%d\n", got, bytes, from, tos);
+	if (channel)
+		printf("channel_ok=%u\n", chan_ok);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* malformed requests */
+
+struct bad {
+	const char *name;
+	uint8_t cmd;
+	int expect;	/* errno */
+	void (*build)(struct nlmsghdr *nlh);
+};
+
+static uint32_t bad_s4, bad_s6;
+
+static void leg_ok(struct nlmsghdr *nlh, int type, uint32_t sock, int port)
+{
+	struct nlattr *n = mnl_attr_nest_start(nlh, type);
+	uint8_t ip[4] = { 192, 0, 2, 77 };
+
+	mnl_attr_put_u32(nlh, KICE_A_LEG_SOCK, sock);
+	mnl_attr_put(nlh, KICE_A_LEG_IPV4, 4, ip);
+	mnl_attr_put_u16(nlh, KICE_A_LEG_PORT, port);
+	mnl_attr_nest_end(nlh, n);
+}
+
+static void b_no_leg_b(struct nlmsghdr *nlh)
+{
+	leg_ok(nlh, KICE_A_FLOW_LEG_A, bad_s4, 7001);
+}
+
+static void b_ipv4_len(struct nlmsghdr *nlh)
+{
+	struct nlattr *n = mnl_attr_nest_start(nlh, KICE_A_FLOW_LEG_A);
+	uint8_t ip[3] = { 192, 0, 2 };
+
+	mnl_attr_put_u32(nlh, KICE_A_LEG_SOCK, bad_s4);
+	mnl_attr_put(nlh, KICE_A_LEG_IPV4, 3, ip);
+	mnl_attr_put_u16(nlh, KICE_A_LEG_PORT, 7002);
+	mnl_attr_nest_end(nlh, n);
+	leg_ok(nlh, KICE_A_FLOW_LEG_B, bad_s4, 7003);
+}
+
+static void b_port0(struct nlmsghdr *nlh)
+{
+	leg_ok(nlh, KICE_A_FLOW_LEG_A, bad_s4, 0);
+	leg_ok(nlh, KICE_A_FLOW_LEG_B, bad_s4, 7004);
+}
+
+static void b_port_u32(struct nlmsghdr *nlh)
+{
+	struct nlattr *n = mnl_attr_nest_start(nlh, KICE_A_FLOW_LEG_A);
+	uint8_t ip[4] = { 192, 0, 2, 5 };
+
+	mnl_attr_put_u32(nlh, KICE_A_LEG_SOCK, bad_s4);
+	mnl_attr_put(nlh, KICE_A_LEG_IPV4, 4, ip);
+	mnl_attr_put_u32(nlh, KICE_A_LEG_PORT, 7005);
+	mnl_attr_nest_end(nlh, n);
+	leg_ok(nlh, KICE_A_FLOW_LEG_B, bad_s4, 7006);
+}
+
+static void b_channel(struct nlmsghdr *nlh)
+{
+	struct nlattr *n = mnl_attr_nest_start(nlh, KICE_A_FLOW_LEG_A);
+	uint8_t ip[4] = { 192, 0, 2, 6 };
+
+	mnl_attr_put_u32(nlh, KICE_A_LEG_SOCK, bad_s4);
+	mnl_attr_put(nlh, KICE_A_LEG_IPV4, 4, ip);
+	mnl_attr_put_u16(nlh, KICE_A_LEG_PORT, 7007);
+	mnl_attr_put(nlh, KICE_A_LEG_TURN_IPV4, 4, ip);
+	mnl_attr_put_u16(nlh, KICE_A_LEG_TURN_PORT, 3478);
+	mnl_attr_put_u16(nlh, KICE_A_LEG_CHANNEL, 0x3fff);
+	mnl_attr_nest_end(nlh, n);
+	leg_ok(nlh, KICE_A_FLOW_LEG_B, bad_s4, 7008);
+}
+
+static void b_no_channel(struct nlmsghdr *nlh)
+{
+	struct nlattr *n = mnl_attr_nest_start(nlh, KICE_A_FLOW_LEG_A);
+	uint8_t ip[4] = { 192, 0, 2, 6 };
+
+	mnl_attr_put_u32(nlh, KICE_A_LEG_SOCK, bad_s4);
+	mnl_attr_put(nlh, KICE_A_LEG_IPV4, 4, ip);
+	mnl_attr_put_u16(nlh, KICE_A_LEG_PORT, 7009);
+	mnl_attr_put(nlh, KICE_A_LEG_TURN_IPV4, 4, ip);
+	mnl_attr_put_u16(nlh, KICE_A_LEG_TURN_PORT, 3478);
+	mnl_attr_nest_end(nlh, n);
+	leg_ok(nlh, KICE_A_FLOW_LEG_B, bad_s4, 7010);
+}
+
+static void b_both_ip(struct nlmsghdr *nlh)
+{
+	struct nlattr *n = mnl_attr_nest_start(nlh, KICE_A_FLOW_LEG_A);
+	uint8_t ip[4] = { 192, 0, 2, 7 }, ip6[16] = { 0x20, 0x01, 0x0d, 0xb8, 1 };
+
+	mnl_attr_put_u32(nlh, KICE_A_LEG_SOCK, bad_s6);
+	mnl_attr_put(nlh, KICE_A_LEG_IPV4, 4, ip);
+	mnl_attr_put(nlh, KICE_A_LEG_IPV6, 16, ip6);
+	mnl_attr_put_u16(nlh, KICE_A_LEG_PORT, 7011);
+	mnl_attr_nest_end(nlh, n);
+	leg_ok(nlh, KICE_A_FLOW_LEG_B, bad_s4, 7012);
+}
+
+static void b_v6_on_v4(struct nlmsghdr *nlh)
+{
+	struct nlattr *n = mnl_attr_nest_start(nlh, KICE_A_FLOW_LEG_A);
+	uint8_t ip6[16] = { 0x20, 0x01, 0x0d, 0xb8, 1, [15] = 1 };
+
+	mnl_attr_put_u32(nlh, KICE_A_LEG_SOCK, bad_s4);
+	mnl_attr_put(nlh, KICE_A_LEG_IPV6, 16, ip6);
+	mnl_attr_put_u16(nlh, KICE_A_LEG_PORT, 7013);
+	mnl_attr_nest_end(nlh, n);
+	leg_ok(nlh, KICE_A_FLOW_LEG_B, bad_s4, 7014);
+}
+
+static void b_multicast(struct nlmsghdr *nlh)
+{
+	struct nlattr *n = mnl_attr_nest_start(nlh, KICE_A_FLOW_LEG_A);
+	uint8_t ip[4] = { 224, 0, 0, 1 };
+
+	mnl_attr_put_u32(nlh, KICE_A_LEG_SOCK, bad_s4);
+	mnl_attr_put(nlh, KICE_A_LEG_IPV4, 4, ip);
+	mnl_attr_put_u16(nlh, KICE_A_LEG_PORT, 7015);
+	mnl_attr_nest_end(nlh, n);
+	leg_ok(nlh, KICE_A_FLOW_LEG_B, bad_s4, 7016);
+}
+
+static void b_stats_rw(struct nlmsghdr *nlh)
+{
+	struct nlattr *n = mnl_attr_nest_start(nlh, KICE_A_FLOW_LEG_A), *s;
+	uint8_t ip[4] = { 192, 0, 2, 8 };
+
+	mnl_attr_put_u32(nlh, KICE_A_LEG_SOCK, bad_s4);
+	mnl_attr_put(nlh, KICE_A_LEG_IPV4, 4, ip);
+	mnl_attr_put_u16(nlh, KICE_A_LEG_PORT, 7017);
+	s = mnl_attr_nest_start(nlh, KICE_A_LEG_STATS);
+	mnl_attr_put_u64(nlh, KICE_A_LEG_STATS_RX_PACKETS, 5);
+	mnl_attr_nest_end(nlh, s);
+	mnl_attr_nest_end(nlh, n);
+	leg_ok(nlh, KICE_A_FLOW_LEG_B, bad_s4, 7018);
+}
+
+static void b_no_sock(struct nlmsghdr *nlh)
+{
+	leg_ok(nlh, KICE_A_FLOW_LEG_A, 999999, 7019);
+	leg_ok(nlh, KICE_A_FLOW_LEG_B, bad_s4, 7020);
+}
+
+static void b_dscp(struct nlmsghdr *nlh)
+{
+	leg_ok(nlh, KICE_A_FLOW_LEG_A, bad_s4, 7021);
+	leg_ok(nlh, KICE_A_FLOW_LEG_B, bad_s4, 7022);
+	mnl_attr_put_u8(nlh, KICE_A_FLOW_DSCP, 64);
+}
+
+static void b_dtls(struct nlmsghdr *nlh)
+{
+	leg_ok(nlh, KICE_A_FLOW_LEG_A, bad_s4, 7023);
+	leg_ok(nlh, KICE_A_FLOW_LEG_B, bad_s4, 7024);
+	mnl_attr_put_u32(nlh, KICE_A_FLOW_DTLS_POLICY, 2);
+}
+
+static void b_idle(struct nlmsghdr *nlh)
+{
+	leg_ok(nlh, KICE_A_FLOW_LEG_A, bad_s4, 7025);
+	leg_ok(nlh, KICE_A_FLOW_LEG_B, bad_s4, 7026);
+	mnl_attr_put_u32(nlh, KICE_A_FLOW_IDLE_TIMEOUT, KICE_IDLE_TIMEOUT_MAX + 1);
+}
+
+static void b_clock(struct nlmsghdr *nlh)
+{
+	struct nlattr *n;
+
+	leg_ok(nlh, KICE_A_FLOW_LEG_A, bad_s4, 7027);
+	leg_ok(nlh, KICE_A_FLOW_LEG_B, bad_s4, 7028);
+	n = mnl_attr_nest_start(nlh, KICE_A_FLOW_CLOCK);
+	mnl_attr_put_u8(nlh, KICE_A_CLOCK_PT, 0);
+	mnl_attr_put_u32(nlh, KICE_A_CLOCK_RATE, 0);
+	mnl_attr_nest_end(nlh, n);
+}
+
+static void b_clock_pt(struct nlmsghdr *nlh)
+{
+	struct nlattr *n;
+
+	leg_ok(nlh, KICE_A_FLOW_LEG_A, bad_s4, 7029);
+	leg_ok(nlh, KICE_A_FLOW_LEG_B, bad_s4, 7030);
+	n = mnl_attr_nest_start(nlh, KICE_A_FLOW_CLOCK);
+	mnl_attr_put_u8(nlh, KICE_A_CLOCK_PT, 128);
+	mnl_attr_put_u32(nlh, KICE_A_CLOCK_RATE, 8000);
+	mnl_attr_nest_end(nlh, n);
+}
+
+static void b_unknown_attr(struct nlmsghdr *nlh)
+{
+	leg_ok(nlh, KICE_A_FLOW_LEG_A, bad_s4, 7031);
+	leg_ok(nlh, KICE_A_FLOW_LEG_B, bad_s4, 7032);
+	mnl_attr_put_u32(nlh, KICE_A_FLOW_CLOCK + 5, 1);
+}
+
+static void b_same_remote(struct nlmsghdr *nlh)
+{
+	leg_ok(nlh, KICE_A_FLOW_LEG_A, bad_s4, 7033);
+	leg_ok(nlh, KICE_A_FLOW_LEG_B, bad_s4, 7033);
+}
+
+static void b_id0(struct nlmsghdr *nlh)
+{
+	mnl_attr_put_u32(nlh, KICE_A_FLOW_ID, 0);
+}
+
+static void b_id_missing_flow(struct nlmsghdr *nlh)
+{
+	mnl_attr_put_u32(nlh, KICE_A_FLOW_ID, 999999);
+}
+
+static void b_id_u16(struct nlmsghdr *nlh)
+{
+	mnl_attr_put_u16(nlh, KICE_A_FLOW_ID, 1);
+}
+
+static void b_fd_neg(struct nlmsghdr *nlh)
+{
+	mnl_attr_put_u32(nlh, KICE_A_SOCK_FD, (uint32_t)-1);
+}
+
+static void b_fd_notsock(struct nlmsghdr *nlh)
+{
+	mnl_attr_put_u32(nlh, KICE_A_SOCK_FD, 0);	/* stdin: not a socket */
+}
+
+static int tcp_fd = -1, dup_fd = -1;
+
+static void b_fd_tcp(struct nlmsghdr *nlh)
+{
+	mnl_attr_put_u32(nlh, KICE_A_SOCK_FD, tcp_fd);
+}
+
+static void b_fd_twice(struct nlmsghdr *nlh)
+{
+	mnl_attr_put_u32(nlh, KICE_A_SOCK_FD, dup_fd);
+}
+
+static void b_policy(struct nlmsghdr *nlh)
+{
+	mnl_attr_put_u32(nlh, KICE_A_SOCK_FD, dup_fd);
+	mnl_attr_put_u32(nlh, KICE_A_SOCK_UNKNOWN_POLICY, 7);
+}
+
+static void b_set_sock(struct nlmsghdr *nlh)
+{
+	mnl_attr_put_u32(nlh, KICE_A_FLOW_ID, 1);
+	leg_ok(nlh, KICE_A_FLOW_LEG_A, bad_s6, 7034);
+}
+
+static const struct bad bads[] = {
+	{ "flow-new without leg b", KICE_CMD_FLOW_NEW, EINVAL, b_no_leg_b },
+	{ "ipv4 of 3 bytes", KICE_CMD_FLOW_NEW, ERANGE, b_ipv4_len },
+	{ "port 0", KICE_CMD_FLOW_NEW, ERANGE, b_port0 },
+	{ "port as u32", KICE_CMD_FLOW_NEW, ERANGE, b_port_u32 },
+	{ "channel 0x3fff", KICE_CMD_FLOW_NEW, ERANGE, b_channel },
+	{ "TURN server without channel", KICE_CMD_FLOW_NEW, EINVAL, b_no_channel },
+	{ "ipv4 and ipv6", KICE_CMD_FLOW_NEW, EINVAL, b_both_ip },
+	{ "ipv6 remote on ipv4 socket", KICE_CMD_FLOW_NEW, EAFNOSUPPORT, b_v6_on_v4 },
+	{ "multicast remote", KICE_CMD_FLOW_NEW, EINVAL, b_multicast },
+	{ "statistics in request", KICE_CMD_FLOW_NEW, EINVAL, b_stats_rw },
+	{ "unknown socket", KICE_CMD_FLOW_NEW, ENOENT, b_no_sock },
+	{ "dscp 64", KICE_CMD_FLOW_NEW, ERANGE, b_dscp },
+	{ "dtls-policy 2", KICE_CMD_FLOW_NEW, ERANGE, b_dtls },
+	{ "idle timeout too long", KICE_CMD_FLOW_NEW, ERANGE, b_idle },
+	{ "clock rate 0", KICE_CMD_FLOW_NEW, ERANGE, b_clock },
+	{ "clock pt 128", KICE_CMD_FLOW_NEW, ERANGE, b_clock_pt },
+	{ "unknown attribute", KICE_CMD_FLOW_NEW, EINVAL, b_unknown_attr },
+	{ "both legs same remote", KICE_CMD_FLOW_NEW, EEXIST, b_same_remote },
+	{ "flow id 0", KICE_CMD_FLOW_DEL, ERANGE, b_id0 },
+	{ "unknown flow", KICE_CMD_FLOW_DEL, ENOENT, b_id_missing_flow },
+	{ "flow id as u16", KICE_CMD_FLOW_GET, ERANGE, b_id_u16 },
+	{ "unknown flow in set", KICE_CMD_FLOW_SET, ENOENT, b_id_missing_flow },
+	{ "fd -1", KICE_CMD_SOCK_ATTACH, ERANGE, b_fd_neg },
+	{ "fd not a socket", KICE_CMD_SOCK_ATTACH, ENOTSOCK, b_fd_notsock },
+	{ "TCP socket", KICE_CMD_SOCK_ATTACH, EPROTONOSUPPORT, b_fd_tcp },
+	{ "socket attached twice", KICE_CMD_SOCK_ATTACH, EBUSY, b_fd_twice },
+	{ "unknown-policy 7", KICE_CMD_SOCK_ATTACH, ERANGE, b_policy },
+	{ "socket id 0", KICE_CMD_SOCK_DETACH, ERANGE, b_id0 },
+	{ "flow-set changing a leg's socket", KICE_CMD_FLOW_SET, EINVAL, b_set_sock },
+};
+
+static int count_cb(const struct nlmsghdr *nlh, void *data)
+{
+	(*(int *)data)++;
+	return MNL_CB_OK;
+}
+
+static int count(uint8_t cmd)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	int n = 0;
+
+	if (kt_talk(kt_msg(buf, cmd, NLM_F_DUMP), count_cb, &n))
+		return -1;
+	return n;
+}
+
+/* Every case must fail with its errno and an extended ACK. */
+static int cmd_badattr(int argc, char **argv)
+{
+	int flows, socks, fails = 0;
+	unsigned int i;
+	uint32_t id;
+
+	if (argc < 2)
+		return 2;
+	bad_s4 = atoi(argv[0]);
+	bad_s6 = atoi(argv[1]);
+	tcp_fd = socket(AF_INET, SOCK_STREAM, 0);
+	{
+		char ep[] = "127.0.0.1,0";
+
+		dup_fd = udp_bound(ep);
+	}
+	if (attach(dup_fd, KICE_UNKNOWN_POLICY_PASS, &id))
+		die("attach", errno);
+	flows = count(KICE_CMD_FLOW_GET);
+	socks = count(KICE_CMD_SOCK_GET);
+
+	for (i = 0; i < sizeof(bads) / sizeof(bads[0]); i++) {
+		char buf[MNL_SOCKET_BUFFER_SIZE];
+		struct nlmsghdr *nlh = kt_msg(buf, bads[i].cmd, 0);
+		int err;
+
+		bads[i].build(nlh);
+		err = -kt_talk(nlh, NULL, NULL);
+		if (err == bads[i].expect && kt_extack_tlvs > 0) {
+			printf("# ok: %s: %s (%s)\n", bads[i].name,
+			       strerror(err), kt_extack);
+		} else {
+			printf("# FAIL: %s: got %s, want %s; extack %d '%s'\n",
+			       bads[i].name, strerror(err),
+			       strerror(bads[i].expect), kt_extack_tlvs,
+			       kt_extack);
+			fails++;
+		}
+	}
+	if (count(KICE_CMD_FLOW_GET) != flows ||
+	    count(KICE_CMD_SOCK_GET) != socks) {
+		printf("# FAIL: flows %d -> %d, sockets %d -> %d\n", flows,
+		       count(KICE_CMD_FLOW_GET), socks,
+		       count(KICE_CMD_SOCK_GET));
+		fails++;
+	}
+	printf("bad_cases=%zu failures=%d\n", sizeof(bads) / sizeof(bads[0]),
+	       fails);
+	return fails ? 1 : 0;
+}
+
+/* ------------------------------------------------------------------ */
+
+static uint32_t rnd_state;
+
+static uint32_t rnd(void)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 17;
+	rnd_state ^= rnd_state << 5;
+	return rnd_state;
+}
+
+static void rnd_attrs(struct nlmsghdr *nlh, int depth)
+{
+	int n = rnd() % 6, i;
+
+	for (i = 0; i < n; i++) {
+		unsigned int type = rnd() % 12;
+		unsigned char v[20];
+		unsigned int len = rnd() % 4 == 0 ? rnd() % 20 :
+				   (unsigned int[]){ 1, 2, 4, 8, 16 }[rnd() % 5];
+		unsigned int j;
+
+		if (depth < 2 && rnd() % 3 == 0) {
+			struct nlattr *nest = mnl_attr_nest_start(nlh, type);
+
+			rnd_attrs(nlh, depth + 1);
+			mnl_attr_nest_end(nlh, nest);
+			continue;
+		}
+		for (j = 0; j < len; j++)
+			v[j] = rnd() % 4 ? rnd() % 4 : rnd();
+		if (len == 4 && rnd() % 2)	/* small ids and fds often */
+			memcpy(v, &(uint32_t){ rnd() % 8 }, 4);
+		mnl_attr_put(nlh, type, len, v);
+	}
+}
+
+static int cmd_fuzz(int argc, char **argv)
+{
+	int n = argc > 0 ? atoi(argv[0]) : 1000, i, ok = 0, errs = 0;
+
+	rnd_state = argc > 1 ? strtoul(argv[1], NULL, 0) : 1;
+	if (!rnd_state)
+		rnd_state = 1;
+	for (i = 0; i < n; i++) {
+		char buf[MNL_SOCKET_BUFFER_SIZE];
+		uint8_t cmd = rnd() % (KICE_CMD_MAX + 3);
+		struct nlmsghdr *nlh;
+
+		/* never detach or delete what the other tests built */
+		if (cmd == KICE_CMD_SOCK_DETACH || cmd == KICE_CMD_FLOW_DEL)
+			cmd = KICE_CMD_STATS_RESET;
+		nlh = kt_msg(buf, cmd, rnd() % 5 == 0 ? NLM_F_DUMP : 0);
+		rnd_attrs(nlh, 0);
+		if (kt_talk(nlh, NULL, NULL))
+			errs++;
+		else
+			ok++;
+	}
+	printf("fuzz_sent=%d accepted=%d rejected=%d\n", n, ok, errs);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *c;
+	int err;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: kice-ktool COMMAND ... (see source)\n");
+		return 2;
+	}
+	c = argv[1];
+	argc -= 2;
+	argv += 2;
+	if (!strcmp(c, "send"))
+		return cmd_send(argc, argv);
+	if (!strcmp(c, "recv"))
+		return cmd_recv(argc, argv);
+
+	err = kt_open();
+	if (err)
+		die("kice family", -err);
+	if (!strcmp(c, "hold"))
+		return cmd_hold(argc, argv);
+	if (!strcmp(c, "flow-new"))
+		return cmd_flow(KICE_CMD_FLOW_NEW, argc, argv);
+	if (!strcmp(c, "flow-set"))
+		return cmd_flow(KICE_CMD_FLOW_SET, argc, argv);
+	if (!strcmp(c, "flow-del"))
+		return cmd_simple(KICE_CMD_FLOW_DEL, KICE_A_FLOW_ID, argc, argv);
+	if (!strcmp(c, "sock-detach"))
+		return cmd_simple(KICE_CMD_SOCK_DETACH, KICE_A_SOCK_ID, argc, argv);
+	if (!strcmp(c, "stats-reset"))
+		return cmd_simple(KICE_CMD_STATS_RESET, KICE_A_FLOW_ID, argc, argv);
+	if (!strcmp(c, "flow-get") || !strcmp(c, "flow-dump") ||
+	    !strcmp(c, "sock-get") || !strcmp(c, "sock-dump")) {
+		bool flow = c[0] == 'f', dump = strstr(c, "dump");
+
+		err = kt_get(flow ? KICE_CMD_FLOW_GET : KICE_CMD_SOCK_GET,
+			     flow ? KICE_A_FLOW_ID : KICE_A_SOCK_ID,
+			     argc ? atoi(argv[0]) : 0, dump);
+		if (err)
+			die(c, -err);
+		return 0;
+	}
+	if (!strcmp(c, "monitor")) {
+		err = kt_monitor_join();
+		if (err)
+			die("monitor", -err);
+		printf("ready\n");
+		fflush(stdout);
+		return kt_monitor_print(argc ? atoi(argv[0]) : 1000,
+					argc > 1 ? atoi(argv[1]) : 1000) ? 1 : 0;
+	}
+	if (!strcmp(c, "badattr"))
+		return cmd_badattr(argc, argv);
+	if (!strcmp(c, "fuzz"))
+		return cmd_fuzz(argc, argv);
+	fprintf(stderr, "kice-ktool: unknown command %s\n", c);
+	return 2;
+}
