@@ -40,7 +40,7 @@ tap() {	# tap OK NAME [DIAG]
 . "$TOP/agent/ice/tests/ice_topo.sh"
 
 echo "TAP version 13"
-echo "1..10"
+echo "1..14"
 
 # same LAN: two hosts on one link, no router, no NAT
 ns_cleanup
@@ -86,6 +86,40 @@ if turn_start; then
 else
 	n=$((n + 1)); echo "ok $n both_symmetric_nat_relayed # SKIP coturn missing"
 fi
+
+# 5% loss and 50 ms delay each way (netem on the router); without the
+# netem qdisc (no module) the loss comes from nft and there is no delay
+topo eim public
+if ns_netem net ra delay 50ms loss 5% 2>/dev/null &&
+   ns_netem net rb delay 50ms loss 5% 2>/dev/null; then
+	lossy=lossy_delayed_eim_nat
+else
+	lossy="lossy_eim_nat_nft_loss_only"
+	ns_exec net nft -f - <<-NFT
+	table inet kice_loss {
+		chain fwd {
+			type filter hook forward priority filter; policy accept;
+			meta l4proto udp numgen random mod 100 < 5 drop
+		}
+	}
+	NFT
+fi
+run "$lossy" "--no-ipv6" "--no-ipv6" srflx:host host:srflx
+
+# ICE-lite peer (a public server) against a full agent behind a NAT
+topo eim public
+run lite_peer "--no-ipv6" "--no-ipv6 --lite" "srflx:host" "host:srflx,host:prflx"
+
+# consent: the peer vanishes after connecting -> disconnected, no more media
+topo public public
+run consent_lost_peer_vanishes \
+	"--no-ipv6 --echo 0 --consent-interval 500 --consent-timeout 3000 --expect-disconnect" \
+	"--no-ipv6 --vanish" host:host host:host
+
+# ICE restart while media flows (new credentials, old pair until renominated)
+topo eim public
+run ice_restart_while_data_flows "--no-ipv6 --restart" "--no-ipv6 --restart" \
+	srflx:host host:srflx
 
 # interop with libnice (nicepeer) in both roles, one side behind an EIM NAT;
 # libnice names its NAT-mapped local candidate peer-reflexive

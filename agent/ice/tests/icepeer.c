@@ -28,11 +28,13 @@ static struct {
 	unsigned int timeout_s, echo, ncomp;
 	bool rtcp_mux;
 	bool verbose;
+	bool restart, vanish, expect_disconnect;
 } opt = { .timeout_s = 20, .ncomp = 1 };
 
 static struct {
-	bool gathered, connected, failed, bye;
-	uint64_t connected_at;
+	bool gathered, connected, failed, bye, disconnected;
+	unsigned int nconnected;
+	uint64_t connected_at, disconnected_at;
 	unsigned int echoed;
 } st;
 
@@ -43,9 +45,15 @@ static void on_event(struct ice_session *s, enum ice_event ev, int stream,
 		fprintf(stderr, "icepeer: event %s\n", ice_event_name(ev));
 	if (ev == ICE_EV_GATHERING_DONE)
 		st.gathered = true;
-	if (ev == ICE_EV_CONNECTED && !st.connected) {
+	if (ev == ICE_EV_CONNECTED) {
+		if (!st.connected)
+			st.connected_at = ice_now_ms();
 		st.connected = true;
-		st.connected_at = ice_now_ms();
+		st.nconnected++;
+	}
+	if (ev == ICE_EV_DISCONNECTED && !st.disconnected) {
+		st.disconnected = true;
+		st.disconnected_at = ice_now_ms();
 	}
 	if (ev == ICE_EV_FAILED)
 		st.failed = true;
@@ -220,6 +228,85 @@ static bool run_until(struct ice_loop *l, bool *flag, uint64_t deadline)
 	return *flag;
 }
 
+/* @count pings 20 ms apart, numbered from @base; returns pongs seen */
+static unsigned int ping_round(struct ice_loop *loop, struct ice_agent *a,
+			       unsigned int count, unsigned int base,
+			       uint64_t deadline)
+{
+	unsigned int before = st.echoed;
+
+	for (unsigned int i = 0; i < count && ice_now_ms() < deadline; i++) {
+		char ping[32];
+		int len = snprintf(ping, sizeof(ping), "ping %u", base + i);
+		uint64_t until = ice_now_ms() + 20;
+
+		ice_agent_send(a, 0, 1, ping, (size_t)len);
+		while (ice_now_ms() < until)
+			ice_loop_run_once(loop, 20);
+	}
+	for (uint64_t until = ice_now_ms() + 500; ice_now_ms() < until &&
+	     st.echoed - before < count;)
+		ice_loop_run_once(loop, 50);
+	return st.echoed - before;
+}
+
+/*
+ * ICE restart while media flows: the controlling side restarts and offers
+ * new credentials in LOCAL.2; the other side answers in its LOCAL.2.
+ * Pings keep going (on the old pair) until the new pair is nominated.
+ */
+static int restart(struct ice_loop *loop, struct ice_session *sess,
+		   uint64_t deadline)
+{
+	struct ice_agent *a = ice_session_agent(sess);
+	char lpath[512], rpath[512];
+	struct sdp_session remote;
+	unsigned int before = st.nconnected, pings = 0, pongs = st.echoed;
+	bool ctl = ice_agent_controlling(a);
+	int r, n;
+
+	snprintf(lpath, sizeof(lpath), "%s.2", opt.local);
+	snprintf(rpath, sizeof(rpath), "%s.2", opt.remote);
+	if (ctl && (ice_agent_restart(a, ice_now_ms()) || write_sdp(a, lpath)))
+		return -1;
+	while ((r = read_sdp(rpath, &remote)) && ice_now_ms() < deadline) {
+		if (r == -2)
+			return -1;
+		if (ctl) {
+			char ping[32];
+			int len = snprintf(ping, sizeof(ping), "ping r%u", pings++);
+
+			ice_agent_send(a, 0, 1, ping, (size_t)len);
+		}
+		ice_loop_run_once(loop, 20);
+	}
+	if (r)
+		return -1;
+	n = ice_sdp_apply(a, &remote, ctl ? ICE_SDP_RESTARTED_LOCALLY : 0,
+			  ice_now_ms());
+	sdp_session_free(&remote);
+	if (n < 0 || (!ctl && n != 1) || (!ctl && write_sdp(a, lpath)))
+		return -1;
+	ice_agent_start(a, ice_now_ms());
+	ice_session_kick(sess);
+	while (st.nconnected == before && ice_now_ms() < deadline) {
+		if (ctl) {
+			char ping[32];
+			int len = snprintf(ping, sizeof(ping), "ping r%u", pings++);
+
+			ice_agent_send(a, 0, 1, ping, (size_t)len);
+		}
+		ice_loop_run_once(loop, 20);
+	}
+	if (st.nconnected == before)
+		return -1;
+	if (ctl)
+		printf("icepeer: restarted: %u pings, %u pongs during the restart\n",
+		       pings, st.echoed - pongs);
+	/* media must have kept flowing on the old pair */
+	return ctl && pings > 2 && st.echoed - pongs < pings / 2 ? -1 : 0;
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
@@ -227,7 +314,9 @@ static void usage(void)
 		"  [--stun IP:PORT]... [--lite] [--aggressive] [--ncomp N]\n"
 		"  [--rtcp-mux] [--iface IF] [--no-ipv4] [--no-ipv6] [--loopback]\n"
 		"  [--timeout S] [--ta MS] [--expect LTYPE:RTYPE[,...]] [--echo N]\n"
-		"  [--turn IP:PORT [--turn-user U] [--turn-pass P]] [-v]\n"
+		"  [--turn IP:PORT [--turn-user U] [--turn-pass P]] [--restart]\n"
+		"  [--vanish] [--expect-disconnect] [--consent-interval MS]\n"
+		"  [--consent-timeout MS] [-v]\n"
 		"       icepeer --stun-server IP:PORT [--timeout S]\n");
 }
 
@@ -244,7 +333,10 @@ int main(int argc, char **argv)
 		{ "echo", 1, NULL, 'E' }, { "stun-server", 1, NULL, 'S' },
 		{ "ta", 1, NULL, 'T' }, { "verbose", 0, NULL, 'v' },
 		{ "turn", 1, NULL, 'U' }, { "turn-user", 1, NULL, 'u' },
-		{ "turn-pass", 1, NULL, 'p' },
+		{ "turn-pass", 1, NULL, 'p' }, { "restart", 0, NULL, 'r' },
+		{ "vanish", 0, NULL, 'V' }, { "expect-disconnect", 0, NULL, 'D' },
+		{ "consent-interval", 1, NULL, 'I' },
+		{ "consent-timeout", 1, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ice_netif_addr addrs[32];
@@ -285,6 +377,11 @@ int main(int argc, char **argv)
 		case 'E': opt.echo = (unsigned int)atoi(optarg); break;
 		case 'S': stun_srv = optarg; break;
 		case 'v': opt.verbose = true; break;
+		case 'r': opt.restart = true; break;
+		case 'V': opt.vanish = true; break;
+		case 'D': opt.expect_disconnect = true; break;
+		case 'I': cfg.consent_interval_ms = (unsigned int)atoi(optarg); break;
+		case 'C': cfg.consent_timeout_ms = (unsigned int)atoi(optarg); break;
 		case 'U':
 			if (cfg.nturn == ICE_MAX_SERVERS ||
 			    parse_hostport(optarg, &cfg.turn[cfg.nturn].addr)) {
@@ -379,30 +476,54 @@ int main(int argc, char **argv)
 			opt.expect);
 		rc = 1;
 	}
+	if (opt.vanish) {
+		/* gone without a word: the peer must notice by consent */
+		_exit(rc);
+	}
 	if (opt.echo && ice_agent_controlling(a)) {
-		/* pings paced by 20 ms; pongs counted */
-		for (unsigned int i = 0; i < opt.echo && ice_now_ms() < deadline; i++) {
-			char ping[32];
-			int len = snprintf(ping, sizeof(ping), "ping %u", i);
-			uint64_t until = ice_now_ms() + 20;
+		unsigned int got = ping_round(loop, a, opt.echo, 0, deadline);
 
-			ice_agent_send(a, 0, 1, ping, (size_t)len);
-			while (ice_now_ms() < until)
-				ice_loop_run_once(loop, 20);
-		}
-		for (uint64_t until = ice_now_ms() + 500; ice_now_ms() < until &&
-		     st.echoed < opt.echo;)
-			ice_loop_run_once(loop, 50);
-		for (int i = 0; i < 3; i++)
-			ice_agent_send(a, 0, 1, "bye", 3);
-		printf("icepeer: echo %u/%u\n", st.echoed, opt.echo);
+		printf("icepeer: echo %u/%u\n", got, opt.echo);
 		/* a few losses are fine on lossy links; none on clean ones */
-		if (st.echoed < opt.echo * 8 / 10)
+		if (got < opt.echo * 8 / 10)
 			rc = 1;
-	} else if (opt.echo) {
+	}
+	if (opt.restart && restart(loop, sess, deadline)) {
+		fprintf(stderr, "icepeer: ICE restart failed\n");
+		rc = 1;
+	}
+	if (opt.echo && ice_agent_controlling(a)) {
+		if (opt.restart) {
+			unsigned int got = ping_round(loop, a, opt.echo, 1000,
+						      deadline);
+
+			printf("icepeer: echo after restart %u/%u\n", got, opt.echo);
+			if (got < opt.echo * 8 / 10)
+				rc = 1;
+		}
+		if (!opt.expect_disconnect)
+			for (int i = 0; i < 3; i++)
+				ice_agent_send(a, 0, 1, "bye", 3);
+	} else if (opt.echo && !opt.expect_disconnect) {
 		run_until(loop, &st.bye, deadline);
 		if (!st.bye)
 			rc = 1;
+	}
+	if (opt.expect_disconnect) {
+		uint64_t from = ice_now_ms();
+
+		run_until(loop, &st.disconnected, deadline);
+		if (!st.disconnected) {
+			fprintf(stderr, "icepeer: consent never lost\n");
+			rc = 1;
+		} else {
+			printf("icepeer: disconnected after %llu ms, send: %s\n",
+			       (unsigned long long)(st.disconnected_at - from),
+			       ice_agent_send(a, 0, 1, "x", 1) == -ENOTCONN ?
+			       "stopped" : "still sending");
+			if (ice_agent_send(a, 0, 1, "x", 1) != -ENOTCONN)
+				rc = 1;
+		}
 	}
 out:
 	ice_session_free(sess);
