@@ -84,14 +84,16 @@ static char *parse_ep(char *s, struct sockaddr_storage *ss, socklen_t *len)
 static int udp_bound(char *ep)
 {
 	struct sockaddr_storage ss;
+	int fd, one = 1, rcvbuf = 16 << 20;
 	socklen_t len;
-	int fd, one = 1;
 
 	parse_ep(ep, &ss, &len);
 	fd = socket(ss.ss_family, SOCK_DGRAM, 0);
 	if (fd < 0)
 		die("socket", errno);
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* bursts of a few thousand packets must not overflow the queue */
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf));
 	if (ss.ss_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_RECVTCLASS, &one, sizeof(one));
 	else
