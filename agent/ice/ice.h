@@ -88,7 +88,7 @@ struct ice_cfg {
 	unsigned int pair_limit;	/* default 100 */
 	unsigned int rto_ms;		/* minimum check RTO, default 500 */
 	unsigned int max_tx;		/* check transmissions, default 7 */
-	unsigned int nominate_delay_ms;	/* regular nomination wait, 200 */
+	unsigned int nominate_delay_ms;	/* regular nomination wait, 100 */
 	unsigned int consent_interval_ms; /* default 5000 (randomised) */
 	unsigned int consent_timeout_ms; /* default 30000 */
 	unsigned int fail_timeout_ms;	/* checking without result, 30000 */

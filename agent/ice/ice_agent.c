@@ -49,7 +49,7 @@ void ice_cfg_default(struct ice_cfg *cfg)
 	cfg->pair_limit = 100;
 	cfg->rto_ms = 500;
 	cfg->max_tx = 7;
-	cfg->nominate_delay_ms = 200;
+	cfg->nominate_delay_ms = 100;
 	cfg->consent_interval_ms = 5000;
 	cfg->consent_timeout_ms = 30000;
 	cfg->fail_timeout_ms = 30000;
@@ -114,6 +114,7 @@ struct ice_agent *ice_agent_new(const struct ice_cfg *cfg,
 	a->controlling = a->cfg.controlling && !a->cfg.lite;
 	RAND_bytes((unsigned char *)&a->tiebreaker, sizeof(a->tiebreaker));
 	a->next_slot = now;
+	a->gather_slot = now;
 	if (new_local_creds(a)) {
 		free(a);
 		return NULL;
@@ -615,21 +616,38 @@ static uint64_t nominate(struct ice_agent *a, uint64_t now)
 		}
 		if (!ready)
 			continue;
+		/* a better pair is worth waiting for while it has not been
+		 * tried, or was tried less than nominate_delay_ms ago */
+		uint64_t wait_until = 0;
+		bool untried = false;
+
 		for (unsigned int i = 0; i < a->npairs; i++) {
 			const struct ice_pair *p = &a->pairs[i];
 			int b = best[p->comp - 1];
 
-			if (p->stream == s && b >= 0 &&
-			    (p->state == ICE_PAIR_WAITING ||
-			     p->state == ICE_PAIR_IN_PROGRESS ||
-			     p->state == ICE_PAIR_FROZEN) &&
-			    p->priority > a->pairs[b].priority)
+			if (p->stream != s || b < 0 ||
+			    p->priority <= a->pairs[b].priority)
+				continue;
+			if (p->state == ICE_PAIR_WAITING ||
+			    p->state == ICE_PAIR_FROZEN) {
 				better_pending = true;
+				untried = true;
+			} else if (p->state == ICE_PAIR_IN_PROGRESS &&
+				   now < p->sent_at + a->cfg.nominate_delay_ms) {
+				better_pending = true;
+				if (p->sent_at + a->cfg.nominate_delay_ms > wait_until)
+					wait_until = p->sent_at + a->cfg.nominate_delay_ms;
+			}
 		}
+		/* never wait longer than nominate_delay_ms after validity */
 		if (better_pending &&
 		    now < st->all_valid_at + a->cfg.nominate_delay_ms) {
-			if (st->all_valid_at + a->cfg.nominate_delay_ms < next)
-				next = st->all_valid_at + a->cfg.nominate_delay_ms;
+			uint64_t t = st->all_valid_at + a->cfg.nominate_delay_ms;
+
+			if (!untried && wait_until < t)
+				t = wait_until;
+			if (t < next)
+				next = t;
 			continue;
 		}
 		for (unsigned int c = 0; c < st->ncomp; c++) {

@@ -237,6 +237,7 @@ static void start_check(struct ice_agent *a, struct ice_pair *p, uint64_t now)
 	p->flags &= (uint8_t)~PAIR_NOMINATE;
 	p->state = ICE_PAIR_IN_PROGRESS;
 	p->ntx = 1;
+	p->sent_at = now;
 	/* RFC 8445 14.3: RTO = MAX(500 ms, N * Ta) */
 	for (unsigned int i = 0; i < a->npairs; i++)
 		if (a->pairs[i].state == ICE_PAIR_WAITING ||
@@ -316,10 +317,18 @@ void ice_check_retransmit_now(struct ice_agent *a, unsigned int pi,
 {
 	struct ice_pair *p = &a->pairs[pi];
 
+	uint64_t last;
+
 	/* at most once per Ta, and only while transmissions remain */
 	if (p->state != ICE_PAIR_IN_PROGRESS || p->ntx >= a->cfg.max_tx ||
-	    p->deadline < now + a->cfg.ta_ms || p->deadline - p->rto + a->cfg.ta_ms > now)
+	    p->deadline <= now + a->cfg.ta_ms)
 		return;
+	last = p->deadline - p->rto;
+	if (last + a->cfg.ta_ms > now) {
+		/* sent very recently: retransmit one Ta after that */
+		p->deadline = last + a->cfg.ta_ms;
+		return;
+	}
 	p->ntx++;
 	p->deadline = now + p->rto;
 	transmit(a, p);

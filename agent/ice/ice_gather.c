@@ -104,15 +104,15 @@ uint64_t ice_gather_timer(struct ice_agent *a, uint64_t now)
 		if (g->done)
 			continue;
 		if (!g->ntx) {
-			if (sent_new || now < a->next_slot) {
-				if (a->next_slot < next)
-					next = a->next_slot;
+			if (sent_new || now < a->gather_slot) {
+				if (a->gather_slot < next)
+					next = a->gather_slot;
 				continue;
 			}
 			stun_tid_new(g->tid);
 			g->ntx = 1;
 			g->deadline = now + a->cfg.gather_rto_ms;
-			a->next_slot = now + a->cfg.ta_ms;
+			a->gather_slot = now + a->cfg.ta_ms;
 			sent_new = true;
 			gtx_send(a, g);
 		} else if (now >= g->deadline) {

@@ -45,6 +45,7 @@ enum {
 struct ice_pair {
 	uint64_t priority;
 	uint64_t deadline;		/* retransmission / timeout */
+	uint64_t sent_at;		/* first transmission of the check */
 	uint8_t tid[STUN_TID_LEN];
 	uint16_t rto;
 	uint16_t trig_seq;
@@ -93,7 +94,8 @@ struct ice_agent {
 	struct ice_cfg cfg;
 	uint64_t tiebreaker;
 	uint64_t start_time;
-	uint64_t next_slot;		/* Ta pacing */
+	uint64_t next_slot;		/* Ta pacing of checks */
+	uint64_t gather_slot;		/* Ta pacing of gathering */
 	bool controlling;
 	bool remote_lite;
 	bool started;

@@ -42,7 +42,9 @@ static void on_event(struct ice_session *s, enum ice_event ev, int stream,
 		     void *user)
 {
 	if (opt.verbose)
-		fprintf(stderr, "icepeer: event %s\n", ice_event_name(ev));
+		fprintf(stderr, "icepeer: %llu event %s\n",
+			(unsigned long long)(ice_now_ms() % 100000),
+			ice_event_name(ev));
 	if (ev == ICE_EV_GATHERING_DONE)
 		st.gathered = true;
 	if (ev == ICE_EV_CONNECTED) {
@@ -443,6 +445,9 @@ int main(int argc, char **argv)
 		ice_loop_run_once(loop, 20);
 	}
 	applied = ice_now_ms();
+	if (opt.verbose)
+		fprintf(stderr, "icepeer: %llu remote SDP applied\n",
+			(unsigned long long)(applied % 100000));
 	n = ice_sdp_apply(a, &remote, opt.rtcp_mux ? ICE_SDP_RTCP_MUX : 0,
 			  applied);
 	sdp_session_free(&remote);
