@@ -5,7 +5,8 @@ LIBS += kicedcore
 kicedcore_SRCS := agent/kiced/log.c agent/kiced/config.c agent/kiced/loop.c \
 	      agent/kiced/relay_user.c agent/kiced/media.c \
 	      agent/kiced/session.c agent/kiced/commands.c \
-	      agent/kiced/control.c agent/kiced/media_ice.c
+	      agent/kiced/control.c agent/kiced/media_ice.c \
+	      agent/kiced/kernel.c
 
 PROGS += kiced
 kiced_SRCS := agent/kiced/main.c
@@ -30,3 +31,9 @@ fuzz_kiced_config_LIBS := kicedcore ice ctl sdp turn stun
 BENCHES += bench_relay
 bench_relay_SRCS := agent/kiced/bench/bench_relay.c
 BENCH_CMDS += agent/kiced/bench/relay_bench.sh
+
+# kernel selftest (selftests/kernel/run_all runs build/out/ktests/* in the VM)
+KTESTS += kiced_kernel_test
+kiced_kernel_test_SRCS := agent/kiced/tests/kiced_kernel_test.c
+kiced_kernel_test_LIBS := kicedcore ice ctl sdp turn stun
+kiced_kernel_test_CFLAGS := -I$(KSFT_DIR) -Wno-sign-compare

@@ -551,6 +551,16 @@ static void cmd_answer(struct kiced *k, const struct ng_request *req,
 	c->last_signal = time(NULL);
 	c->last_activity_ms = loop_now_ms();
 	klog_info("call %s: answer from %s", c->call_id, c->to_tag);
+	/* both remotes known, no ICE: the kernel relays from here on */
+	if (k->media.kernel && !c->ice[MEDIA_SIDE_A] && !c->ice[MEDIA_SIDE_B])
+		for (i = 0; i < c->nmedia; i++) {
+			if (!c->media[i].stream)
+				continue;
+			err = media_stream_offload(c->media[i].stream);
+			if (err)
+				klog_warn("call %s: media %zu stays in userspace: %s",
+					  c->call_id, i + 1, strerror(-err));
+		}
 
 	strip_ice(&s);
 	for (i = 0; i < s.nmedia; i++)
@@ -604,6 +614,16 @@ static void put_endpoint(struct bn_buf *b, const char *key,
 	bn_close(b);
 }
 
+static bool call_offloaded(const struct call *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nmedia; i++)
+		if (c->media[i].stream && c->media[i].stream->offloaded)
+			return true;
+	return false;
+}
+
 /* Members shared by query and delete: times, tags, media, totals. */
 static void put_call(struct kiced *k, struct bn_buf *b, const struct call *c)
 {
@@ -644,7 +664,7 @@ static void put_call(struct kiced *k, struct bn_buf *b, const struct call *c)
 		bn_close(b);
 	}
 	bn_close(b);
-	bn_kv_str(b, "relay", k->media.kernel ? "kernel" : "userspace");
+	bn_kv_str(b, "relay", call_offloaded(c) ? "kernel" : "userspace");
 	bn_kv_str(b, "state", c->state == CALL_ANSWERED ? "answered" :
 							   "offered");
 	if (c->to_tag)
@@ -742,6 +762,7 @@ static void cmd_statistics(struct kiced *k, const struct ng_request *req,
 	bn_kv_int(b, "sessionstotal", (int64_t)k->calls.count);
 	bn_close(b);
 
+	bn_kv_int(b, "kernel flows", k->media.flows);
 	bn_kv_str(b, "relay", k->media.kernel ? "kernel" : "userspace");
 
 	bn_put_cstr(b, "totalstatistics");

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "kiced/kernel.h"
 #include "kiced/kiced.h"
 #include "kiced/log.h"
 
@@ -117,6 +118,7 @@ static bool kernel_module_loaded(void)
 
 int main(int argc, char **argv)
 {
+	struct kernel_nl knl = { 0 };
 	struct override ov[32];
 	const char *conf = NULL;
 	struct kiced *k;
@@ -222,16 +224,18 @@ int main(int argc, char **argv)
 	k->started = time(NULL);
 	k->started_ms = loop_now_ms();
 	session_table_init(&k->calls);
-	/*
-	 * The kernel flow API is not wired up yet: with the module loaded
-	 * the media still takes the userspace relay, and says so.
-	 */
 	kernel = false;
-	if (k->cfg.kernel && kernel_module_loaded())
-		klog_notice("kice.ko is loaded; kernel flows are not used by this kiced yet");
-	media_env_init(&k->media, &k->loop, &k->cfg, kernel);
+	if (k->cfg.kernel && kernel_module_loaded()) {
+		int err = kernel_open(&knl);
+
+		if (err)
+			klog_warn("kice.ko loaded but not usable: %s",
+				  strerror(-err));
+		kernel = !err;
+	}
+	media_env_init(&k->media, &k->loop, &k->cfg, kernel ? &knl : NULL);
 	klog_notice("media relay: %s, ports %u-%u on %s",
-		    kernel ? "kernel" : "userspace", k->cfg.port_min,
+		    kernel ? "kernel (kice.ko)" : "userspace", k->cfg.port_min,
 		    k->cfg.port_max, k->cfg.address);
 
 	if (control_open(k))
@@ -243,6 +247,7 @@ int main(int argc, char **argv)
 out_loop:
 	control_close(k);
 	loop_fini(&k->loop);
+	kernel_close(&knl);
 	if (*k->cfg.pidfile)
 		unlink(k->cfg.pidfile);
 out_free:

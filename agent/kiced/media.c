@@ -10,13 +10,14 @@
 #include <sys/epoll.h>
 
 #include "kiced/config.h"
+#include "kiced/kernel.h"
 #include "kiced/log.h"
 #include "kiced/media.h"
 
 #define MEDIA_PUMP_BUDGET	256
 
 void media_env_init(struct media_env *env, struct loop *loop,
-		    const struct kiced_config *cfg, bool kernel)
+		    const struct kiced_config *cfg, struct kernel_nl *kernel)
 {
 	memset(env, 0, sizeof(*env));
 	env->loop = loop;
@@ -197,6 +198,8 @@ int media_side_set_remote(struct media_stream *s, enum media_side side,
 
 	if (!rtcp_port)
 		rtcp_port = (uint16_t)(rtp_port + 1);
+	/* the flows name the old remote: userspace until offloaded again */
+	media_stream_unload(s);
 	for (c = 0; c < 2; c++) {
 		uint16_t port = c == MEDIA_RTP ? rtp_port : rtcp_port;
 		socklen_t len;
@@ -238,18 +241,105 @@ void media_side_relatch(struct media_stream *s, enum media_side side)
 			!(s->relay_flags & MEDIA_F_NO_LATCH);
 }
 
+void media_stream_unload(struct media_stream *s)
+{
+	int c;
+
+	if (!s->offloaded)
+		return;
+	for (c = 0; c < 2; c++) {
+		kernel_flow_del(s->env->kernel, s->flow[c]);
+		s->env->flows--;
+	}
+	/* detaching is per socket: re-attach happens on the next offload */
+	for (c = 0; c < 4; c++) {
+		struct relay_leg *l = &s->side[c / 2].leg[c % 2];
+
+		if (l->kernel_id)
+			kernel_sock_detach(s->env->kernel, l->kernel_id);
+		l->kernel_id = 0;
+	}
+	s->offloaded = false;
+}
+
+int media_stream_offload(struct media_stream *s)
+{
+	struct kernel_nl *k = s->env->kernel;
+	int c, err = 0;
+
+	if (!k)
+		return -EOPNOTSUPP;
+	if (s->offloaded)
+		return 0;
+	if (!s->side[0].remote_set || !s->side[1].remote_set)
+		return -EDESTADDRREQ;
+	for (c = 0; c < 4; c++) {
+		struct relay_leg *l = &s->side[c / 2].leg[c % 2];
+
+		if (l->stun_fn)
+			return -EBUSY;		/* ICE owns this side */
+	}
+	for (c = 0; c < 4 && !err; c++) {
+		struct relay_leg *l = &s->side[c / 2].leg[c % 2];
+
+		err = kernel_sock_attach(k, l->fd, &l->kernel_id);
+	}
+	for (c = 0; c < 2 && !err; c++) {
+		struct relay_leg *a = &s->side[MEDIA_SIDE_A].leg[c];
+		struct relay_leg *b = &s->side[MEDIA_SIDE_B].leg[c];
+		struct kernel_leg ka = { a->kernel_id,
+					 (struct sockaddr *)&a->peer };
+		struct kernel_leg kb = { b->kernel_id,
+					 (struct sockaddr *)&b->peer };
+
+		err = kernel_flow_new(k, &ka, &kb, &s->flow[c]);
+		if (!err) {
+			s->env->flows++;
+			if (c == 1)
+				s->offloaded = true;
+		} else if (c == 1) {
+			kernel_flow_del(k, s->flow[0]);
+			s->env->flows--;
+		}
+	}
+	if (err) {
+		for (c = 0; c < 4; c++) {
+			struct relay_leg *l = &s->side[c / 2].leg[c % 2];
+
+			if (l->kernel_id)
+				kernel_sock_detach(k, l->kernel_id);
+			l->kernel_id = 0;
+		}
+		return err;
+	}
+	return 0;
+}
+
 void media_stream_stats(const struct media_stream *s, struct media_stats *st)
 {
 	int i, c;
 
 	memset(st, 0, sizeof(*st));
+	if (s->offloaded) {
+		struct kernel_leg_stats ks[2];
+
+		for (c = 0; c < 2; c++) {
+			if (kernel_flow_stats(s->env->kernel, s->flow[c],
+					      &ks[0], &ks[1]))
+				continue;
+			for (i = 0; i < 2; i++) {
+				st->rx[i][c].packets += ks[i].rx_packets;
+				st->rx[i][c].bytes += ks[i].rx_bytes;
+			}
+		}
+	}
 	for (i = 0; i < 2; i++) {
 		for (c = 0; c < 2; c++) {
 			const struct relay_leg *l = &s->side[i].leg[c];
 
-			st->rx[i][c].packets = l->rx.packets;
-			st->rx[i][c].bytes = l->rx.bytes;
-			st->rx[i][c].errors = l->rx.errors + l->tx.errors;
+			st->rx[i][c].packets += l->rx.packets;
+			st->rx[i][c].bytes += l->rx.bytes;
+			st->rx[i][c].errors += l->rx.errors + l->tx.errors;
 			if (l->last_rx_ms > st->last_rx_ms)
 				st->last_rx_ms = l->last_rx_ms;
 		}
@@ -260,6 +350,7 @@ void media_stream_free(struct media_stream *s)
 {
 	if (!s)
 		return;
+	media_stream_unload(s);
 	media_side_close(s, &s->side[0]);
 	media_side_close(s, &s->side[1]);
 	loop_defer_free(s->env->loop, s);

@@ -14,6 +14,7 @@
  *                             interface chosen by "direction")
  *   media_side_local()        address and port to write into SDP
  *   media_side_set_remote()   endpoint taken from the peer's SDP
+ *   media_stream_offload()    relay in kice.ko once both remotes are known
  *   media_stream_stats()      counters for query/delete/statistics
  *   media_stream_free()       delete, timeout, shutdown
  * The ICE agent (agent/ice) plugs in behind this interface: a side with
@@ -44,12 +45,15 @@ enum media_comp {
 	MEDIA_RTCP,
 };
 
+struct kernel_nl;
+
 struct media_env {
 	struct loop *loop;
 	const struct kiced_config *cfg;
 	uint16_t next_port;
-	bool kernel;		/* flows go to kice.ko (not yet: userspace) */
+	struct kernel_nl *kernel;	/* kice.ko, or NULL: userspace only */
 	unsigned int open_ports;
+	unsigned int flows;		/* kernel flows installed */
 };
 
 struct media_stream;
@@ -69,6 +73,8 @@ struct media_stream {
 	struct media_env *env;
 	struct media_endpoint side[2];
 	uint32_t relay_flags;	/* MEDIA_F_* */
+	bool offloaded;		/* relayed by kice.ko */
+	uint32_t flow[2];	/* kernel flow per component */
 };
 
 #define MEDIA_F_NO_LATCH	(1u << 0)	/* "asymmetric" */
@@ -80,7 +86,7 @@ struct media_stats {
 };
 
 void media_env_init(struct media_env *env, struct loop *loop,
-		    const struct kiced_config *cfg, bool kernel);
+		    const struct kiced_config *cfg, struct kernel_nl *kernel);
 struct media_stream *media_stream_new(struct media_env *env, uint32_t flags);
 /*
  * Opens RTP and RTCP sockets of @side on interface @iface (its family),
@@ -101,6 +107,14 @@ int media_side_set_remote(struct media_stream *s, enum media_side side,
 			  uint16_t rtcp_port);
 /* Back to latching per the stream's flags (after ICE gave up a side). */
 void media_side_relatch(struct media_stream *s, enum media_side side);
+/*
+ * Hand the stream to kice.ko: attach its four sockets and install one flow
+ * per component between the two sides' remotes.  Needs both remotes and no
+ * ICE on either side.  0, or -errno with the stream still in userspace.
+ */
+int media_stream_offload(struct media_stream *s);
+/* Back to the userspace relay (flows deleted, sockets detached). */
+void media_stream_unload(struct media_stream *s);
 void media_stream_stats(const struct media_stream *s,
 			struct media_stats *st);
 void media_stream_free(struct media_stream *s);

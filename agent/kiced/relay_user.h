@@ -49,6 +49,7 @@ struct relay_leg {
 	relay_stun_fn stun_fn;		/* ICE: STUN goes to the agent */
 	void *stun_arg;
 	uint64_t stun_rx;		/* STUN datagrams handed to stun_fn */
+	uint32_t kernel_id;		/* kice.ko socket id, 0: not attached */
 };
 
 /* Open a non-blocking socket bound to @addr (port may be 0). 0 or -errno. */

@@ -65,7 +65,7 @@ static struct kiced *fuzz_daemon(void)
 	if (loop_init(&k->loop, 1000, kiced_tick, k))
 		abort();
 	session_table_init(&k->calls);
-	media_env_init(&k->media, &k->loop, &k->cfg, false);
+	media_env_init(&k->media, &k->loop, &k->cfg, NULL);
 	k->cache = ng_cache_new(64, 30000);
 	if (!k->cache)
 		abort();

@@ -201,7 +201,7 @@ FIXTURE_SETUP(daemon)
 	klog_init(KLOG_ERR, false);
 	ASSERT_EQ(0, loop_init(&self->k.loop, 1000, kiced_tick, &self->k));
 	session_table_init(&self->k.calls);
-	media_env_init(&self->k.media, &self->k.loop, &self->k.cfg, false);
+	media_env_init(&self->k.media, &self->k.loop, &self->k.cfg, NULL);
 	self->k.cache = ng_cache_new(64, 30000);
 	ASSERT_NE(NULL, self->k.cache);
 	self->k.started_ms = loop_now_ms();
@@ -456,7 +456,7 @@ TEST_F(daemon, port_exhaustion)
 	/* two pairs: exactly one call (sides A and B) */
 	self->k.cfg.port_min = 42300;
 	self->k.cfg.port_max = 42303;
-	media_env_init(&self->k.media, &self->k.loop, &self->k.cfg, false);
+	media_env_init(&self->k.media, &self->k.loop, &self->k.cfg, NULL);
 	ASSERT_STREQ("ok", REQ("p1", o1));
 	ASSERT_STREQ("error", REQ("p2", o2));
 	EXPECT_STREQ("Cannot allocate media ports: Address already in use",
@@ -480,7 +480,7 @@ TEST_F(daemon, many_sessions)
 	self->k.cfg.max_sessions = 0;
 	self->k.cfg.port_min = 50000;
 	self->k.cfg.port_max = 51000;
-	media_env_init(&self->k.media, &self->k.loop, &self->k.cfg, false);
+	media_env_init(&self->k.media, &self->k.loop, &self->k.cfg, NULL);
 	for (i = 0; i < 200; i++) {
 		char *o;
 
@@ -618,7 +618,7 @@ static void daemon_init(struct kiced *k, struct loop *loop, uint16_t pmin)
 	k->cfg.port_min = pmin;
 	k->cfg.port_max = (uint16_t)(pmin + 199);
 	session_table_init(&k->calls);
-	media_env_init(&k->media, loop, &k->cfg, false);
+	media_env_init(&k->media, loop, &k->cfg, NULL);
 	k->cache = ng_cache_new(64, 30000);
 	k->started_ms = loop_now_ms();
 }

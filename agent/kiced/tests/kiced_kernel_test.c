@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kiced with kice.ko (a kernel selftest: runs where the module loads, i.e.
+ * in the test VM): after offer and answer the call's media is relayed by
+ * the kernel flows kiced installed, without the daemon's loop running;
+ * query reports the kernel's counters; delete removes the flows.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+
+#include "ctl/bencode.h"
+#include "kiced/kernel.h"
+#include "kiced/kiced.h"
+#include "kiced/log.h"
+
+#define N 50
+
+static bool module_loaded(void)
+{
+	struct stat st;
+
+	return !stat("/sys/module/kice", &st);
+}
+
+static bool load_module(void)
+{
+	const char *ko = getenv("KICE_KO");
+	char cmd[512];
+
+	if (module_loaded())
+		return true;
+	if (!ko || strlen(ko) > 400)
+		return false;
+	snprintf(cmd, sizeof(cmd), "modprobe -q udp_tunnel; "
+		 "modprobe -q ip6_udp_tunnel; insmod '%s'", ko);
+	if (system(cmd) != 0)
+		return false;
+	return module_loaded();
+}
+
+static int app_socket(uint16_t *port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    getsockname(fd, (struct sockaddr *)&sa, &len))
+		return -1;
+	*port = ntohs(sa.sin_port);
+	return fd;
+}
+
+/* send @n RTP-like datagrams to 127.0.0.1:@port, count arrivals on @rx */
+static int exchange(int tx, int rx, uint16_t port, int n)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET,
+				  .sin_port = htons(port),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	char pkt[172] = { (char)0x80 }, buf[256];
+	int i, got = 0;
+
+	for (i = 0; i < n; i++) {
+		pkt[3] = (char)i;
+		sendto(tx, pkt, sizeof(pkt), 0, (struct sockaddr *)&to,
+		       sizeof(to));
+	}
+	while (got < n) {
+		struct pollfd p = { .fd = rx, .events = POLLIN };
+
+		if (poll(&p, 1, 1000) <= 0)
+			break;
+		if (recv(rx, buf, sizeof(buf), 0) == sizeof(pkt))
+			got++;
+	}
+	return got;
+}
+
+/* "<cookie> <body>" to the daemon; the reply's dictionary in @doc */
+static const char *call(struct kiced *k, const char *cookie,
+			struct bn_buf *body, struct bn_buf *rep,
+			struct bn_doc *doc)
+{
+	struct bn_buf req;
+	struct ng_str ck, bd;
+	const struct bn *r;
+	static char res[16];
+
+	bn_buf_init(&req);
+	bn_put_raw(&req, cookie, strlen(cookie));
+	bn_put_raw(&req, " ", 1);
+	bn_put_raw(&req, body->data, body->len);
+	bn_buf_free(body);
+	bn_buf_init(rep);
+	if (kiced_process(k, req.data, req.len, "t", 1, rep) ||
+	    ng_split(rep->data, rep->len, &ck, &bd) ||
+	    bn_decode(doc, bd.p, bd.len)) {
+		bn_buf_free(&req);
+		return "(none)";
+	}
+	bn_buf_free(&req);
+	r = bn_dict_get(doc->root, "result");
+	snprintf(res, sizeof(res), "%.*s", r ? (int)r->len : 0,
+		 r ? r->str : "");
+	return res;
+}
+
+static void sdp_body(struct bn_buf *b, const char *cmd, uint16_t port)
+{
+	char sdp[256];
+
+	snprintf(sdp, sizeof(sdp), "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+		 "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio %u RTP/AVP 0\r\n",
+		 port);
+	bn_buf_init(b);
+	bn_open_dict(b);
+	bn_kv_str(b, "call-id", "kcall");
+	bn_kv_str(b, "command", cmd);
+	bn_kv_str(b, "from-tag", "a");
+	bn_kv_str(b, "sdp", sdp);
+	if (!strcmp(cmd, "answer"))
+		bn_kv_str(b, "to-tag", "b");
+	bn_close(b);
+}
+
+TEST(kernel_relays_the_call)
+{
+	struct kiced *k = calloc(1, sizeof(*k));
+	struct kernel_nl knl;
+	struct kernel_leg_stats la, lb;
+	struct bn_buf body, rep;
+	struct bn_doc doc;
+	struct media_stream *st;
+	uint16_t pa, pb, xa, xb;
+	uint32_t flow;
+	int afd, bfd, err;
+
+	if (geteuid() || !load_module())
+		SKIP(return, "kice.ko not loadable here (test VM only)");
+	err = kernel_open(&knl);
+	ASSERT_EQ(0, err) TH_LOG("kernel_open: %s", strerror(-err));
+
+	klog_init(KLOG_WARN, false);
+	config_defaults(&k->cfg);
+	k->cfg.port_min = 41000;
+	k->cfg.port_max = 41099;
+	ASSERT_EQ(0, loop_init(&k->loop, 1000, NULL, NULL));
+	session_table_init(&k->calls);
+	media_env_init(&k->media, &k->loop, &k->cfg, &knl);
+	k->cache = ng_cache_new(16, 30000);
+	afd = app_socket(&pa);
+	bfd = app_socket(&pb);
+	ASSERT_GE(afd, 0);
+	ASSERT_GE(bfd, 0);
+
+	sdp_body(&body, "offer", pa);
+	ASSERT_STREQ("ok", call(k, "o", &body, &rep, &doc));
+	bn_doc_free(&doc);
+	bn_buf_free(&rep);
+	sdp_body(&body, "answer", pb);
+	ASSERT_STREQ("ok", call(k, "a", &body, &rep, &doc));
+	bn_doc_free(&doc);
+	bn_buf_free(&rep);
+
+	st = k->calls.head->media[0].stream;
+	ASSERT_TRUE(st->offloaded);
+	EXPECT_EQ(2, k->media.flows);
+	xa = relay_leg_port(&st->side[MEDIA_SIDE_A].leg[0]);
+	xb = relay_leg_port(&st->side[MEDIA_SIDE_B].leg[0]);
+
+	/* the daemon's loop never runs: only the kernel can relay */
+	EXPECT_EQ(N, exchange(afd, bfd, xa, N));
+	EXPECT_EQ(N, exchange(bfd, afd, xb, N));
+	EXPECT_EQ(0, st->side[MEDIA_SIDE_A].leg[0].rx.packets);
+	EXPECT_EQ(0, st->side[MEDIA_SIDE_B].leg[0].rx.packets);
+	ASSERT_EQ(0, kernel_flow_stats(&knl, st->flow[0], &la, &lb));
+	EXPECT_EQ(N, la.rx_packets);
+	EXPECT_EQ(N, lb.rx_packets);
+	EXPECT_EQ(N, lb.tx_packets);
+
+	bn_buf_init(&body);
+	bn_open_dict(&body);
+	bn_kv_str(&body, "call-id", "kcall");
+	bn_kv_str(&body, "command", "query");
+	bn_close(&body);
+	ASSERT_STREQ("ok", call(k, "q", &body, &rep, &doc));
+	EXPECT_TRUE(bn_is_str(bn_dict_get(doc.root, "relay"), "kernel"));
+	EXPECT_EQ(2 * N, bn_dict_get(bn_dict_get(bn_dict_get(doc.root,
+		"totals"), "RTP"), "packets")->num);
+	bn_doc_free(&doc);
+	bn_buf_free(&rep);
+
+	flow = st->flow[0];
+	bn_buf_init(&body);
+	bn_open_dict(&body);
+	bn_kv_str(&body, "call-id", "kcall");
+	bn_kv_str(&body, "command", "delete");
+	bn_close(&body);
+	ASSERT_STREQ("ok", call(k, "d", &body, &rep, &doc));
+	bn_doc_free(&doc);
+	bn_buf_free(&rep);
+	EXPECT_EQ(0, k->media.flows);
+	EXPECT_NE(0, kernel_flow_stats(&knl, flow, &la, &lb));
+
+	close(afd);
+	close(bfd);
+	ng_cache_free(k->cache);
+	loop_fini(&k->loop);
+	kernel_close(&knl);
+	free(k);
+}
+
+TEST_HARNESS_MAIN
