@@ -13,7 +13,7 @@
  *   monitor MS MAX                    print monitor events
  *   send --from IP,PORT --to IP,PORT --count N [--rtp SSRC] [--rtcp]
  *        [--pt PT] [--seq N] [--interval-us U] [--jitter-us J]
- *        [--drop-every K] [--size B] [--byte B] [--channel CH] [--tos T]
+ *        [--drop-every K] [--dup-every K] [--swap-every K] [--size B] [--byte B] [--channel CH] [--tos T]
  *   recv --bind IP,PORT --count N --timeout-ms T [--channel CH]
  *   badattr SOCK4 SOCK6               malformed requests must fail with
  *                                     extack and change nothing
@@ -325,7 +325,7 @@ static int cmd_send(int argc, char **argv)
 {
 	unsigned int count = 1, size = 172, drop_every = 0, channel = 0;
 	unsigned int interval_us = 0, jitter_us = 0, pt = 0, tos = 0;
-	unsigned int seq = 1000, rate = 8000;
+	unsigned int seq = 1000, rate = 8000, dup_every = 0, swap_every = 0;
 	int byte = -1, i, fd = -1;
 	bool rtp = false, rtcp = false;
 	struct sockaddr_storage to;
@@ -361,6 +361,10 @@ static int cmd_send(int argc, char **argv)
 			jitter_us = atoi(v);
 		else if (!strcmp(o, "--drop-every"))
 			drop_every = atoi(v);
+		else if (!strcmp(o, "--dup-every"))
+			dup_every = atoi(v);
+		else if (!strcmp(o, "--swap-every"))
+			swap_every = atoi(v);
 		else if (!strcmp(o, "--size"))
 			size = atoi(v);
 		else if (!strcmp(o, "--byte"))
@@ -386,10 +390,19 @@ static int cmd_send(int argc, char **argv)
 	}
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (i = 0; i < (int)count; i++, seq++) {
+	for (i = 0; i < (int)count; i++) {
 		unsigned char b[MAXBUF], *p = b;
-		unsigned int len = size;
+		unsigned int len = size, j = i, copies = 1, c;
 		uint64_t at_ns;
+
+		/* j: the packet sent in slot i (pairs swapped for reordering) */
+		if (swap_every && i % swap_every == swap_every - 2 &&
+		    i + 1 < (int)count)
+			j = i + 1;
+		else if (swap_every && i % swap_every == swap_every - 1)
+			j = i - 1;
+		if (dup_every && j % dup_every == dup_every - 1)
+			copies = 2;
 
 		if (channel) {
 			b[0] = channel >> 8;
@@ -401,12 +414,13 @@ static int cmd_send(int argc, char **argv)
 		}
 		memset(p, 0xab, size);
 		if (rtp || rtcp) {
-			uint32_t ts = (uint32_t)((uint64_t)i * interval_us * rate / 1000000);
+			uint32_t ts = (uint32_t)((uint64_t)j * interval_us * rate / 1000000);
+			uint16_t sq = seq + j;
 
 			p[0] = 0x80;
 			p[1] = rtcp ? 200 : pt;
-			p[2] = seq >> 8;
-			p[3] = seq;
+			p[2] = sq >> 8;
+			p[3] = sq;
 			p[4] = ts >> 24;
 			p[5] = ts >> 16;
 			p[6] = ts >> 8;
@@ -424,7 +438,7 @@ static int cmd_send(int argc, char **argv)
 		if (byte >= 0)
 			p[0] = byte;
 
-		/* packet i is due at i * interval, plus jitter on odd ones */
+		/* slot i is due at i * interval, plus jitter on odd ones */
 		at_ns = (uint64_t)i * interval_us * 1000;
 		if (jitter_us && (i & 1))
 			at_ns += (uint64_t)jitter_us * 1000;
@@ -433,18 +447,17 @@ static int cmd_send(int argc, char **argv)
 		if (interval_us)
 			sleep_until(&t);
 
-		if (drop_every && i % drop_every == drop_every - 1)
+		if (drop_every && j % drop_every == drop_every - 1)
 			continue;
-		if (sendto(fd, b, len, 0, (struct sockaddr *)&to, tolen) < 0) {
-			if (errno == ENOBUFS || errno == EAGAIN) {
+		for (c = 0; c < copies; c++) {
+			while (sendto(fd, b, len, 0, (struct sockaddr *)&to,
+				      tolen) < 0) {
+				if (errno != ENOBUFS && errno != EAGAIN)
+					die("sendto", errno);
 				usleep(1000);
-				i--;
-				seq--;
-				continue;
 			}
-			die("sendto", errno);
+			sent++;
 		}
-		sent++;
 	}
 	printf("sent=%u\n", sent);
 	return 0;
