@@ -551,13 +551,16 @@ static void cmd_answer(struct kiced *k, const struct ng_request *req,
 	c->last_signal = time(NULL);
 	c->last_activity_ms = loop_now_ms();
 	klog_info("call %s: answer from %s", c->call_id, c->to_tag);
-	/* both remotes known, no ICE: the kernel relays from here on */
-	if (k->media.kernel && !c->ice[MEDIA_SIDE_A] && !c->ice[MEDIA_SIDE_B])
+	/*
+	 * Both remotes known: the kernel relays from here on; a side with
+	 * ICE first needs its nominated pair (media_ice.c offloads then).
+	 */
+	if (k->media.kernel)
 		for (i = 0; i < c->nmedia; i++) {
 			if (!c->media[i].stream)
 				continue;
 			err = media_stream_offload(c->media[i].stream);
-			if (err)
+			if (err && err != -EBUSY)
 				klog_warn("call %s: media %zu stays in userspace: %s",
 					  c->call_id, i + 1, strerror(-err));
 		}

@@ -273,12 +273,9 @@ int media_stream_offload(struct media_stream *s)
 		return 0;
 	if (!s->side[0].remote_set || !s->side[1].remote_set)
 		return -EDESTADDRREQ;
-	for (c = 0; c < 4; c++) {
-		struct relay_leg *l = &s->side[c / 2].leg[c % 2];
-
-		if (l->stun_fn)
-			return -EBUSY;		/* ICE owns this side */
-	}
+	for (c = 0; c < 2; c++)
+		if (s->side[c].ice && !s->side[c].ice_ready)
+			return -EBUSY;		/* ICE has not nominated yet */
 	for (c = 0; c < 4 && !err; c++) {
 		struct relay_leg *l = &s->side[c / 2].leg[c % 2];
 

@@ -65,6 +65,8 @@ struct media_endpoint {
 	struct relay_leg leg[2];
 	struct loop_watch w[2];
 	bool remote_set;
+	bool ice;		/* an ICE agent picks the remote */
+	bool ice_ready;		/* ... and has nominated one */
 	char remote_addr[INET6_ADDRSTRLEN];
 	uint16_t remote_port[2];
 };
@@ -109,8 +111,10 @@ int media_side_set_remote(struct media_stream *s, enum media_side side,
 void media_side_relatch(struct media_stream *s, enum media_side side);
 /*
  * Hand the stream to kice.ko: attach its four sockets and install one flow
- * per component between the two sides' remotes.  Needs both remotes and no
- * ICE on either side.  0, or -errno with the stream still in userspace.
+ * per component between the two sides' remotes.  Needs both remotes, and
+ * on a side with ICE a nominated pair (-EBUSY before).  STUN keeps
+ * reaching the sockets (and the agent).  0, or -errno with the stream
+ * still in userspace.
  */
 int media_stream_offload(struct media_stream *s);
 /* Back to the userspace relay (flows deleted, sockets detached). */

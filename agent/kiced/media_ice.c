@@ -4,6 +4,7 @@
  * nominated pairs installed as relay peers.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -73,6 +74,19 @@ static int mi_send(void *user, int sock, const struct ice_addr *to,
 	return n < 0 ? -errno : (int)n;
 }
 
+/* (Re)install the kernel flows of a stream whose pair just changed. */
+static void mi_offload(struct media_stream *st)
+{
+	int err;
+
+	if (!st->env->kernel)
+		return;
+	media_stream_unload(st);
+	err = media_stream_offload(st);
+	if (err && err != -EBUSY && err != -EDESTADDRREQ)
+		klog_warn("ICE stream stays in userspace: %s", strerror(-err));
+}
+
 /* Point every leg at its nominated remote candidate. */
 static void mi_install(struct media_ice *mi)
 {
@@ -92,6 +106,8 @@ static void mi_install(struct media_ice *mi)
 			relay_leg_set_peer(leg, (struct sockaddr *)&ss, sl);
 			mi->nominations++;
 		}
+		mi->streams[s]->side[mi->side].ice_ready = true;
+		mi_offload(mi->streams[s]);
 	}
 }
 
@@ -110,10 +126,13 @@ static void mi_event(void *user, enum ice_event ev, int stream)
 		mi_install(mi);
 		break;
 	case ICE_EV_DISCONNECTED:
-		/* RFC 7675: no consent, no media */
-		for (s = 0; s < mi->nstreams; s++)
+		/* RFC 7675: no consent, no media (in the kernel neither) */
+		for (s = 0; s < mi->nstreams; s++) {
+			media_stream_unload(mi->streams[s]);
+			mi->streams[s]->side[mi->side].ice_ready = false;
 			for (c = 0; c < 2; c++)
 				mi->streams[s]->side[mi->side].leg[c].peer_len = 0;
+		}
 		mi->connected = false;
 		break;
 	case ICE_EV_FAILED:
@@ -192,6 +211,11 @@ struct media_ice *media_ice_new(struct loop *loop,
 	if (loop_add(loop, &mi->timer_w, EPOLLIN))
 		goto bad;
 	/* only now take over the legs */
+	for (s = 0; s < nstreams; s++) {
+		media_stream_unload(streams[s]);
+		streams[s]->side[side].ice = true;
+		streams[s]->side[side].ice_ready = false;
+	}
 	for (s = 0; s < nstreams; s++)
 		for (c = 1; c <= 2; c++) {
 			struct relay_leg *leg = mi_leg(mi, s, c);
@@ -220,16 +244,20 @@ void media_ice_free(struct media_ice *mi)
 
 	if (!mi)
 		return;
-	for (s = 0; mi->streams && s < mi->nstreams; s++)
+	for (s = 0; mi->streams && s < mi->nstreams; s++) {
+		struct media_endpoint *e = &mi->streams[s]->side[mi->side];
+
 		for (c = 0; c < 2; c++) {
-			struct relay_leg *leg =
-				&mi->streams[s]->side[mi->side].leg[c];
+			struct relay_leg *leg = &e->leg[c];
 
 			if (leg->stun_arg == mi) {
 				leg->stun_fn = NULL;
 				leg->stun_arg = NULL;
+				e->ice = false;
+				e->ice_ready = false;
 			}
 		}
+	}
 	if (mi->timerfd >= 0) {
 		if (mi->timer_w.fn)
 			loop_del(mi->loop, &mi->timer_w);

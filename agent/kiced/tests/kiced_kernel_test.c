@@ -3,7 +3,8 @@
  * kiced with kice.ko (a kernel selftest: runs where the module loads, i.e.
  * in the test VM): after offer and answer the call's media is relayed by
  * the kernel flows kiced installed, without the daemon's loop running;
- * query reports the kernel's counters; delete removes the flows.
+ * query reports the kernel's counters; delete removes the flows.  With
+ * ICE, the flows follow the nominated pair.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -116,6 +117,22 @@ static const char *call(struct kiced *k, const char *cookie,
 	return res;
 }
 
+static void sdp_body_ice(struct bn_buf *b, const char *cmd, const char *ice,
+			 const char *sdp)
+{
+	bn_buf_init(b);
+	bn_open_dict(b);
+	if (ice)
+		bn_kv_str(b, "ICE", ice);
+	bn_kv_str(b, "call-id", "kcall");
+	bn_kv_str(b, "command", cmd);
+	bn_kv_str(b, "from-tag", "a");
+	bn_kv_str(b, "sdp", sdp);
+	if (!strcmp(cmd, "answer"))
+		bn_kv_str(b, "to-tag", "b");
+	bn_close(b);
+}
+
 static void sdp_body(struct bn_buf *b, const char *cmd, uint16_t port)
 {
 	char sdp[256];
@@ -219,6 +236,111 @@ TEST(kernel_relays_the_call)
 	loop_fini(&k->loop);
 	kernel_close(&knl);
 	free(k);
+}
+
+static void daemon_init(struct kiced *k, struct loop *l, struct kernel_nl *knl,
+			uint16_t pmin)
+{
+	config_defaults(&k->cfg);
+	k->cfg.port_min = pmin;
+	k->cfg.port_max = (uint16_t)(pmin + 99);
+	session_table_init(&k->calls);
+	media_env_init(&k->media, l, &k->cfg, knl);
+	k->cache = ng_cache_new(16, 30000);
+}
+
+/* The reply's "sdp" (malloc'ed), NULL on error. */
+static char *sdp_of(struct kiced *k, const char *cookie, struct bn_buf *body)
+{
+	struct bn_buf rep;
+	struct bn_doc doc;
+	char *sdp = NULL;
+
+	if (!strcmp(call(k, cookie, body, &rep, &doc), "ok"))
+		sdp = bn_strdup(bn_dict_get(doc.root, "sdp"));
+	if (doc.root)
+		bn_doc_free(&doc);
+	bn_buf_free(&rep);
+	return sdp;
+}
+
+/*
+ * app A -- kiced 1 ==ICE== kiced 2 -- app B in one process: once ICE has
+ * nominated, both daemons move their stream into kice.ko, and media then
+ * crosses both with neither loop running.
+ */
+TEST(kernel_after_ice_nomination)
+{
+	struct kiced *k1 = calloc(1, sizeof(*k1)), *k2 = calloc(1, sizeof(*k2));
+	char plain_a[256], plain_b[256], *s1, *s2, *s3, *s4;
+	struct media_stream *st1, *st2;
+	struct bn_buf body;
+	struct kernel_nl knl;
+	struct loop *l = &k1->loop;
+	uint16_t pa, pb;
+	uint64_t end;
+	int afd, bfd;
+
+	if (geteuid() || !load_module())
+		SKIP(return, "kice.ko not loadable here (test VM only)");
+	ASSERT_EQ(0, kernel_open(&knl));
+	klog_init(KLOG_WARN, false);
+	ASSERT_EQ(0, loop_init(l, 1000, NULL, NULL));
+	daemon_init(k1, l, &knl, 42000);
+	daemon_init(k2, l, &knl, 42200);
+	afd = app_socket(&pa);
+	bfd = app_socket(&pb);
+	snprintf(plain_a, sizeof(plain_a), "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\n"
+		 "s=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio %u RTP/AVP 0\r\n",
+		 pa);
+	snprintf(plain_b, sizeof(plain_b), "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\n"
+		 "s=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio %u RTP/AVP 0\r\n",
+		 pb);
+
+	sdp_body_ice(&body, "offer", "force", plain_a);
+	s1 = sdp_of(k1, "o1", &body);
+	ASSERT_NE(NULL, s1);
+	sdp_body_ice(&body, "offer", "remove", s1);
+	s2 = sdp_of(k2, "o2", &body);
+	ASSERT_NE(NULL, s2);
+	sdp_body_ice(&body, "answer", NULL, plain_b);
+	s3 = sdp_of(k2, "a2", &body);
+	ASSERT_NE(NULL, s3);
+	sdp_body_ice(&body, "answer", NULL, s3);
+	s4 = sdp_of(k1, "a1", &body);
+	ASSERT_NE(NULL, s4);
+
+	st1 = k1->calls.head->media[0].stream;
+	st2 = k2->calls.head->media[0].stream;
+	end = loop_now_ms() + 5000;
+	while (loop_now_ms() < end && !(st1->offloaded && st2->offloaded))
+		loop_run_once(l, 20);
+	ASSERT_TRUE(st1->offloaded);
+	ASSERT_TRUE(st2->offloaded);
+	EXPECT_TRUE(k1->calls.head->ice[MEDIA_SIDE_B]->connected);
+
+	/* loops stopped: A -> k1 -> k2 -> B and back through the kernel */
+	EXPECT_EQ(N, exchange(afd, bfd,
+			      relay_leg_port(&st1->side[MEDIA_SIDE_A].leg[0]),
+			      N));
+	EXPECT_EQ(N, exchange(bfd, afd,
+			      relay_leg_port(&st2->side[MEDIA_SIDE_B].leg[0]),
+			      N));
+	EXPECT_EQ(0, st1->side[MEDIA_SIDE_A].leg[0].rx.packets);
+	EXPECT_EQ(0, st2->side[MEDIA_SIDE_B].leg[0].rx.packets);
+
+	free(s1); free(s2); free(s3); free(s4);
+	session_remove_all(&k1->calls);
+	session_remove_all(&k2->calls);
+	EXPECT_EQ(0, k1->media.flows + k2->media.flows);
+	ng_cache_free(k1->cache);
+	ng_cache_free(k2->cache);
+	loop_fini(l);
+	kernel_close(&knl);
+	close(afd);
+	close(bfd);
+	free(k1);
+	free(k2);
 }
 
 TEST_HARNESS_MAIN
