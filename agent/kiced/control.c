@@ -206,8 +206,16 @@ void kiced_tick(void *arg, uint64_t now_ms)
 	if (k->cache)
 		ng_cache_expire(k->cache, now_ms);
 	for (c = k->calls.head; c; c = next) {
+		uint64_t last = c->last_activity_ms > c->last_media_ms ?
+				c->last_activity_ms : c->last_media_ms;
+
 		next = c->next;
-		if (now_ms - session_last_activity(c) < limit)
+		if (last >= now_ms || now_ms - last < limit)
+			continue;
+		/* due: look at the media (kernel counters included) */
+		c->last_media_ms = session_last_activity(c);
+		if (c->last_media_ms >= now_ms ||
+		    now_ms - c->last_media_ms < limit)
 			continue;
 		klog_info("call %s: timed out after %u s without media",
 			  c->call_id, k->cfg.timeout);

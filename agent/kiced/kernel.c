@@ -54,6 +54,9 @@ static int kernel_stats_attr(const struct nlattr *a, void *data)
 	case KICE_A_LEG_STATS_TX_BYTES:
 		st->tx_bytes = mnl_attr_get_u64(a);
 		break;
+	case KICE_A_LEG_STATS_LAST_RX_AGE:
+		st->last_rx_age_ms = (int64_t)mnl_attr_get_u64(a);
+		break;
 	}
 	return MNL_CB_OK;
 }
@@ -265,5 +268,6 @@ int kernel_flow_stats(struct kernel_nl *k, uint32_t id,
 
 	memset(a, 0, sizeof(*a));
 	memset(b, 0, sizeof(*b));
+	a->last_rx_age_ms = b->last_rx_age_ms = -1;
 	return kernel_id_cmd(k, KICE_CMD_FLOW_GET, KICE_A_FLOW_ID, id, &r);
 }

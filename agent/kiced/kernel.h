@@ -24,6 +24,7 @@ struct kernel_leg {
 
 struct kernel_leg_stats {
 	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
+	int64_t last_rx_age_ms;		/* -1: nothing received yet */
 };
 
 /* 0, or -errno (-ENOENT: family "kice" not registered: module absent). */

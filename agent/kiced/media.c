@@ -325,8 +325,15 @@ void media_stream_stats(const struct media_stream *s, struct media_stats *st)
 					      &ks[0], &ks[1]))
 				continue;
 			for (i = 0; i < 2; i++) {
+				uint64_t now = loop_now_ms(), age;
+
 				st->rx[i][c].packets += ks[i].rx_packets;
 				st->rx[i][c].bytes += ks[i].rx_bytes;
+				if (ks[i].last_rx_age_ms < 0)
+					continue;
+				age = (uint64_t)ks[i].last_rx_age_ms;
+				if (age < now && now - age > st->last_rx_ms)
+					st->last_rx_ms = now - age;
 			}
 		}
 	}

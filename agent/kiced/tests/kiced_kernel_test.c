@@ -249,6 +249,68 @@ static void daemon_init(struct kiced *k, struct loop *l, struct kernel_nl *knl,
 	k->cache = ng_cache_new(16, 30000);
 }
 
+/*
+ * Media relayed only by the kernel still counts as activity: a call with
+ * flowing media outlives the timeout, and one whose media stopped ends.
+ */
+TEST(kernel_media_keeps_call_alive)
+{
+	struct kiced *k = calloc(1, sizeof(*k));
+	struct kernel_nl knl;
+	struct bn_buf body, rep;
+	struct bn_doc doc;
+	struct media_stream *st;
+	uint16_t pa, pb, xa;
+	uint64_t end;
+	int afd, bfd;
+
+	if (geteuid() || !load_module())
+		SKIP(return, "kice.ko not loadable here (test VM only)");
+	ASSERT_EQ(0, kernel_open(&knl));
+	klog_init(KLOG_WARN, false);
+	ASSERT_EQ(0, loop_init(&k->loop, 1000, NULL, NULL));
+	daemon_init(k, &k->loop, &knl, 42400);
+	k->cfg.timeout = 2;
+	afd = app_socket(&pa);
+	bfd = app_socket(&pb);
+	sdp_body(&body, "offer", pa);
+	ASSERT_STREQ("ok", call(k, "o", &body, &rep, &doc));
+	bn_doc_free(&doc);
+	bn_buf_free(&rep);
+	sdp_body(&body, "answer", pb);
+	ASSERT_STREQ("ok", call(k, "a", &body, &rep, &doc));
+	bn_doc_free(&doc);
+	bn_buf_free(&rep);
+	st = k->calls.head->media[0].stream;
+	ASSERT_TRUE(st->offloaded);
+	xa = relay_leg_port(&st->side[MEDIA_SIDE_A].leg[0]);
+
+	/* 3.5 s of media (kernel only) with the 2 s timeout ticking */
+	end = loop_now_ms() + 3500;
+	while (loop_now_ms() < end) {
+		ASSERT_EQ(5, exchange(afd, bfd, xa, 5));
+		kiced_tick(k, loop_now_ms());
+		ASSERT_EQ(1, k->calls.count);
+		usleep(200000);
+	}
+	/* media stops: the call ends within the timeout (plus a tick) */
+	end = loop_now_ms() + 3500;
+	while (loop_now_ms() < end && k->calls.count) {
+		usleep(200000);
+		kiced_tick(k, loop_now_ms());
+	}
+	EXPECT_EQ(0, k->calls.count);
+	EXPECT_EQ(1, k->stats.timed_out);
+	EXPECT_EQ(0, k->media.flows);
+
+	close(afd);
+	close(bfd);
+	ng_cache_free(k->cache);
+	loop_fini(&k->loop);
+	kernel_close(&knl);
+	free(k);
+}
+
 /* The reply's "sdp" (malloc'ed), NULL on error. */
 static char *sdp_of(struct kiced *k, const char *cookie, struct bn_buf *body)
 {
