@@ -616,8 +616,16 @@ static uint64_t nominate(struct ice_agent *a, uint64_t now)
 		}
 		if (!ready)
 			continue;
-		/* a better pair is worth waiting for while it has not been
-		 * tried, or was tried less than nominate_delay_ms ago */
+		/*
+		 * A better pair is worth waiting for while it has not been
+		 * tried, or while its check may still be answered: for three
+		 * round trips of this stream's fastest check plus Ta, at most
+		 * nominate_delay_ms.
+		 */
+		uint64_t grace = 3ull * st->rtt_ms + a->cfg.ta_ms;
+
+		if (grace > a->cfg.nominate_delay_ms)
+			grace = a->cfg.nominate_delay_ms;
 		uint64_t wait_until = 0;
 		bool untried = false;
 
@@ -633,10 +641,10 @@ static uint64_t nominate(struct ice_agent *a, uint64_t now)
 				better_pending = true;
 				untried = true;
 			} else if (p->state == ICE_PAIR_IN_PROGRESS &&
-				   now < p->sent_at + a->cfg.nominate_delay_ms) {
+				   now < p->sent_at + grace) {
 				better_pending = true;
-				if (p->sent_at + a->cfg.nominate_delay_ms > wait_until)
-					wait_until = p->sent_at + a->cfg.nominate_delay_ms;
+				if (p->sent_at + grace > wait_until)
+					wait_until = p->sent_at + grace;
 			}
 		}
 		/* never wait longer than nominate_delay_ms after validity */
@@ -868,6 +876,7 @@ int ice_agent_restart(struct ice_agent *a, uint64_t now)
 		st->remote_eoc = false;
 		st->connected = false;
 		st->all_valid_at = 0;
+		st->rtt_ms = 0;
 		for (unsigned int c = 0; c < ICE_MAX_COMPONENTS; c++) {
 			/* media keeps flowing on the old path; consent is
 			 * re-established by the new nomination */

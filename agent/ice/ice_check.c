@@ -430,6 +430,14 @@ static void check_succeeded(struct ice_agent *a, unsigned int pi,
 		/* not part of the check list: already checked */
 		a->pairs[v].state = ICE_PAIR_SUCCEEDED;
 	}
+	/* round trip of an unambiguous (first) transmission, for nomination */
+	if (p->ntx == 1) {
+		uint32_t rtt = (uint32_t)(now - p->sent_at) + 1;
+		struct ice_stream *st = &a->streams[p->stream];
+
+		if (!st->rtt_ms || rtt < st->rtt_ms)
+			st->rtt_ms = rtt;
+	}
 	p->state = ICE_PAIR_SUCCEEDED;
 	p->valid_idx = (uint8_t)v;
 	a->pairs[v].flags |= PAIR_VALID;

@@ -78,6 +78,7 @@ struct ice_stream {
 	bool remote_eoc;
 	bool connected;
 	uint64_t all_valid_at;		/* 0: not every component valid yet */
+	uint32_t rtt_ms;		/* smallest check round trip seen, 0 none */
 	struct ice_comp comp[ICE_MAX_COMPONENTS];
 };
 
