@@ -34,3 +34,8 @@ bench_ice_sessions_SRCS := agent/ice/bench/bench_ice_sessions.c
 bench_ice_sessions_LIBS := ice sdp turn stun
 BENCH_CMDS += $(O)/bench/bench_ice_sessions
 BENCH_CMDS += agent/ice/bench/ice_connect.sh
+
+TESTS += netif_test
+netif_test_SRCS := agent/ice/tests/netif_test.c
+netif_test_LIBS := ice sdp turn stun
+netif_test_CFLAGS := -I$(KSFT_DIR) -Wno-sign-compare

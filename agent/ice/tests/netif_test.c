@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host address discovery (ice_netif_list) and the address monitor, in a
+ * private network namespace (needs root; skipped otherwise).
+ */
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "ice/ice_loop.h"
+#include "ice/ice_netif.h"
+
+static int sh(const char *cmd)
+{
+	char buf[512];
+
+	snprintf(buf, sizeof(buf), "%s >/dev/null 2>&1", cmd);
+	return system(buf);
+}
+
+static bool has(const struct ice_netif_addr *a, int n, const char *ip)
+{
+	struct ice_addr x;
+
+	ice_addr_parse(&x, ip, 0);
+	for (int i = 0; i < n; i++)
+		if (ice_addr_ip_eq(&a[i].addr, &x))
+			return true;
+	return false;
+}
+
+FIXTURE(ns) {
+	struct ice_cfg cfg;
+};
+
+FIXTURE_SETUP(ns)
+{
+	if (geteuid() || unshare(CLONE_NEWNET))
+		SKIP(return, "needs root for a network namespace");
+	ice_cfg_default(&self->cfg);
+	/* a veth pair stands in for real interfaces */
+	ASSERT_EQ(0, sh("ip link add k0 type veth peer name k1"));
+	ASSERT_EQ(0, sh("ip link set lo up"));
+	ASSERT_EQ(0, sh("ip link set k0 up"));
+	ASSERT_EQ(0, sh("ip link set k1 up"));
+}
+
+FIXTURE_TEARDOWN(ns)
+{
+}
+
+TEST_F(ns, filters)
+{
+	struct ice_netif_addr a[32];
+	int n;
+
+	ASSERT_EQ(0, sh("ip addr add 192.0.2.10/24 dev k0"));
+	ASSERT_EQ(0, sh("ip addr add 169.254.1.1/16 dev k0"));
+	ASSERT_EQ(0, sh("ip -6 addr add 2001:db8::10/64 dev k0 nodad"));
+	ASSERT_EQ(0, sh("ip -6 addr add 2001:db8::11/64 dev k0 nodad preferred_lft 0"));
+	/* on a down interface */
+	ASSERT_EQ(0, sh("ip link add k2 type veth peer name k3"));
+	ASSERT_EQ(0, sh("ip addr add 198.51.100.10/24 dev k2"));
+
+	n = ice_netif_list(&self->cfg, a, 32);
+	ASSERT_GE(n, 2);
+	EXPECT_TRUE(has(a, n, "192.0.2.10"));
+	EXPECT_TRUE(has(a, n, "2001:db8::10"));
+	EXPECT_FALSE(has(a, n, "169.254.1.1"));		/* link-local */
+	EXPECT_FALSE(has(a, n, "2001:db8::11"));	/* deprecated */
+	EXPECT_FALSE(has(a, n, "198.51.100.10"));	/* interface down */
+	EXPECT_FALSE(has(a, n, "127.0.0.1"));		/* loopback */
+	for (int i = 0; i < n; i++) {
+		EXPECT_FALSE(ice_addr_is_link_local(&a[i].addr));	/* fe80:: too */
+		EXPECT_STREQ("k0", a[i].ifname);
+	}
+	/* IPv6 preferred over IPv4 */
+	for (int i = 0; i < n; i++)
+		for (int j = 0; j < n; j++)
+			if (a[i].addr.family == AF_INET6 && a[j].addr.family == AF_INET)
+				EXPECT_GT(a[i].addr_pref, a[j].addr_pref);
+
+	self->cfg.link_local = self->cfg.deprecated = self->cfg.loopback = true;
+	n = ice_netif_list(&self->cfg, a, 32);
+	EXPECT_TRUE(has(a, n, "169.254.1.1"));
+	EXPECT_TRUE(has(a, n, "2001:db8::11"));
+	EXPECT_TRUE(has(a, n, "127.0.0.1"));
+
+	self->cfg.ipv6 = false;
+	self->cfg.only_iface = "lo";
+	n = ice_netif_list(&self->cfg, a, 32);
+	EXPECT_TRUE(has(a, n, "127.0.0.1"));
+	EXPECT_FALSE(has(a, n, "192.0.2.10"));
+	EXPECT_FALSE(has(a, n, "::1"));
+}
+
+TEST_F(ns, tentative)
+{
+	struct ice_netif_addr a[32];
+	int n;
+
+	/* DAD in progress (the peer answers nothing, so it stays a while) */
+	sh("sysctl -qw net.ipv6.conf.k0.accept_dad=1");
+	sh("sysctl -qw net.ipv6.conf.k0.dad_transmits=50");
+	ASSERT_EQ(0, sh("ip -6 addr add 2001:db8::20/64 dev k0"));
+	n = ice_netif_list(&self->cfg, a, 32);
+	EXPECT_FALSE(has(a, n, "2001:db8::20"));
+	self->cfg.tentative = true;
+	n = ice_netif_list(&self->cfg, a, 32);
+	EXPECT_TRUE(has(a, n, "2001:db8::20"));
+}
+
+TEST_F(ns, iface_preference)
+{
+	struct ice_netif_addr a[32];
+	int n;
+
+	ASSERT_EQ(0, sh("ip addr add 192.0.2.10/24 dev k0"));
+	ASSERT_EQ(0, sh("ip addr add 203.0.113.10/24 dev k1"));
+	snprintf(self->cfg.iface_pref[0].ifname, 16, "k1");
+	self->cfg.iface_pref[0].pref = 250;
+	self->cfg.niface_pref = 1;
+	self->cfg.default_iface_pref = 7;
+	n = ice_netif_list(&self->cfg, a, 32);
+	ASSERT_EQ(2, n);
+	for (int i = 0; i < n; i++)
+		EXPECT_EQ(strcmp(a[i].ifname, "k1") ? 7 : 250, a[i].iface_pref);
+}
+
+static int changes;
+
+static void on_change(void *arg)
+{
+	changes++;
+}
+
+TEST_F(ns, monitor_follows_changes)
+{
+	struct ice_loop *loop = ice_loop_new();
+	struct ice_netmon *m;
+	struct ice_netif_addr a[32];
+	int n;
+
+	ASSERT_NE(NULL, loop);
+	m = ice_netmon_new(loop, on_change, NULL);
+	ASSERT_NE(NULL, m);
+	ASSERT_EQ(0, sh("ip addr add 192.0.2.30/24 dev k0"));
+	for (int i = 0; i < 20 && !changes; i++)
+		ice_loop_run_once(loop, 50);
+	EXPECT_GT(changes, 0);
+	n = ice_netif_list(&self->cfg, a, 32);
+	EXPECT_TRUE(has(a, n, "192.0.2.30"));
+
+	changes = 0;
+	ASSERT_EQ(0, sh("ip addr del 192.0.2.30/24 dev k0"));
+	for (int i = 0; i < 20 && !changes; i++)
+		ice_loop_run_once(loop, 50);
+	EXPECT_GT(changes, 0);
+	n = ice_netif_list(&self->cfg, a, 32);
+	EXPECT_FALSE(has(a, n, "192.0.2.30"));
+	ice_netmon_free(m);
+	ice_loop_free(loop);
+}
+
+TEST_HARNESS_MAIN
