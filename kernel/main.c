@@ -87,7 +87,9 @@ static void __exit kice_exit(void)
 	kice_genl_unregister();
 	/* detaches every socket and deletes every flow of every netns */
 	unregister_pernet_subsys(&kice_net_ops);
-	/* wait for the RCU callbacks freeing legs, flows and sockets */
+	/* no receive path may still run in the module's code ... */
+	synchronize_net();
+	/* ... nor an RCU callback freeing legs, flows and sockets */
 	rcu_barrier();
 	rhashtable_destroy(&kice_legs);
 }

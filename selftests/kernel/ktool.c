@@ -974,6 +974,49 @@ static int cmd_bulk(int argc, char **argv)
 	return 0;
 }
 
+/* churn ROUNDS N SOCK_A SOCK_B BASE: create N flows, delete them, repeat */
+static int cmd_churn(int argc, char **argv)
+{
+	static uint32_t ids[4096];
+	int rounds, n, r, i, err;
+	uint64_t t0 = kt_now_ms();
+
+	if (argc < 5)
+		return 2;
+	rounds = atoi(argv[0]);
+	n = atoi(argv[1]);
+	if (n > 4096)
+		return 2;
+	for (r = 0; r < rounds; r++) {
+		for (i = 0; i < n; i++) {
+			char buf[MNL_SOCKET_BUFFER_SIZE], a[64], b[64];
+			struct nlmsghdr *nlh = kt_msg(buf, KICE_CMD_FLOW_NEW, 0);
+
+			snprintf(a, sizeof(a), "%s,203.0.113.1,%d", argv[2],
+				 atoi(argv[4]) + i);
+			snprintf(b, sizeof(b), "%s,203.0.113.2,%d", argv[3],
+				 atoi(argv[4]) + i);
+			put_leg(nlh, KICE_A_FLOW_LEG_A, a);
+			put_leg(nlh, KICE_A_FLOW_LEG_B, b);
+			err = kt_talk(nlh, id_cb, &ids[i]);
+			if (err)
+				die("flow-new", -err);
+		}
+		for (i = 0; i < n; i++) {
+			char buf[MNL_SOCKET_BUFFER_SIZE];
+			struct nlmsghdr *nlh = kt_msg(buf, KICE_CMD_FLOW_DEL, 0);
+
+			mnl_attr_put_u32(nlh, KICE_A_FLOW_ID, ids[i]);
+			err = kt_talk(nlh, NULL, NULL);
+			if (err)
+				die("flow-del", -err);
+		}
+	}
+	printf("churned=%d ms=%llu\n", rounds * n,
+	       (unsigned long long)(kt_now_ms() - t0));
+	return 0;
+}
+
 static int collect_cb(const struct nlmsghdr *nlh, void *data)
 {
 	uint32_t **ids = data, id = 0;
@@ -1060,6 +1103,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(c, "flow-bulk"))
 		return cmd_bulk(argc, argv);
+	if (!strcmp(c, "churn"))
+		return cmd_churn(argc, argv);
 	if (!strcmp(c, "flow-flush"))
 		return cmd_flush();
 	if (!strcmp(c, "badattr"))
