@@ -195,8 +195,9 @@ FIXTURE_SETUP(daemon)
 {
 	memset(&self->k, 0, sizeof(self->k));
 	config_defaults(&self->k.cfg);
-	self->k.cfg.port_min = 42000;
-	self->k.cfg.port_max = 42200;
+	/* below the ephemeral range (32768-), so no one else's sockets */
+	self->k.cfg.port_min = 21000;
+	self->k.cfg.port_max = 21200;
 	self->k.cfg.max_sessions = 3;
 	klog_init(KLOG_ERR, false);
 	ASSERT_EQ(0, loop_init(&self->k.loop, 1000, kiced_tick, &self->k));
@@ -337,12 +338,12 @@ TEST_F(daemon, offer_answer_query_delete)
 	EXPECT_FALSE(reply_sdp_has(self, "a=candidate"));
 	EXPECT_FALSE(reply_sdp_has(self, "ice-ufrag"));
 	EXPECT_FALSE(reply_sdp_has(self, "m=audio 5000"));
-	EXPECT_TRUE(reply_sdp_has(self, "m=audio 420"));
+	EXPECT_TRUE(reply_sdp_has(self, "m=audio 210"));
 	EXPECT_TRUE(reply_sdp_has(self, "a=rtpmap:0 PCMU/8000"));
 	EXPECT_EQ(1, self->k.calls.count);
 
 	ASSERT_STREQ("ok", REQ("a1", a));
-	EXPECT_TRUE(reply_sdp_has(self, "m=audio 420"));
+	EXPECT_TRUE(reply_sdp_has(self, "m=audio 210"));
 
 	ASSERT_STREQ("ok", REQ("q1", "d7:call-id5:call17:command5:querye"));
 	EXPECT_TRUE(bn_is_str(bn_dict_get(self->doc.root, "state"),
@@ -454,8 +455,8 @@ TEST_F(daemon, port_exhaustion)
 	char *o2 = sdp_req("offer", "p2", NULL, 5022, "");
 
 	/* two pairs: exactly one call (sides A and B) */
-	self->k.cfg.port_min = 42300;
-	self->k.cfg.port_max = 42303;
+	self->k.cfg.port_min = 21300;
+	self->k.cfg.port_max = 21303;
 	media_env_init(&self->k.media, &self->k.loop, &self->k.cfg, NULL);
 	ASSERT_STREQ("ok", REQ("p1", o1));
 	ASSERT_STREQ("error", REQ("p2", o2));
@@ -478,8 +479,8 @@ TEST_F(daemon, many_sessions)
 	int i, n;
 
 	self->k.cfg.max_sessions = 0;
-	self->k.cfg.port_min = 50000;
-	self->k.cfg.port_max = 51000;
+	self->k.cfg.port_min = 23000;
+	self->k.cfg.port_max = 24000;
 	media_env_init(&self->k.media, &self->k.loop, &self->k.cfg, NULL);
 	for (i = 0; i < 200; i++) {
 		char *o;
@@ -750,8 +751,8 @@ TEST(ice_between_two_daemons)
 	uint64_t end;
 
 	klog_init(KLOG_ERR, false);
-	daemon_init(k1, l, 42600);
-	daemon_init(k2, l, 42800);
+	daemon_init(k1, l, 21600);
+	daemon_init(k2, l, 21800);
 	ASSERT_EQ(0, loop_init(l, 1000, NULL, NULL));
 	afd = app_socket(&pa);
 	bfd = app_socket(&pb);
@@ -817,7 +818,7 @@ TEST(ice_disabled)
 	int afd;
 
 	klog_init(KLOG_ERR, false);
-	daemon_init(k, &k->loop, 43000);
+	daemon_init(k, &k->loop, 22000);
 	k->cfg.ice = false;
 	ASSERT_EQ(0, loop_init(&k->loop, 1000, NULL, NULL));
 	afd = app_socket(&pa);

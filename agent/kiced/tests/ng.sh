@@ -22,7 +22,7 @@ ngc=$(command -v rtpengine-ng-client || true)
 tmp=$(mktemp -d)
 port=$($tool freeport)
 sock=$tmp/ng.sock
-base=$((44000 + ($$ % 200) * 20))
+base=$((24000 + ($$ % 200) * 20))	# below the ephemeral ports
 log=$tmp/kiced.log
 kpid=
 
