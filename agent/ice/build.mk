@@ -4,7 +4,7 @@ LIBS += ice
 ice_SRCS := agent/ice/ice_addr.c agent/ice/ice_cand.c agent/ice/ice_check.c \
 	agent/ice/ice_respond.c agent/ice/ice_gather.c agent/ice/ice_agent.c \
 	agent/ice/ice_sdp.c agent/ice/ice_loop.c agent/ice/ice_netif.c \
-	agent/ice/ice_session.c agent/ice/ice_relay.c
+	agent/ice/ice_session.c agent/ice/ice_relay.c agent/ice/ice_pool.c
 
 TESTS += ice_test
 ice_test_SRCS := agent/ice/tests/ice_test.c agent/ice/tests/simnet.c

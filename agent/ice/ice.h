@@ -174,6 +174,8 @@ int ice_agent_set_remote_creds(struct ice_agent *a, const char *ufrag,
 const char *ice_agent_remote_ufrag(const struct ice_agent *a);
 void ice_agent_set_remote_lite(struct ice_agent *a, bool lite);
 bool ice_agent_controlling(const struct ice_agent *a);
+/* Set the role before ice_agent_start() (-EBUSY after). */
+int ice_agent_set_controlling(struct ice_agent *a, bool controlling);
 bool ice_agent_is_lite(const struct ice_agent *a);
 
 /* Add a remote candidate; foundation as written by the peer. */

@@ -366,6 +366,15 @@ bool ice_agent_controlling(const struct ice_agent *a)
 	return a->controlling;
 }
 
+int ice_agent_set_controlling(struct ice_agent *a, bool controlling)
+{
+	if (a->started)
+		return -EBUSY;
+	a->controlling = controlling && !a->cfg.lite;
+	ice_pairs_reprioritise(a);
+	return 0;
+}
+
 bool ice_agent_is_lite(const struct ice_agent *a)
 {
 	return a->cfg.lite;

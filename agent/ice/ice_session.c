@@ -180,6 +180,13 @@ void ice_session_free(struct ice_session *s)
 	free(s);
 }
 
+void ice_session_set_ops(struct ice_session *s,
+			 const struct ice_session_ops *ops, void *user)
+{
+	s->ops = ops;
+	s->user = user;
+}
+
 struct ice_agent *ice_session_agent(struct ice_session *s)
 {
 	return s->agent;

@@ -32,6 +32,9 @@ struct ice_session *ice_session_new(struct ice_loop *loop,
 				    const struct ice_session_ops *ops, void *user);
 void ice_session_free(struct ice_session *s);
 struct ice_agent *ice_session_agent(struct ice_session *s);
+/* Redirect events and data (e.g. a session taken from a pool). */
+void ice_session_set_ops(struct ice_session *s,
+			 const struct ice_session_ops *ops, void *user);
 /* Re-run the agent's timer now (after changing the agent from outside). */
 void ice_session_kick(struct ice_session *s);
 unsigned int ice_session_nsockets(const struct ice_session *s);

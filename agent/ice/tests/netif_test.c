@@ -12,6 +12,7 @@
 #include "kselftest_harness.h"
 #include "ice/ice_loop.h"
 #include "ice/ice_netif.h"
+#include "ice/ice_pool.h"
 
 static int sh(const char *cmd)
 {
@@ -162,6 +163,74 @@ TEST_F(ns, monitor_follows_changes)
 	n = ice_netif_list(&self->cfg, a, 32);
 	EXPECT_FALSE(has(a, n, "192.0.2.30"));
 	ice_netmon_free(m);
+	ice_loop_free(loop);
+}
+
+static int pool_connected;
+
+static void pool_event(struct ice_session *s, enum ice_event ev, int stream,
+		       void *user)
+{
+	if (ev == ICE_EV_CONNECTED)
+		pool_connected++;
+}
+
+static const struct ice_session_ops pool_ops = { .event = pool_event };
+
+TEST_F(ns, pool_offers_without_waiting)
+{
+	struct ice_loop *loop = ice_loop_new();
+	struct ice_session *x, *y;
+	struct ice_pool *p;
+	struct ice_cand_info ci;
+	const char *u, *pw;
+
+	ASSERT_EQ(0, sh("ip addr add 192.0.2.10/24 dev k0"));
+	self->cfg.ipv6 = false;
+	p = ice_pool_new(loop, &self->cfg, 1, 1, 2);
+	ASSERT_NE(NULL, p);
+	EXPECT_EQ(2, ice_pool_idle(p));
+	for (int i = 0; i < 20 && ice_pool_ready(p) < 2; i++)
+		ice_loop_run_once(loop, 10);
+	EXPECT_EQ(2, ice_pool_ready(p));
+
+	/* taken sessions are gathered already: the offer is immediate */
+	x = ice_pool_take(p, true, &pool_ops, NULL);
+	ASSERT_NE(NULL, x);
+	EXPECT_TRUE(ice_agent_gathering_done(ice_session_agent(x)));
+	EXPECT_TRUE(ice_agent_controlling(ice_session_agent(x)));
+	EXPECT_EQ(2, ice_pool_idle(p));		/* refilled */
+
+	/* a new address reaches the idle sessions */
+	ASSERT_EQ(0, sh("ip addr add 192.0.2.40/24 dev k0"));
+	for (int i = 0; i < 5; i++)
+		ice_loop_run_once(loop, 50);
+	y = ice_pool_take(p, false, &pool_ops, NULL);
+	ASSERT_NE(NULL, y);
+	EXPECT_EQ(2, ice_agent_nlocal(ice_session_agent(y)));
+	EXPECT_EQ(1, ice_agent_nlocal(ice_session_agent(x)));
+	EXPECT_FALSE(ice_agent_controlling(ice_session_agent(y)));
+
+	/* and they connect */
+	for (int k = 0; k < 2; k++) {
+		struct ice_agent *a = ice_session_agent(k ? y : x);
+		struct ice_agent *b = ice_session_agent(k ? x : y);
+
+		ice_agent_local_creds(b, &u, &pw);
+		ice_agent_set_remote_creds(a, u, pw);
+		for (unsigned int i = 0; !ice_agent_local(b, i, &ci); i++)
+			ice_agent_add_remote(a, &ci, ice_now_ms());
+	}
+	ice_agent_start(ice_session_agent(x), ice_now_ms());
+	ice_agent_start(ice_session_agent(y), ice_now_ms());
+	ice_session_kick(x);
+	ice_session_kick(y);
+	for (int i = 0; i < 100 && pool_connected < 2; i++)
+		ice_loop_run_once(loop, 20);
+	EXPECT_EQ(2, pool_connected);
+	ice_session_free(x);
+	ice_session_free(y);
+	ice_pool_free(p);
 	ice_loop_free(loop);
 }
 
