@@ -1,14 +1,15 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Generate the kice uapi header and the kernel policy/ops tables from the
-# YNL spec with linux-source's ynl-gen-c.py.
+# Generate the kice uapi header, the kernel policy/ops tables and the
+# family's reference documentation from the YNL spec with linux-source's
+# ynl-gen-c.py and ynl-gen-rst.py.
 #
 #   kernel/ynl-gen.sh [OUTDIR]
 #
 # Without OUTDIR the files in the tree are rewritten; with it they are
 # written below OUTDIR (same relative paths), which is how
-# selftests/kernel/ynl_drift.sh checks that the committed files match.
+# selftests/kernel/ynl_drift checks that the committed files match.
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,7 +29,7 @@ cp "$LINUX_SRC"/Documentation/netlink/genetlink*.yaml "$tmp/Documentation/netlin
 cp "$top/$spec" "$tmp/$spec"
 # ...and below a directory holding MAINTAINERS, which marks the tree root.
 touch "$tmp/MAINTAINERS"
-mkdir -p "$out/include/uapi/linux" "$out/kernel"
+mkdir -p "$out/include/uapi/linux" "$out/kernel" "$out/Documentation/netlink"
 
 cd "$tmp"
 python3 "$gen" --mode uapi --header --spec "$spec" \
@@ -37,3 +38,5 @@ python3 "$gen" --mode kernel --header --spec "$spec" \
 	-o "$out/kernel/netlink-gen.h"
 python3 "$gen" --mode kernel --source --spec "$spec" \
 	-o "$out/kernel/netlink-gen.c"
+python3 "$LINUX_SRC/tools/net/ynl/ynl-gen-rst.py" -i "$spec" \
+	-o "$out/Documentation/netlink/kice.rst"

@@ -3,4 +3,4 @@
 # selftests/kernel/*.sh (on PATH there via build/out/bin).
 PROGS += kice-ktool
 kice-ktool_SRCS := selftests/kernel/ktool.c selftests/kernel/ktool_nl.c
-NETTESTS += selftests/kernel/ynl_drift.sh
+NETTESTS += selftests/kernel/ynl_drift
