@@ -10,23 +10,23 @@ kicedcore_SRCS := agent/kiced/log.c agent/kiced/config.c agent/kiced/loop.c \
 
 PROGS += kiced
 kiced_SRCS := agent/kiced/main.c
-kiced_LIBS := kicedcore ice ctl sdp turn stun
+kiced_LIBS := kicedcore knl ice ctl sdp turn stun
 
 TESTS += kiced_test relay_test
 kiced_test_SRCS := agent/kiced/tests/kiced_test.c
-kiced_test_LIBS := kicedcore ice ctl sdp turn stun
+kiced_test_LIBS := kicedcore knl ice ctl sdp turn stun
 kiced_test_CFLAGS := -I$(KSFT_DIR) -Wno-sign-compare
 relay_test_SRCS := agent/kiced/tests/relay_test.c
-relay_test_LIBS := kicedcore ice ctl sdp turn stun
+relay_test_LIBS := kicedcore knl ice ctl sdp turn stun
 relay_test_CFLAGS := -I$(KSFT_DIR) -Wno-sign-compare
 
 NETTESTS += agent/kiced/tests/ng.sh
 
 FUZZERS += fuzz_kiced fuzz_kiced_config
 fuzz_kiced_SRCS := agent/kiced/fuzz/fuzz_kiced.c
-fuzz_kiced_LIBS := kicedcore ice ctl sdp turn stun
+fuzz_kiced_LIBS := kicedcore knl ice ctl sdp turn stun
 fuzz_kiced_config_SRCS := agent/kiced/fuzz/fuzz_kiced_config.c
-fuzz_kiced_config_LIBS := kicedcore ice ctl sdp turn stun
+fuzz_kiced_config_LIBS := kicedcore knl ice ctl sdp turn stun
 
 BENCHES += bench_relay
 bench_relay_SRCS := agent/kiced/bench/bench_relay.c
@@ -35,5 +35,5 @@ BENCH_CMDS += agent/kiced/bench/relay_bench.sh
 # kernel selftest (selftests/kernel/run_all runs build/out/ktests/* in the VM)
 KTESTS += kiced_kernel_test
 kiced_kernel_test_SRCS := agent/kiced/tests/kiced_kernel_test.c
-kiced_kernel_test_LIBS := kicedcore ice ctl sdp turn stun
+kiced_kernel_test_LIBS := kicedcore knl ice ctl sdp turn stun
 kiced_kernel_test_CFLAGS := -I$(KSFT_DIR) -Wno-sign-compare

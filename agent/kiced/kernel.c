@@ -1,273 +1,171 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Generic netlink client for kice.ko (libmnl), synchronous requests.
+ * kiced's listener on kice.ko's "monitor" multicast group.
+ *
+ * - idle: a flow saw no media for the call timeout (the flows are created
+ *   with it as their idle timeout).  The call ends if none of its media,
+ *   kernel or userspace, nor its signalling is more recent: one silent
+ *   RTCP flow does not end a call whose RTP still flows.
+ * - flow-del of a flow kiced still counts as installed: someone else
+ *   removed it (kice-ktool, a detach); the stream falls back to the
+ *   userspace relay instead of going silent.
+ * - source mismatch and SSRC change are logged.
  */
+#include <arpa/inet.h>
 #include <errno.h>
-#include <libmnl/libmnl.h>
-#include <linux/genetlink.h>
+#include <fcntl.h>
 #include <linux/kice.h>
-#include <netinet/in.h>
-#include <stdbool.h>
-#include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
-#include <time.h>
+#include <sys/epoll.h>
 
 #include "kiced/kernel.h"
+#include "kiced/kiced.h"
+#include "kiced/log.h"
 
-struct kernel_reply {
-	bool legs;			/* parse leg statistics (flow-get) */
-	uint16_t family;		/* CTRL_CMD_GETFAMILY */
-	uint32_t id;			/* sock or flow id */
-	struct kernel_leg_stats *stats[2];
-};
-
-static struct nlmsghdr *kernel_msg(struct kernel_nl *k, char *buf,
-				   uint16_t type, uint8_t cmd, uint8_t version,
-				   uint16_t flags)
+/* Call and stream owning kernel flow @id; NULL if none. */
+static struct call *kernel_flow_owner(struct kiced *k, uint32_t id,
+				      struct media_stream **st)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct genlmsghdr *g;
+	struct call *c;
+	size_t i;
 
-	nlh->nlmsg_type = type;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
-	nlh->nlmsg_seq = ++k->seq;
-	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->cmd = cmd;
-	g->version = version;
-	return nlh;
+	for (c = k->calls.head; c; c = c->next)
+		for (i = 0; i < c->nmedia; i++) {
+			struct media_stream *s = c->media[i].stream;
+
+			if (s && s->offloaded &&
+			    (s->flow[0] == id || s->flow[1] == id)) {
+				*st = s;
+				return c;
+			}
+		}
+	return NULL;
 }
 
-static int kernel_stats_attr(const struct nlattr *a, void *data)
+static void kernel_on_idle(struct kiced *k, const struct knl_event *ev)
 {
-	struct kernel_leg_stats *st = data;
+	uint64_t limit = (uint64_t)k->cfg.timeout * 1000, now, last;
+	struct media_stream *st;
+	struct call *c = kernel_flow_owner(k, ev->flow_id, &st);
 
-	switch (mnl_attr_get_type(a)) {
-	case KICE_A_LEG_STATS_RX_PACKETS:
-		st->rx_packets = mnl_attr_get_u64(a);
-		break;
-	case KICE_A_LEG_STATS_RX_BYTES:
-		st->rx_bytes = mnl_attr_get_u64(a);
-		break;
-	case KICE_A_LEG_STATS_TX_PACKETS:
-		st->tx_packets = mnl_attr_get_u64(a);
-		break;
-	case KICE_A_LEG_STATS_TX_BYTES:
-		st->tx_bytes = mnl_attr_get_u64(a);
-		break;
-	case KICE_A_LEG_STATS_LAST_RX_AGE:
-		st->last_rx_age_ms = (int64_t)mnl_attr_get_u64(a);
-		break;
-	}
-	return MNL_CB_OK;
-}
-
-static int kernel_leg_attr(const struct nlattr *a, void *data)
-{
-	if (mnl_attr_get_type(a) == KICE_A_LEG_STATS && data)
-		mnl_attr_parse_nested(a, kernel_stats_attr, data);
-	return MNL_CB_OK;
-}
-
-static int kernel_attr(const struct nlattr *a, void *data)
-{
-	struct kernel_reply *r = data;
-
-	switch (mnl_attr_get_type(a)) {
-	case KICE_A_FLOW_ID:	/* == KICE_A_SOCK_ID */
-		if (mnl_attr_get_payload_len(a) == 4)
-			r->id = mnl_attr_get_u32(a);
-		break;
-	case KICE_A_FLOW_LEG_A:
-		if (r->legs)
-			mnl_attr_parse_nested(a, kernel_leg_attr, r->stats[0]);
-		break;
-	case KICE_A_FLOW_LEG_B:
-		if (r->legs)
-			mnl_attr_parse_nested(a, kernel_leg_attr, r->stats[1]);
-		break;
-	}
-	return MNL_CB_OK;
-}
-
-static int kernel_ctrl_attr(const struct nlattr *a, void *data)
-{
-	struct kernel_reply *r = data;
-
-	if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID)
-		r->family = mnl_attr_get_u16(a);
-	return MNL_CB_OK;
-}
-
-static int kernel_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct kernel_reply *r = data;
-
-	if (nlh->nlmsg_type == GENL_ID_CTRL)
-		return mnl_attr_parse(nlh, sizeof(struct genlmsghdr),
-				      kernel_ctrl_attr, r) < 0 ?
-			MNL_CB_ERROR : MNL_CB_OK;
-	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), kernel_attr,
-			      r) < 0 ? MNL_CB_ERROR : MNL_CB_OK;
-}
-
-/* Send @nlh and run replies through kernel_cb until the ACK.  -errno. */
-static int kernel_talk(struct kernel_nl *k, struct nlmsghdr *nlh,
-		       struct kernel_reply *r)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	uint32_t seq = nlh->nlmsg_seq;
-	int n, ret;
-
-	if (mnl_socket_sendto(k->nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	for (;;) {
-		n = (int)mnl_socket_recvfrom(k->nl, buf, sizeof(buf));
-		if (n < 0)
-			return -errno;
-		ret = mnl_cb_run(buf, (size_t)n, seq, k->portid, kernel_cb, r);
-		if (ret < 0)
-			return -errno;
-		if (ret == MNL_CB_STOP)
-			return 0;
+	if (!c || !limit)
+		return;
+	now = loop_now_ms();
+	last = session_last_activity(c);
+	if (c->last_activity_ms > last)
+		last = c->last_activity_ms;
+	/* jiffies and CLOCK_MONOTONIC round differently: 1 s of slack */
+	if (last < now && now - last + 1000 >= limit) {
+		klog_info("call %s: kernel flow %u idle for %u ms, call ended",
+			  c->call_id, ev->flow_id, ev->idle_ms);
+		session_remove(&k->calls, c);
+		k->stats.timed_out++;
+		k->stats.idle_events++;
+	} else if (c) {
+		klog_debug("call %s: kernel flow %u idle, other media alive",
+			   c->call_id, ev->flow_id);
 	}
 }
 
-int kernel_open(struct kernel_nl *k)
+static void kernel_on_flow_del(struct kiced *k, const struct knl_event *ev)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct kernel_reply r = { 0 };
-	struct nlmsghdr *nlh;
-	int err;
+	struct media_stream *st;
+	struct call *c = kernel_flow_owner(k, ev->flow_id, &st);
 
-	memset(k, 0, sizeof(*k));
-	k->seq = (uint32_t)time(NULL);
-	k->nl = mnl_socket_open2(NETLINK_GENERIC, SOCK_CLOEXEC);
-	if (!k->nl)
-		return -errno;
-	if (mnl_socket_bind(k->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+	if (!c)
+		return;		/* ours went through media_stream_unload() */
+	klog_warn("call %s: kernel flow %u removed outside kiced, relaying in userspace",
+		  c->call_id, ev->flow_id);
+	/* the other component's flow and the attachments go too */
+	media_stream_unload(st);
+}
+
+void kernel_monitor_event(const struct knl_event *ev, void *arg)
+{
+	struct kiced *k = arg;
+	char ip[INET6_ADDRSTRLEN] = "?";
+
+	switch (ev->cmd) {
+	case KICE_CMD_IDLE_NTF:
+		kernel_on_idle(k, ev);
+		break;
+	case KICE_CMD_FLOW_DEL_NTF:
+		kernel_on_flow_del(k, ev);
+		break;
+	case KICE_CMD_SRC_MISMATCH_NTF:
+		if (ev->addr.ss_family == AF_INET)
+			inet_ntop(AF_INET,
+				  &((const struct sockaddr_in *)&ev->addr)->sin_addr,
+				  ip, sizeof(ip));
+		else if (ev->addr.ss_family == AF_INET6)
+			inet_ntop(AF_INET6,
+				  &((const struct sockaddr_in6 *)&ev->addr)->sin6_addr,
+				  ip, sizeof(ip));
+		klog_debug("kernel socket %u: datagram from unexpected %s",
+			   ev->sock_id, ip);
+		break;
+	case KICE_CMD_SSRC_CHANGE_NTF:
+		klog_info("kernel flow %u leg %d: SSRC %08x -> %08x",
+			  ev->flow_id, ev->leg, ev->old_ssrc, ev->ssrc);
+		break;
+	default:
+		break;
+	}
+}
+
+static void kernel_on_monitor(struct loop_watch *w, uint32_t events)
+{
+	struct kiced *k = w->arg;
+	int i, err;
+
+	for (i = 0; i < 64; i++) {
+		err = knl_monitor_recv(&k->mon, kernel_monitor_event, k);
+		if (err == -EAGAIN || err == -EWOULDBLOCK)
+			break;
+		if (err == -ENOBUFS) {
+			/* the periodic timeout check still ends dead calls */
+			klog_warn("kernel monitor: events lost");
+			continue;
+		}
+		if (err) {
+			klog_warn("kernel monitor: %s", strerror(-err));
+			break;
+		}
+		/* a session_remove() above may have freed watches */
+	}
+}
+
+int kernel_monitor_open(struct kiced *k)
+{
+	int err, fd;
+
+	err = knl_open(&k->mon);
+	if (err)
+		return err;
+	err = knl_monitor_join(&k->mon);
+	if (err)
+		goto fail;
+	fd = knl_fd(&k->mon);
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0) {
 		err = -errno;
 		goto fail;
 	}
-	k->portid = mnl_socket_get_portid(k->nl);
-	nlh = kernel_msg(k, buf, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1, 0);
-	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, KICE_FAMILY_NAME);
-	err = kernel_talk(k, nlh, &r);
-	if (err)
-		goto fail;
-	if (!r.family) {
-		err = -ENOENT;
+	k->mon_w = (struct loop_watch){ fd, kernel_on_monitor, k };
+	if (loop_add(&k->loop, &k->mon_w, EPOLLIN)) {
+		err = -errno;
 		goto fail;
 	}
-	k->family = r.family;
 	return 0;
 fail:
-	mnl_socket_close(k->nl);
-	k->nl = NULL;
+	knl_close(&k->mon);
 	return err;
 }
 
-void kernel_close(struct kernel_nl *k)
+void kernel_monitor_close(struct kiced *k)
 {
-	if (k->nl)
-		mnl_socket_close(k->nl);
-	k->nl = NULL;
-}
-
-int kernel_sock_attach(struct kernel_nl *k, int fd, uint32_t *id)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct kernel_reply r = { 0 };
-	struct nlmsghdr *nlh;
-	int err;
-
-	nlh = kernel_msg(k, buf, k->family, KICE_CMD_SOCK_ATTACH,
-			 KICE_FAMILY_VERSION, 0);
-	mnl_attr_put_u32(nlh, KICE_A_SOCK_FD, (uint32_t)fd);
-	/* what no flow matches (STUN, other sources) goes to userspace */
-	mnl_attr_put_u32(nlh, KICE_A_SOCK_UNKNOWN_POLICY,
-			 KICE_UNKNOWN_POLICY_PASS);
-	err = kernel_talk(k, nlh, &r);
-	if (err)
-		return err;
-	if (!r.id)
-		return -EPROTO;
-	*id = r.id;
-	return 0;
-}
-
-static int kernel_id_cmd(struct kernel_nl *k, uint8_t cmd, uint16_t attr,
-			 uint32_t id, struct kernel_reply *r)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh;
-
-	nlh = kernel_msg(k, buf, k->family, cmd, KICE_FAMILY_VERSION, 0);
-	mnl_attr_put_u32(nlh, attr, id);
-	return kernel_talk(k, nlh, r);
-}
-
-int kernel_sock_detach(struct kernel_nl *k, uint32_t id)
-{
-	struct kernel_reply r = { 0 };
-
-	return kernel_id_cmd(k, KICE_CMD_SOCK_DETACH, KICE_A_SOCK_ID, id, &r);
-}
-
-static void kernel_put_leg(struct nlmsghdr *nlh, uint16_t type,
-			   const struct kernel_leg *leg)
-{
-	struct nlattr *nest = mnl_attr_nest_start(nlh, type);
-
-	mnl_attr_put_u32(nlh, KICE_A_LEG_SOCK, leg->sock);
-	if (leg->remote->sa_family == AF_INET) {
-		const struct sockaddr_in *sin = (const void *)leg->remote;
-
-		mnl_attr_put(nlh, KICE_A_LEG_IPV4, 4, &sin->sin_addr);
-		mnl_attr_put_u16(nlh, KICE_A_LEG_PORT, ntohs(sin->sin_port));
-	} else {
-		const struct sockaddr_in6 *sin6 = (const void *)leg->remote;
-
-		mnl_attr_put(nlh, KICE_A_LEG_IPV6, 16, &sin6->sin6_addr);
-		mnl_attr_put_u16(nlh, KICE_A_LEG_PORT, ntohs(sin6->sin6_port));
-	}
-	mnl_attr_nest_end(nlh, nest);
-}
-
-int kernel_flow_new(struct kernel_nl *k, const struct kernel_leg *a,
-		    const struct kernel_leg *b, uint32_t *id)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct kernel_reply r = { 0 };
-	struct nlmsghdr *nlh;
-	int err;
-
-	nlh = kernel_msg(k, buf, k->family, KICE_CMD_FLOW_NEW,
-			 KICE_FAMILY_VERSION, 0);
-	kernel_put_leg(nlh, KICE_A_FLOW_LEG_A, a);
-	kernel_put_leg(nlh, KICE_A_FLOW_LEG_B, b);
-	err = kernel_talk(k, nlh, &r);
-	if (err)
-		return err;
-	if (!r.id)
-		return -EPROTO;
-	*id = r.id;
-	return 0;
-}
-
-int kernel_flow_del(struct kernel_nl *k, uint32_t id)
-{
-	struct kernel_reply r = { 0 };
-
-	return kernel_id_cmd(k, KICE_CMD_FLOW_DEL, KICE_A_FLOW_ID, id, &r);
-}
-
-int kernel_flow_stats(struct kernel_nl *k, uint32_t id,
-		      struct kernel_leg_stats *a, struct kernel_leg_stats *b)
-{
-	struct kernel_reply r = { .legs = true, .stats = { a, b } };
-
-	memset(a, 0, sizeof(*a));
-	memset(b, 0, sizeof(*b));
-	a->last_rx_age_ms = b->last_rx_age_ms = -1;
-	return kernel_id_cmd(k, KICE_CMD_FLOW_GET, KICE_A_FLOW_ID, id, &r);
+	if (!k->mon.nl)
+		return;
+	loop_del(&k->loop, &k->mon_w);
+	knl_close(&k->mon);
 }

@@ -13,6 +13,7 @@
 #include "ctl/ng.h"
 #include "ctl/ng_cache.h"
 #include "kiced/config.h"
+#include "kiced/kernel.h"
 #include "kiced/loop.h"
 #include "kiced/media.h"
 #include "kiced/session.h"
@@ -26,6 +27,7 @@ struct kiced_stats {
 	uint64_t rejected;		/* offers refused (limit, bad SDP...) */
 	uint64_t timed_out;
 	uint64_t deleted;
+	uint64_t idle_events;		/* calls ended by kernel idle events */
 };
 
 struct kiced {
@@ -38,6 +40,8 @@ struct kiced {
 	int unix_fd;
 	struct loop_watch udp_w;
 	struct loop_watch unix_w;
+	struct knl mon;			/* kice.ko monitor group (kernel.c) */
+	struct loop_watch mon_w;
 	struct kiced_stats stats;
 	time_t started;
 	uint64_t started_ms;

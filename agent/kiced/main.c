@@ -118,7 +118,7 @@ static bool kernel_module_loaded(void)
 
 int main(int argc, char **argv)
 {
-	struct kernel_nl knl = { 0 };
+	struct knl knl = { 0 };
 	struct override ov[32];
 	const char *conf = NULL;
 	struct kiced *k;
@@ -226,7 +226,7 @@ int main(int argc, char **argv)
 	session_table_init(&k->calls);
 	kernel = false;
 	if (k->cfg.kernel && kernel_module_loaded()) {
-		int err = kernel_open(&knl);
+		int err = knl_open(&knl);
 
 		if (err)
 			klog_warn("kice.ko loaded but not usable: %s",
@@ -247,7 +247,7 @@ int main(int argc, char **argv)
 out_loop:
 	control_close(k);
 	loop_fini(&k->loop);
-	kernel_close(&knl);
+	knl_close(&knl);
 	if (*k->cfg.pidfile)
 		unlink(k->cfg.pidfile);
 out_free:

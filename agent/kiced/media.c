@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/epoll.h>
 
+#include <linux/kice.h>
+
 #include "kiced/config.h"
 #include "kiced/kernel.h"
 #include "kiced/log.h"
@@ -17,7 +19,7 @@
 #define MEDIA_PUMP_BUDGET	256
 
 void media_env_init(struct media_env *env, struct loop *loop,
-		    const struct kiced_config *cfg, struct kernel_nl *kernel)
+		    const struct kiced_config *cfg, struct knl *kernel)
 {
 	memset(env, 0, sizeof(*env));
 	env->loop = loop;
@@ -248,7 +250,7 @@ void media_stream_unload(struct media_stream *s)
 	if (!s->offloaded)
 		return;
 	for (c = 0; c < 2; c++) {
-		kernel_flow_del(s->env->kernel, s->flow[c]);
+		knl_flow_del(s->env->kernel, s->flow[c]);
 		s->env->flows--;
 	}
 	/* detaching is per socket: re-attach happens on the next offload */
@@ -256,15 +258,24 @@ void media_stream_unload(struct media_stream *s)
 		struct relay_leg *l = &s->side[c / 2].leg[c % 2];
 
 		if (l->kernel_id)
-			kernel_sock_detach(s->env->kernel, l->kernel_id);
+			knl_sock_detach(s->env->kernel, l->kernel_id);
 		l->kernel_id = 0;
 	}
 	s->offloaded = false;
 }
 
+/* Flows report idleness after the call timeout (kiced then ends the call). */
+static uint32_t media_idle_ms(const struct media_env *env)
+{
+	uint64_t ms = (uint64_t)env->cfg->timeout * 1000;
+
+	return ms > KICE_IDLE_TIMEOUT_MAX ? KICE_IDLE_TIMEOUT_MAX :
+					    (uint32_t)ms;
+}
+
 int media_stream_offload(struct media_stream *s)
 {
-	struct kernel_nl *k = s->env->kernel;
+	struct knl *k = s->env->kernel;
 	int c, err = 0;
 
 	if (!k)
@@ -279,23 +290,24 @@ int media_stream_offload(struct media_stream *s)
 	for (c = 0; c < 4 && !err; c++) {
 		struct relay_leg *l = &s->side[c / 2].leg[c % 2];
 
-		err = kernel_sock_attach(k, l->fd, &l->kernel_id);
+		err = knl_sock_attach(k, l->fd, &l->kernel_id);
 	}
 	for (c = 0; c < 2 && !err; c++) {
 		struct relay_leg *a = &s->side[MEDIA_SIDE_A].leg[c];
 		struct relay_leg *b = &s->side[MEDIA_SIDE_B].leg[c];
-		struct kernel_leg ka = { a->kernel_id,
+		struct knl_leg ka = { a->kernel_id,
 					 (struct sockaddr *)&a->peer };
-		struct kernel_leg kb = { b->kernel_id,
+		struct knl_leg kb = { b->kernel_id,
 					 (struct sockaddr *)&b->peer };
 
-		err = kernel_flow_new(k, &ka, &kb, &s->flow[c]);
+		err = knl_flow_new(k, &ka, &kb, media_idle_ms(s->env),
+				   &s->flow[c]);
 		if (!err) {
 			s->env->flows++;
 			if (c == 1)
 				s->offloaded = true;
 		} else if (c == 1) {
-			kernel_flow_del(k, s->flow[0]);
+			knl_flow_del(k, s->flow[0]);
 			s->env->flows--;
 		}
 	}
@@ -304,12 +316,44 @@ int media_stream_offload(struct media_stream *s)
 			struct relay_leg *l = &s->side[c / 2].leg[c % 2];
 
 			if (l->kernel_id)
-				kernel_sock_detach(k, l->kernel_id);
+				knl_sock_detach(k, l->kernel_id);
 			l->kernel_id = 0;
 		}
 		return err;
 	}
 	return 0;
+}
+
+int media_stream_repoint(struct media_stream *s)
+{
+	struct knl *k = s->env->kernel;
+	int c, err = 0;
+
+	if (!k)
+		return -EOPNOTSUPP;
+	if (!s->offloaded)
+		return media_stream_offload(s);
+	for (c = 0; c < 2 && !err; c++) {
+		struct relay_leg *a = &s->side[MEDIA_SIDE_A].leg[c];
+		struct relay_leg *b = &s->side[MEDIA_SIDE_B].leg[c];
+		struct knl_leg ka = { a->kernel_id,
+				      (struct sockaddr *)&a->peer };
+		struct knl_leg kb = { b->kernel_id,
+				      (struct sockaddr *)&b->peer };
+
+		if (!a->peer_len || !b->peer_len)
+			err = -EDESTADDRREQ;
+		else
+			err = knl_flow_set(k, s->flow[c], &ka, &kb);
+	}
+	if (!err) {
+		s->repointed++;
+		return 0;
+	}
+	/* e.g. the flow vanished: start over */
+	klog_debug("flow set: %s; reinstalling", strerror(-err));
+	media_stream_unload(s);
+	return media_stream_offload(s);
 }
 
 void media_stream_stats(const struct media_stream *s, struct media_stats *st)
@@ -318,10 +362,10 @@ void media_stream_stats(const struct media_stream *s, struct media_stats *st)
 
 	memset(st, 0, sizeof(*st));
 	if (s->offloaded) {
-		struct kernel_leg_stats ks[2];
+		struct knl_stats ks[2];
 
 		for (c = 0; c < 2; c++) {
-			if (kernel_flow_stats(s->env->kernel, s->flow[c],
+			if (knl_flow_stats(s->env->kernel, s->flow[c],
 					      &ks[0], &ks[1]))
 				continue;
 			for (i = 0; i < 2; i++) {

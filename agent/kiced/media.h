@@ -45,13 +45,13 @@ enum media_comp {
 	MEDIA_RTCP,
 };
 
-struct kernel_nl;
+struct knl;
 
 struct media_env {
 	struct loop *loop;
 	const struct kiced_config *cfg;
 	uint16_t next_port;
-	struct kernel_nl *kernel;	/* kice.ko, or NULL: userspace only */
+	struct knl *kernel;	/* kice.ko, or NULL: userspace only */
 	unsigned int open_ports;
 	unsigned int flows;		/* kernel flows installed */
 };
@@ -77,6 +77,7 @@ struct media_stream {
 	uint32_t relay_flags;	/* MEDIA_F_* */
 	bool offloaded;		/* relayed by kice.ko */
 	uint32_t flow[2];	/* kernel flow per component */
+	unsigned int repointed;	/* flows moved in place (flow set) */
 };
 
 #define MEDIA_F_NO_LATCH	(1u << 0)	/* "asymmetric" */
@@ -88,7 +89,7 @@ struct media_stats {
 };
 
 void media_env_init(struct media_env *env, struct loop *loop,
-		    const struct kiced_config *cfg, struct kernel_nl *kernel);
+		    const struct kiced_config *cfg, struct knl *kernel);
 struct media_stream *media_stream_new(struct media_env *env, uint32_t flags);
 /*
  * Opens RTP and RTCP sockets of @side on interface @iface (its family),
@@ -117,6 +118,12 @@ void media_side_relatch(struct media_stream *s, enum media_side side);
  * still in userspace.
  */
 int media_stream_offload(struct media_stream *s);
+/*
+ * The remotes of an offloaded stream changed (ICE restart, renomination):
+ * move its flows in place with "flow set", no media gap.  Offloads a
+ * stream that is not yet.  0 or -errno as media_stream_offload().
+ */
+int media_stream_repoint(struct media_stream *s);
 /* Back to the userspace relay (flows deleted, sockets detached). */
 void media_stream_unload(struct media_stream *s);
 void media_stream_stats(const struct media_stream *s,

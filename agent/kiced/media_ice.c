@@ -74,15 +74,17 @@ static int mi_send(void *user, int sock, const struct ice_addr *to,
 	return n < 0 ? -errno : (int)n;
 }
 
-/* (Re)install the kernel flows of a stream whose pair just changed. */
+/*
+ * Install the kernel flows of a stream whose pair was just nominated, or
+ * move them in place (flow set: no media gap) on renomination or restart.
+ */
 static void mi_offload(struct media_stream *st)
 {
 	int err;
 
 	if (!st->env->kernel)
 		return;
-	media_stream_unload(st);
-	err = media_stream_offload(st);
+	err = media_stream_repoint(st);
 	if (err && err != -EBUSY && err != -EDESTADDRREQ)
 		klog_warn("ICE stream stays in userspace: %s", strerror(-err));
 }
@@ -136,6 +138,9 @@ static void mi_event(void *user, enum ice_event ev, int stream)
 		mi->connected = false;
 		break;
 	case ICE_EV_FAILED:
+		/* a restart that failed: the previous pair is no more */
+		for (s = 0; s < mi->nstreams; s++)
+			media_stream_unload(mi->streams[s]);
 		mi->failed = true;
 		break;
 	default:
@@ -210,9 +215,12 @@ struct media_ice *media_ice_new(struct loop *loop,
 	mi->timer_w = (struct loop_watch){ mi->timerfd, mi_on_timer, mi };
 	if (loop_add(loop, &mi->timer_w, EPOLLIN))
 		goto bad;
-	/* only now take over the legs */
+	/*
+	 * Only now take over the legs.  A stream already relayed in the
+	 * kernel (ICE restart) keeps its flows on the previous pair until
+	 * this agent nominates, then they move in place (RFC 8445, 9).
+	 */
 	for (s = 0; s < nstreams; s++) {
-		media_stream_unload(streams[s]);
 		streams[s]->side[side].ice = true;
 		streams[s]->side[side].ice_ready = false;
 	}

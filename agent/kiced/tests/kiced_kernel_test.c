@@ -154,8 +154,8 @@ static void sdp_body(struct bn_buf *b, const char *cmd, uint16_t port)
 TEST(kernel_relays_the_call)
 {
 	struct kiced *k = calloc(1, sizeof(*k));
-	struct kernel_nl knl;
-	struct kernel_leg_stats la, lb;
+	struct knl knl;
+	struct knl_stats la, lb;
 	struct bn_buf body, rep;
 	struct bn_doc doc;
 	struct media_stream *st;
@@ -165,7 +165,7 @@ TEST(kernel_relays_the_call)
 
 	if (geteuid() || !load_module())
 		SKIP(return, "kice.ko not loadable here (test VM only)");
-	err = kernel_open(&knl);
+	err = knl_open(&knl);
 	ASSERT_EQ(0, err) TH_LOG("kernel_open: %s", strerror(-err));
 
 	klog_init(KLOG_WARN, false);
@@ -201,7 +201,7 @@ TEST(kernel_relays_the_call)
 	EXPECT_EQ(N, exchange(bfd, afd, xb, N));
 	EXPECT_EQ(0, st->side[MEDIA_SIDE_A].leg[0].rx.packets);
 	EXPECT_EQ(0, st->side[MEDIA_SIDE_B].leg[0].rx.packets);
-	ASSERT_EQ(0, kernel_flow_stats(&knl, st->flow[0], &la, &lb));
+	ASSERT_EQ(0, knl_flow_stats(&knl, st->flow[0], &la, &lb));
 	EXPECT_EQ(N, la.rx_packets);
 	EXPECT_EQ(N, lb.rx_packets);
 	EXPECT_EQ(N, lb.tx_packets);
@@ -228,17 +228,17 @@ TEST(kernel_relays_the_call)
 	bn_doc_free(&doc);
 	bn_buf_free(&rep);
 	EXPECT_EQ(0, k->media.flows);
-	EXPECT_NE(0, kernel_flow_stats(&knl, flow, &la, &lb));
+	EXPECT_NE(0, knl_flow_stats(&knl, flow, &la, &lb));
 
 	close(afd);
 	close(bfd);
 	ng_cache_free(k->cache);
 	loop_fini(&k->loop);
-	kernel_close(&knl);
+	knl_close(&knl);
 	free(k);
 }
 
-static void daemon_init(struct kiced *k, struct loop *l, struct kernel_nl *knl,
+static void daemon_init(struct kiced *k, struct loop *l, struct knl *knl,
 			uint16_t pmin)
 {
 	config_defaults(&k->cfg);
@@ -256,7 +256,7 @@ static void daemon_init(struct kiced *k, struct loop *l, struct kernel_nl *knl,
 TEST(kernel_media_keeps_call_alive)
 {
 	struct kiced *k = calloc(1, sizeof(*k));
-	struct kernel_nl knl;
+	struct knl knl;
 	struct bn_buf body, rep;
 	struct bn_doc doc;
 	struct media_stream *st;
@@ -266,7 +266,7 @@ TEST(kernel_media_keeps_call_alive)
 
 	if (geteuid() || !load_module())
 		SKIP(return, "kice.ko not loadable here (test VM only)");
-	ASSERT_EQ(0, kernel_open(&knl));
+	ASSERT_EQ(0, knl_open(&knl));
 	klog_init(KLOG_WARN, false);
 	ASSERT_EQ(0, loop_init(&k->loop, 1000, NULL, NULL));
 	daemon_init(k, &k->loop, &knl, 42400);
@@ -307,7 +307,7 @@ TEST(kernel_media_keeps_call_alive)
 	close(bfd);
 	ng_cache_free(k->cache);
 	loop_fini(&k->loop);
-	kernel_close(&knl);
+	knl_close(&knl);
 	free(k);
 }
 
@@ -337,7 +337,7 @@ TEST(kernel_after_ice_nomination)
 	char plain_a[256], plain_b[256], *s1, *s2, *s3, *s4;
 	struct media_stream *st1, *st2;
 	struct bn_buf body;
-	struct kernel_nl knl;
+	struct knl knl;
 	struct loop *l = &k1->loop;
 	uint16_t pa, pb;
 	uint64_t end;
@@ -345,7 +345,7 @@ TEST(kernel_after_ice_nomination)
 
 	if (geteuid() || !load_module())
 		SKIP(return, "kice.ko not loadable here (test VM only)");
-	ASSERT_EQ(0, kernel_open(&knl));
+	ASSERT_EQ(0, knl_open(&knl));
 	klog_init(KLOG_WARN, false);
 	ASSERT_EQ(0, loop_init(l, 1000, NULL, NULL));
 	daemon_init(k1, l, &knl, 42000);
@@ -398,7 +398,7 @@ TEST(kernel_after_ice_nomination)
 	ng_cache_free(k1->cache);
 	ng_cache_free(k2->cache);
 	loop_fini(l);
-	kernel_close(&knl);
+	knl_close(&knl);
 	close(afd);
 	close(bfd);
 	free(k1);

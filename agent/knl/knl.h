@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * knl: client of the "kice" generic netlink family (kice.ko), shared by
+ * kiced and kicectl.  Synchronous requests (attach, flows, dumps) and the
+ * "monitor" multicast group.  All functions return 0 or -errno; after a
+ * failed request, knl.extack holds the kernel's message if it sent one.
+ */
+#ifndef KICE_KNL_KNL_H
+#define KICE_KNL_KNL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+struct knl {
+	struct mnl_socket *nl;
+	uint16_t family;
+	uint32_t mcgrp;			/* "monitor" group id, 0: none */
+	uint32_t portid;
+	uint32_t seq;
+	char extack[256];
+};
+
+/* One side of a flow to install: an attached socket and its remote. */
+struct knl_leg {
+	uint32_t sock;
+	const struct sockaddr *remote;
+};
+
+struct knl_stats {
+	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
+	uint64_t rtcp_packets, rtcp_bytes, dtls_packets, stun_passed;
+	uint64_t drop_malformed, drop_unknown, drop_tx;
+	int64_t last_rx_age_ms;		/* -1: nothing received yet */
+};
+
+/* A flow as the kernel reports it (flow-get, dump, new/del events). */
+struct knl_flow_info {
+	uint32_t id;
+	struct {
+		uint32_t sock;
+		struct sockaddr_storage remote;
+		struct sockaddr_storage turn;	/* ss_family 0: direct */
+		uint16_t channel;
+		struct knl_stats st;
+	} leg[2];
+	uint32_t dtls_policy;
+	int dscp;			/* -1: unchanged */
+	uint32_t idle_ms;		/* 0: no idle events */
+};
+
+struct knl_sock_info {
+	uint32_t id;
+	uint16_t family;		/* AF_INET, AF_INET6 */
+	uint16_t port;
+	uint32_t unknown_policy;
+	uint64_t stun_passed, unknown_passed, unknown_dropped;
+	uint32_t flows;
+};
+
+/* A message of the monitor group. */
+struct knl_event {
+	uint8_t cmd;			/* KICE_CMD_*_NTF */
+	uint32_t flow_id, sock_id;	/* 0: absent */
+	int leg;			/* 0 or 1, -1: absent */
+	struct sockaddr_storage addr;	/* source mismatch */
+	uint32_t ssrc, old_ssrc;
+	uint32_t idle_ms;
+	struct knl_flow_info flow;	/* flow new/del */
+};
+
+/* -ENOENT: family "kice" not registered (module not loaded). */
+int knl_open(struct knl *k);
+void knl_close(struct knl *k);
+int knl_fd(const struct knl *k);
+
+int knl_sock_attach(struct knl *k, int fd, uint32_t *id);
+int knl_sock_detach(struct knl *k, uint32_t id);
+/* @idle_ms: 0 for no idle events. */
+int knl_flow_new(struct knl *k, const struct knl_leg *a,
+		 const struct knl_leg *b, uint32_t idle_ms, uint32_t *id);
+/* New remotes on the same sockets, atomically (no media gap). */
+int knl_flow_set(struct knl *k, uint32_t id, const struct knl_leg *a,
+		 const struct knl_leg *b);
+int knl_flow_del(struct knl *k, uint32_t id);
+int knl_flow_get(struct knl *k, uint32_t id, struct knl_flow_info *f);
+/* Counters of a flow's legs; -ENOENT once the flow is gone. */
+int knl_flow_stats(struct knl *k, uint32_t id, struct knl_stats *a,
+		   struct knl_stats *b);
+
+/* Dumps: @cb runs once per object; a non-zero return stops early. */
+int knl_flow_dump(struct knl *k,
+		  int (*cb)(const struct knl_flow_info *f, void *arg),
+		  void *arg);
+int knl_sock_dump(struct knl *k,
+		  int (*cb)(const struct knl_sock_info *s, void *arg),
+		  void *arg);
+
+/* Join the monitor group (a socket used for nothing else is best). */
+int knl_monitor_join(struct knl *k);
+/*
+ * Receive one datagram of events (blocking unless the socket is made
+ * non-blocking) and run @cb on each.  -ENOBUFS: events were lost.
+ */
+int knl_monitor_recv(struct knl *k,
+		     void (*cb)(const struct knl_event *ev, void *arg),
+		     void *arg);
+/* "flow-new", "flow-del", "idle", "src-mismatch", "ssrc-change" */
+const char *knl_event_name(uint8_t cmd);
+
+#endif /* KICE_KNL_KNL_H */
