@@ -18,6 +18,8 @@
  *   badattr SOCK4 SOCK6               malformed requests must fail with
  *                                     extack and change nothing
  *   fuzz N SEED                       N random requests
+ *   turnhold ...                      a leg through a TURN server
+ *                                     (ktool_turn.c)
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -55,7 +57,7 @@ uint64_t kt_now_ms(void)
 }
 
 /* "IP,PORT" -> sockaddr; returns the rest of the string after PORT. */
-static char *parse_ep(char *s, struct sockaddr_storage *ss, socklen_t *len)
+char *kt_parse_ep(char *s, struct sockaddr_storage *ss, socklen_t *len)
 {
 	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
 	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
@@ -81,13 +83,13 @@ static char *parse_ep(char *s, struct sockaddr_storage *ss, socklen_t *len)
 	return s;
 }
 
-static int udp_bound(char *ep)
+int kt_udp_bound(char *ep)
 {
 	struct sockaddr_storage ss;
 	int fd, one = 1, rcvbuf = 16 << 20;
 	socklen_t len;
 
-	parse_ep(ep, &ss, &len);
+	kt_parse_ep(ep, &ss, &len);
 	fd = socket(ss.ss_family, SOCK_DGRAM, 0);
 	if (fd < 0)
 		die("socket", errno);
@@ -103,7 +105,7 @@ static int udp_bound(char *ep)
 	return fd;
 }
 
-static void ep_str(const struct sockaddr_storage *ss, char *out, size_t n)
+void kt_ep_str(const struct sockaddr_storage *ss, char *out, size_t n)
 {
 	char ip[INET6_ADDRSTRLEN];
 
@@ -132,7 +134,7 @@ static int id_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static int attach(int fd, uint32_t policy, uint32_t *id)
+int kt_attach(int fd, uint32_t policy, uint32_t *id)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = kt_msg(buf, KICE_CMD_SOCK_ATTACH, 0);
@@ -164,9 +166,9 @@ static int cmd_hold(int argc, char **argv)
 				 KICE_UNKNOWN_POLICY_DROP : KICE_UNKNOWN_POLICY_PASS;
 			continue;
 		}
-		pfd[n].fd = udp_bound(argv[i]);
+		pfd[n].fd = kt_udp_bound(argv[i]);
 		pfd[n].events = POLLIN;
-		err = attach(pfd[n].fd, policy, &id);
+		err = kt_attach(pfd[n].fd, policy, &id);
 		if (err)
 			die("attach", -err);
 		printf("sock%d=%u\n", n, id);
@@ -192,7 +194,7 @@ static int cmd_hold(int argc, char **argv)
 				     (struct sockaddr *)&ss, &sl);
 			if (r <= 0)
 				continue;
-			ep_str(&ss, from, sizeof(from));
+			kt_ep_str(&ss, from, sizeof(from));
 			printf("recv sock%d from=%s len=%zd byte=%u\n", i, from,
 			       r, b[0]);
 			fflush(stdout);
@@ -212,7 +214,7 @@ static void put_leg(struct nlmsghdr *nlh, int type, char *spec)
 	nest = mnl_attr_nest_start(nlh, type);
 	if (atoi(sock))
 		mnl_attr_put_u32(nlh, KICE_A_LEG_SOCK, atoi(sock));
-	s = parse_ep(s, &ss, &len);
+	s = kt_parse_ep(s, &ss, &len);
 	if (ss.ss_family == AF_INET) {
 		mnl_attr_put(nlh, KICE_A_LEG_IPV4, 4,
 			     &((struct sockaddr_in *)&ss)->sin_addr);
@@ -225,7 +227,7 @@ static void put_leg(struct nlmsghdr *nlh, int type, char *spec)
 				 ntohs(((struct sockaddr_in6 *)&ss)->sin6_port));
 	}
 	if (s && *s) {
-		s = parse_ep(s, &ss, &len);
+		s = kt_parse_ep(s, &ss, &len);
 		if (ss.ss_family == AF_INET) {
 			mnl_attr_put(nlh, KICE_A_LEG_TURN_IPV4, 4,
 				     &((struct sockaddr_in *)&ss)->sin_addr);
@@ -338,9 +340,9 @@ static int cmd_send(int argc, char **argv)
 		const char *o = argv[i], *v = argv[i + 1];
 
 		if (!strcmp(o, "--from"))
-			fd = udp_bound(argv[i + 1]);
+			fd = kt_udp_bound(argv[i + 1]);
 		else if (!strcmp(o, "--to"))
-			parse_ep(argv[i + 1], &to, &tolen);
+			kt_parse_ep(argv[i + 1], &to, &tolen);
 		else if (!strcmp(o, "--count"))
 			count = atoi(v);
 		else if (!strcmp(o, "--rtp")) {
@@ -473,7 +475,7 @@ static int cmd_recv(int argc, char **argv)
 
 	for (i = 0; i + 1 < argc; i += 2) {
 		if (!strcmp(argv[i], "--bind"))
-			fd = udp_bound(argv[i + 1]);
+			fd = kt_udp_bound(argv[i + 1]);
 		else if (!strcmp(argv[i], "--count"))
 			count = atoi(argv[i + 1]);
 		else if (!strcmp(argv[i], "--timeout-ms"))
@@ -507,7 +509,7 @@ static int cmd_recv(int argc, char **argv)
 			continue;
 		got++;
 		bytes += r;
-		ep_str(&ss, from, sizeof(from));
+		kt_ep_str(&ss, from, sizeof(from));
 		if (channel && r >= 4 && (b[0] << 8 | b[1]) == (int)channel &&
 		    (b[2] << 8 | b[3]) == r - 4)
 			chan_ok++;
@@ -841,9 +843,9 @@ static int cmd_badattr(int argc, char **argv)
 	{
 		char ep[] = "127.0.0.1,0";
 
-		dup_fd = udp_bound(ep);
+		dup_fd = kt_udp_bound(ep);
 	}
-	if (attach(dup_fd, KICE_UNKNOWN_POLICY_PASS, &id))
+	if (kt_attach(dup_fd, KICE_UNKNOWN_POLICY_PASS, &id))
 		die("attach", errno);
 	flows = count(KICE_CMD_FLOW_GET);
 	socks = count(KICE_CMD_SOCK_GET);
@@ -1103,6 +1105,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(c, "flow-bulk"))
 		return cmd_bulk(argc, argv);
+	if (!strcmp(c, "turnhold"))
+		return kt_turnhold(argc, argv);
 	if (!strcmp(c, "churn"))
 		return cmd_churn(argc, argv);
 	if (!strcmp(c, "flow-flush"))
