@@ -83,14 +83,18 @@ ns_router relay || { echo "relay.sh: topology setup failed" >&2; exit 1; }
 # Two CPUs: the generator runs on CPU 0; RPS on the relay's ingress veth
 # moves the relaying (softirq, and the userspace relays' processes) to
 # CPU 1, so the rate measured is what one relay CPU forwards, not the
-# generator's own speed.  With one CPU everything shares it.
+# generator's own speed.  RPS on the sink's veth brings the sink's (tiny)
+# work back to CPU 0: otherwise relayed packets queue behind the relay's
+# own input on CPU 1's backlog and are dropped when it is full.  With one
+# CPU everything shares it.
 # A longer backlog absorbs the generator's bursts while the relay vCPU is
 # descheduled by the host (the guest is the only user of this sysctl).
 sysctl -qw net.core.netdev_max_backlog=10000
 GEN_CPU= RELAY_CPU=
 if [ "$(nproc)" -ge 2 ]; then
 	GEN_CPU="taskset -c 0" RELAY_CPU="taskset -c 1"
-	ns_exec relay sh -c 'echo 2 >/sys/class/net/r0/queues/rx-0/rps_cpus' ||
+	ns_exec relay sh -c 'echo 2 >/sys/class/net/r0/queues/rx-0/rps_cpus' &&
+	ns_exec sink sh -c 'echo 1 >/sys/class/net/s0/queues/rx-0/rps_cpus' ||
 		{ echo "relay.sh: cannot set RPS" >&2; exit 1; }
 fi
 
