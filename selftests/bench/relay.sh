@@ -35,8 +35,9 @@ if [ "${1:-}" != --guest ]; then
 		     "on $(nproc) CPUs"
 		"$top/selftests/vm/run" --kernel "$k" --timeout 900 -- \
 			"$here/relay.sh" --guest 2>&1 |
-			grep --line-buffered -v -E '^kice-vm:|reboot: Power down' || true
-		[ "${PIPESTATUS[0]}" = 0 ] || { echo "# relay benchmark on $k failed"; rc=1; }
+			grep --line-buffered -v -E '^kice-vm:|reboot: Power down'
+		st=("${PIPESTATUS[@]}")
+		[ "${st[0]}" = 0 ] || { echo "# relay benchmark on $k failed"; rc=1; }
 	done
 	exit $rc
 fi
