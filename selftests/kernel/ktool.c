@@ -18,6 +18,8 @@
  *   badattr SOCK4 SOCK6               malformed requests must fail with
  *                                     extack and change nothing
  *   fuzz N SEED                       N random requests
+ *   xattach NETNS_PATH IP,PORT        attaching a socket from another
+ *                                     netns must fail with EXDEV
  *   turnhold ...                      a leg through a TURN server
  *                                     (ktool_turn.c)
  */
@@ -26,6 +28,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1051,6 +1054,26 @@ static int cmd_flush(void)
 	return 0;
 }
 
+/* xattach NETNS_PATH IP,PORT: attach a socket of this netns from another */
+static int cmd_xattach(int argc, char **argv)
+{
+	int fd, nsfd, err;
+	uint32_t id;
+
+	if (argc < 2)
+		return 2;
+	fd = kt_udp_bound(argv[1]);
+	nsfd = open(argv[0], O_RDONLY);
+	if (nsfd < 0 || setns(nsfd, CLONE_NEWNET) < 0)
+		die("setns", errno);
+	err = kt_open();
+	if (err)
+		die("kice family", -err);
+	err = kt_attach(fd, KICE_UNKNOWN_POLICY_PASS, &id);
+	printf("error=%s\nextack=%s\n", strerror(-err), kt_extack);
+	return err == -EXDEV ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	const char *c;
@@ -1067,6 +1090,8 @@ int main(int argc, char **argv)
 		return cmd_send(argc, argv);
 	if (!strcmp(c, "recv"))
 		return cmd_recv(argc, argv);
+	if (!strcmp(c, "xattach"))
+		return cmd_xattach(argc, argv);
 
 	err = kt_open();
 	if (err)

@@ -8,7 +8,7 @@ here=$(dirname "$(readlink -f "$0")")
 
 kice_load
 ns_new r >/dev/null && ns_new o >/dev/null || ktap_skip_all "cannot make namespaces"
-ktap_plan 8
+ktap_plan 9
 
 kt_bg r $TMPD/hold hold 127.0.0.1,4000 ::1,4002 127.0.0.1,4004 || { cat $TMPD/hold; exit 1; }
 s4=$(kv $TMPD/hold sock0) s6=$(kv $TMPD/hold sock1) s4b=$(kv $TMPD/hold sock2)
@@ -33,6 +33,10 @@ ktap_check "socket counts its 602 legs" [ "$(kv $TMPD/s4 flows)" = 602 ]
 ktap_check "another netns sees none of them" \
 	[ -z "$(kt o flow-dump | grep '^id=')" ] && [ -z "$(kt o sock-dump | grep '^id=')" ]
 
+kt r xattach /var/run/netns/$(ns_name o) 127.0.0.1,4444 >$TMPD/x 2>&1
+ktap_check "a socket of another netns is refused ($(kv $TMPD/x error): $(kv $TMPD/x extack))" \
+	[ "$(kv $TMPD/x error)" = "Invalid cross-device link" ]
+
 if command -v setpriv >/dev/null; then
 	out=$(ns_exec r setpriv --reuid=65534 --regid=65534 --clear-groups \
 		--inh-caps=-all kice-ktool flow-dump 2>&1)
@@ -41,8 +45,9 @@ else
 	ktap_skip "unprivileged users are refused" "setpriv missing"
 fi
 
-kt r fuzz 1000 $RANDOM >$TMPD/fuzz
-ktap_diag "$(cat $TMPD/fuzz)"
+seed=${KICE_FUZZ_SEED:-$RANDOM}
+kt r fuzz 1000 $seed >$TMPD/fuzz
+ktap_diag "seed $seed (KICE_FUZZ_SEED): $(cat $TMPD/fuzz)"
 kt r flow-flush >/dev/null
 n=$(kt r flow-dump | grep -c '^id=')
 ktap_check "1000 random requests: family still answers, flows flushed ($n left)" [ "$n" = 0 ]
