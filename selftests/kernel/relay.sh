@@ -8,7 +8,12 @@ here=$(dirname "$(readlink -f "$0")")
 
 kice_load
 kice_topo || ktap_skip_all "cannot build the namespaces"
-ktap_plan 16
+# checksums of relayed packets computed in software and verified by the
+# receiving stack (veth would otherwise pass them unverified)
+ns_exec r ethtool -K ra tx off >/dev/null 2>&1
+ns_exec r ethtool -K rb tx off >/dev/null 2>&1
+ktap_plan 19
+ktap_diag "relay $(ns_exec r ethtool -k ra 2>&1 | grep -m1 tx-checksumming)"
 
 N=200
 kt_bg r $TMPD/hold hold 192.0.2.1,4000 198.51.100.1,4002 \
@@ -65,6 +70,14 @@ ktap_check "v4<->v6 counters exact" \
 # DSCP EF with ECN bits set: DSCP kept, ECN not copied
 N=5 relay "dscp kept" a 192.0.2.2,5000 192.0.2.1,4000 b 198.51.100.2,6000 198.51.100.1,4002 --tos 0xb9
 ktap_check "dscp EF kept (tos $(kv $TMPD/recv tos))" [ "$(kv $TMPD/recv tos)" = 184 ]
+N=5 relay "dscp kept v6" a 2001:db8:a::2,5000 2001:db8:a::1,4004 b 2001:db8:b::2,6000 2001:db8:b::1,4006 --tos 0xb9
+csum_errors() {	# UDP checksum errors seen in namespace $1
+	ns_exec "$1" cat /proc/net/snmp /proc/net/snmp6 |
+		awk '/^Udp: [0-9]/ { n += $8 } /^Udp6InCsumErrors/ { n += $2 } END { print n + 0 }'
+}
+ktap_check "v6 traffic class kept (tclass $(kv $TMPD/recv tos))" [ "$(kv $TMPD/recv tos)" = 184 ]
+ktap_check "no UDP checksum errors at the receivers (a $(csum_errors a), b $(csum_errors b))" \
+	[ "$(csum_errors a)" = 0 ] && [ "$(csum_errors b)" = 0 ]
 
 # STUN from the leg's remote on the media port reaches the socket
 kt a send --from 192.0.2.2,5000 --to 192.0.2.1,4000 --count 3 --byte 0 --size 20 >/dev/null
