@@ -172,7 +172,7 @@ bench: deps
 
 # Each suite is a make target whose output is TAP; selftests/run-suites
 # counts the results and prints a summary line per suite.
-KRELS_SUPPORTED ?= $(notdir $(patsubst %/,%,$(dir $(wildcard /lib/modules/*/build/Makefile))))
+KRELS_SUPPORTED ?= $(patsubst /lib/modules/%/build/Makefile,%,$(wildcard /lib/modules/*/build/Makefile))
 CHECK_SUITES := check-unit check-fuzz check-net check-checkpatch \
 	$(foreach r,$(KRELS_SUPPORTED),check-kbuild@$(r)) \
 	check-vm-runner \
