@@ -34,4 +34,10 @@ void cmd_stats_usage(void);
 int cmd_ng(int argc, char **argv);
 void cmd_ng_usage(void);
 
+/* cmd_show.c, cmd_monitor.c: kice.ko over netlink (agent/knl) */
+int cmd_show(int argc, char **argv);
+void cmd_show_usage(void);
+int cmd_monitor(int argc, char **argv);
+void cmd_monitor_usage(void);
+
 #endif

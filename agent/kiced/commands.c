@@ -647,6 +647,14 @@ static void put_call(struct kiced *k, struct bn_buf *b, const struct call *c)
 
 		bn_open_dict(b);
 		bn_kv_int(b, "index", (int64_t)i + 1);
+		if (cm->stream && cm->stream->offloaded) {
+			/* kice.ko flow ids (RTP, RTCP), for kicectl show */
+			bn_put_cstr(b, "kernel flows");
+			bn_open_list(b);
+			bn_put_int(b, cm->stream->flow[MEDIA_RTP]);
+			bn_put_int(b, cm->stream->flow[MEDIA_RTCP]);
+			bn_close(b);
+		}
 		bn_kv_str(b, "protocol", cm->proto);
 		bn_kv_str(b, "type", cm->type);
 		if (cm->stream) {

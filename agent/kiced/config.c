@@ -36,6 +36,9 @@ void config_defaults(struct kiced_config *c)
 	c->port_max = 40000;
 	c->timeout = 60;
 	c->kernel = true;
+	c->adopt_flows = true;
+	strcpy(c->handover, "/run/kiced/handover.sock");
+	c->handover_wait = 30;
 	c->ice = true;
 }
 
@@ -154,6 +157,20 @@ int config_set(struct kiced_config *c, const char *section, const char *key,
 	} else if (KEY("kiced", "foreground")) {
 		if (parse_bool(v, &c->foreground))
 			goto bad;
+	} else if (KEY("kiced", "keep-flows")) {
+		if (parse_bool(v, &c->keep_flows))
+			goto bad;
+	} else if (KEY("kiced", "adopt-flows")) {
+		if (parse_bool(v, &c->adopt_flows))
+			goto bad;
+	} else if (KEY("kiced", "handover-socket")) {
+		if (*v != '/' ||
+		    set_str(c->handover, sizeof(c->handover), v))
+			goto bad;
+	} else if (KEY("kiced", "handover-wait")) {
+		if (parse_uint(v, 3600, &n) || !n)
+			goto bad;
+		c->handover_wait = (unsigned int)n;
 	} else if (KEY("kiced", "pidfile")) {
 		if (set_str(c->pidfile, sizeof(c->pidfile), v))
 			goto bad;

@@ -29,6 +29,10 @@ struct kiced_config {
 	bool syslog;
 	bool foreground;
 	char pidfile[256];
+	bool keep_flows;		/* SIGTERM hands kernel flows on */
+	bool adopt_flows;		/* start: adopt them (else remove) */
+	char handover[108];		/* Unix socket of the handover */
+	unsigned int handover_wait;	/* seconds the holder waits */
 	/* [control] */
 	char ng_listen[128];		/* "" disables the UDP listener */
 	char ng_socket[108];		/* "" disables the Unix socket */

@@ -4,6 +4,7 @@
  * sockets and runs the main loop until SIGTERM or SIGINT.
  */
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "kiced/handover.h"
 #include "kiced/kernel.h"
 #include "kiced/kiced.h"
 #include "kiced/log.h"
@@ -237,12 +239,25 @@ int main(int argc, char **argv)
 	klog_notice("media relay: %s, ports %u-%u on %s",
 		    kernel ? "kernel (kice.ko)" : "userspace", k->cfg.port_min,
 		    k->cfg.port_max, k->cfg.address);
+	if (kernel) {
+		int err = kernel_monitor_open(k);
+
+		if (err)
+			klog_warn("kice.ko monitor events: %s", strerror(-err));
+	}
+	/* calls a previous kiced handed on (restart), if any */
+	if (handover_restore(k) < 0)
+		klog_warn("handover from %s failed", k->cfg.handover);
 
 	if (control_open(k))
 		goto out_loop;
 	klog_notice("kiced running (pid %ld)", (long)getpid());
 	ret = loop_run(&k->loop) ? 1 : 0;
 	klog_notice("stopping: %zu sessions", k->calls.count);
+	if (k->cfg.keep_flows && k->loop.stop_signal == SIGTERM &&
+	    k->calls.count && handover_save(k) < 0)
+		klog_err("handover failed: calls and flows end now");
+	kernel_monitor_close(k);
 	session_remove_all(&k->calls);
 out_loop:
 	control_close(k);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <unistd.h>
 
 #include <linux/kice.h>
 
@@ -105,6 +106,8 @@ static void media_side_close(struct media_stream *s, struct media_endpoint *e)
 	e->family = 0;
 }
 
+static int media_side_start(struct media_stream *s, enum media_side side);
+
 int media_side_open(struct media_stream *s, enum media_side side, int family,
 		    const struct kiced_iface *iface)
 {
@@ -150,6 +153,16 @@ int media_side_open(struct media_stream *s, enum media_side side, int family,
 
 	e->family = family;
 	e->iface = iface;
+	return media_side_start(s, side);
+}
+
+/* Latching, watches and pairing of a side whose two sockets are open. */
+static int media_side_start(struct media_stream *s, enum media_side side)
+{
+	struct media_env *env = s->env;
+	struct media_endpoint *e = &s->side[side];
+	int err, c;
+
 	for (c = 0; c < 2; c++) {
 		struct relay_leg *leg = &e->leg[c];
 
@@ -173,6 +186,54 @@ int media_side_open(struct media_stream *s, enum media_side side, int family,
 		if (s->side[!side].family)
 			relay_pair(&e->leg[c], &s->side[!side].leg[c]);
 	return 0;
+}
+
+int media_side_adopt(struct media_stream *s, enum media_side side,
+		     int family, const struct kiced_iface *iface,
+		     const int fd[2])
+{
+	struct media_endpoint *e = &s->side[side];
+	int c;
+
+	if (e->family)
+		return -EALREADY;
+	for (c = 0; c < 2; c++) {
+		struct relay_leg *leg = &e->leg[c];
+
+		memset(leg, 0, sizeof(*leg));
+		leg->fd = fd[c];
+		leg->local_len = sizeof(leg->local);
+		if (getsockname(fd[c], (struct sockaddr *)&leg->local,
+				&leg->local_len) < 0 ||
+		    leg->local.ss_family != family) {
+			e->leg[0].fd = e->leg[1].fd = -1;
+			close(fd[0]);
+			close(fd[1]);
+			return -EBADF;
+		}
+	}
+	e->family = family;
+	e->iface = iface;
+	return media_side_start(s, side);
+}
+
+void media_stream_adopt_flows(struct media_stream *s, const uint32_t flow[2])
+{
+	s->flow[0] = flow[0];
+	s->flow[1] = flow[1];
+	s->offloaded = true;
+	s->env->flows += 2;
+}
+
+void media_stream_forget(struct media_stream *s)
+{
+	int c;
+
+	if (s->offloaded)
+		s->env->flows -= 2;
+	s->offloaded = false;
+	for (c = 0; c < 4; c++)
+		s->side[c / 2].leg[c % 2].kernel_id = 0;
 }
 
 const char *media_side_local(const struct media_stream *s,

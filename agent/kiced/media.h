@@ -97,6 +97,21 @@ struct media_stream *media_stream_new(struct media_env *env, uint32_t flags);
  */
 int media_side_open(struct media_stream *s, enum media_side side,
 		    int family, const struct kiced_iface *iface);
+/*
+ * Restart: take over a side's RTP and RTCP sockets @fd (bound, of
+ * @family), handed on by the previous kiced.  The fds are the stream's
+ * from then on, closed on failure too.  0 or -errno.
+ */
+int media_side_adopt(struct media_stream *s, enum media_side side,
+		     int family, const struct kiced_iface *iface,
+		     const int fd[2]);
+/* Restart: the stream's kernel flows (RTP, RTCP) exist and are ours. */
+void media_stream_adopt_flows(struct media_stream *s, const uint32_t flow[2]);
+/*
+ * Handover: the kernel flows and attachments belong to someone else now;
+ * freeing the stream must not remove them.
+ */
+void media_stream_forget(struct media_stream *s);
 /* Address (as written into SDP) and RTP port of an open side. */
 const char *media_side_local(const struct media_stream *s,
 			     enum media_side side, uint16_t *port);
