@@ -16,6 +16,19 @@
 #include "kice.h"
 #include "netlink-gen.c"
 
+#ifdef GENL_MCAST_CAP_NET_ADMIN
+/*
+ * Since 6.6 a group can be reserved to CAP_NET_ADMIN over the netns; the
+ * generated table cannot say so, so it is repeated here with the flag.
+ */
+static const struct genl_multicast_group kice_mcgrps[] = {
+	[KICE_NLGRP_MONITOR] = { .name = KICE_MCGRP_MONITOR,
+				 .flags = GENL_MCAST_CAP_NET_ADMIN, },
+};
+#else
+#define kice_mcgrps kice_nl_mcgrps
+#endif
+
 static struct genl_family kice_nl_family __ro_after_init = {
 	.name		= KICE_FAMILY_NAME,
 	.version	= KICE_FAMILY_VERSION,
@@ -25,8 +38,8 @@ static struct genl_family kice_nl_family __ro_after_init = {
 	.resv_start_op	= KICE_CMD_STATS_RESET + 1,
 	.ops		= kice_nl_ops,
 	.n_ops		= ARRAY_SIZE(kice_nl_ops),
-	.mcgrps		= kice_nl_mcgrps,
-	.n_mcgrps	= ARRAY_SIZE(kice_nl_mcgrps),
+	.mcgrps		= kice_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(kice_mcgrps),
 };
 
 static struct kice_net *kice_info_net(struct genl_info *info)
@@ -897,6 +910,8 @@ void kice_notify_ssrc(struct kice_flow *flow, unsigned int idx, u32 ssrc,
 
 int kice_genl_register(void)
 {
+	/* the groups are those of the spec */
+	BUILD_BUG_ON(ARRAY_SIZE(kice_mcgrps) != ARRAY_SIZE(kice_nl_mcgrps));
 	return genl_register_family(&kice_nl_family);
 }
 

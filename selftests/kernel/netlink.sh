@@ -8,7 +8,7 @@ here=$(dirname "$(readlink -f "$0")")
 
 kice_load
 ns_new r >/dev/null && ns_new o >/dev/null || ktap_skip_all "cannot make namespaces"
-ktap_plan 9
+ktap_plan 10
 
 kt_bg r $TMPD/hold hold 127.0.0.1,4000 ::1,4002 127.0.0.1,4004 || { cat $TMPD/hold; exit 1; }
 s4=$(kv $TMPD/hold sock0) s6=$(kv $TMPD/hold sock1) s4b=$(kv $TMPD/hold sock2)
@@ -41,8 +41,19 @@ if command -v setpriv >/dev/null; then
 	out=$(ns_exec r setpriv --reuid=65534 --regid=65534 --clear-groups \
 		--inh-caps=-all kice-ktool flow-dump 2>&1)
 	ktap_check "unprivileged users are refused" grep -q "Operation not permitted" <<<"$out"
+	# groups reserved to CAP_NET_ADMIN exist since Linux 6.6
+	IFS=. read -r maj min _ <<<"$(uname -r)"
+	if [ "$maj" -gt 6 ] || { [ "$maj" = 6 ] && [ "${min%%[!0-9]*}" -ge 6 ]; }; then
+		out=$(ns_exec r setpriv --reuid=65534 --regid=65534 --clear-groups \
+			--inh-caps=-all kice-ktool monitor 100 1 2>&1)
+		ktap_check "unprivileged users cannot listen to monitor" \
+			grep -q "Operation not permitted" <<<"$out"
+	else
+		ktap_skip "unprivileged users cannot listen to monitor" "Linux < 6.6"
+	fi
 else
 	ktap_skip "unprivileged users are refused" "setpriv missing"
+	ktap_skip "unprivileged users cannot listen to monitor" "setpriv missing"
 fi
 
 seed=${KICE_FUZZ_SEED:-$RANDOM}
