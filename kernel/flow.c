@@ -127,7 +127,7 @@ static void kice_flow_idle_timer(struct timer_list *t)
 			mod_timer(&flow->idle_timer, last + idle);
 		} else if (!flow->idle_sent) {
 			/* re-armed by kice_flow_rx_seen() on new media */
-			flow->idle_sent = true;
+			WRITE_ONCE(flow->idle_sent, true);
 			send = true;
 		}
 	}
@@ -144,7 +144,7 @@ void kice_flow_rx_seen(struct kice_flow *flow)
 
 	spin_lock(&flow->lock);
 	if (!flow->dead && flow->idle_sent) {
-		flow->idle_sent = false;
+		WRITE_ONCE(flow->idle_sent, false);
 		if (idle_ms)
 			mod_timer(&flow->idle_timer,
 				  jiffies + msecs_to_jiffies(idle_ms));
@@ -155,7 +155,7 @@ void kice_flow_rx_seen(struct kice_flow *flow)
 static void kice_flow_arm(struct kice_flow *flow, u32 idle_ms)
 {
 	spin_lock_bh(&flow->lock);
-	flow->idle_sent = false;
+	WRITE_ONCE(flow->idle_sent, false);
 	if (idle_ms)
 		mod_timer(&flow->idle_timer,
 			  kice_flow_last_rx(flow) + msecs_to_jiffies(idle_ms));
@@ -225,8 +225,8 @@ struct kice_flow *kice_flow_create(struct kice_net *kn,
 			goto err_unhash;
 	}
 	xa_store(&kn->flows, flow->id, flow, GFP_KERNEL);
-	lc[0].ks->nlegs++;
-	lc[1].ks->nlegs++;
+	WRITE_ONCE(lc[0].ks->nlegs, lc[0].ks->nlegs + 1);
+	WRITE_ONCE(lc[1].ks->nlegs, lc[1].ks->nlegs + 1);
 	if (cfg->idle_ms)
 		kice_flow_arm(flow, cfg->idle_ms);
 	return flow;
@@ -352,7 +352,7 @@ void kice_flow_delete(struct kice_flow *flow)
 		leg = rcu_dereference_protected(flow->leg[i],
 						lockdep_is_held(&kn->lock));
 		rhashtable_remove_fast(&kice_legs, &leg->node, kice_leg_params);
-		leg->cfg.ks->nlegs--;
+		WRITE_ONCE(leg->cfg.ks->nlegs, leg->cfg.ks->nlegs - 1);
 	}
 	xa_erase(&kn->flows, flow->id);
 
