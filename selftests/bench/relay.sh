@@ -127,13 +127,18 @@ sink_count() {
 		sed -n 's/.*packets \([0-9]*\).*/\1/p'
 }
 
-# busy and total jiffies of the relay CPU (all of it without RPS)
-cpu_ticks() {
+# Idle time of the relay CPU (all CPUs without RPS) in USER_HZ ticks.
+# The busy share is 1 - idle / wall time: idle time is measured from the
+# clock, while busy ticks are sampled and get lost whenever the host
+# deschedules the vCPU thread (time the host takes counts as busy).
+cpu_idle() {
 	local c=cpu
 	[ -n "$RELAY_CPU" ] && c=cpu1
-	awk -v c="$c" '$1 == c { t = 0; for (i = 2; i <= NF; i++) t += $i;
-		print t - $5 - $6, t }' /proc/stat
+	awk -v c="$c" '$1 == c { print $5 + $6 }' /proc/stat
 }
+HZ_USER=$(getconf CLK_TCK)
+NCPU_RELAY=1
+[ -n "$RELAY_CPU" ] || NCPU_RELAY=$(nproc)
 
 # measure R N ARGS...: run rtp_gen with ARGS for WARM+WIN+1 seconds; the
 # sink's received packets per second over the WIN-second window after the
@@ -149,13 +154,13 @@ measure() {
 		>"$tmp/gen.out" &
 	gpid=$!
 	sleep "$WARM"
-	c1=$(sink_count); t1=$(date +%s.%N); b1=$(cpu_ticks)
+	c1=$(sink_count); t1=$(date +%s.%N); b1=$(cpu_idle)
 	sleep "$WIN"
-	c2=$(sink_count); t2=$(date +%s.%N); b2=$(cpu_ticks)
+	c2=$(sink_count); t2=$(date +%s.%N); b2=$(cpu_idle)
 	wait "$gpid"
 	p=$(echo "($c2 - $c1) / ($t2 - $t1)" | bc)
-	set -- $b1 $b2
-	b=$(( ($3 - $1) * 100 / ($4 - $2 > 0 ? $4 - $2 : 1) ))
+	b=$(echo "b = 100 - ($b2 - $b1) * 100 / ($HZ_USER * $NCPU_RELAY * ($t2 - $t1));
+		  if (b < 1) b = 1; if (b > 100) b = 100; scale = 0; b / 1" | bc)
 	c=$(( p * 100 / (b > 0 ? b : 1) ))
 	if [ -z "${cap[$r,$n]:-}" ] || [ "$c" -gt "${cap[$r,$n]}" ]; then
 		pps[$r,$n]=$p busy[$r,$n]=$b cap[$r,$n]=$c
