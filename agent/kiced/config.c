@@ -40,6 +40,7 @@ void config_defaults(struct kiced_config *c)
 	strcpy(c->handover, "/run/kiced/handover.sock");
 	c->handover_wait = 30;
 	c->ice = true;
+	c->gather_wait_ms = 1000;
 }
 
 static int parse_bool(const char *v, bool *out)
@@ -82,6 +83,20 @@ static int set_str(char *dst, size_t size, const char *v)
 		return -1;
 	strcpy(dst, v);
 	return 0;
+}
+
+/* A STUN/TURN server: numeric "IPV4:PORT" or "[IPV6]:PORT" (port > 0). */
+static int set_server(char *dst, size_t size, const char *v)
+{
+	struct ng_addr a;
+
+	if (*v && (!strchr(v, ':') || ng_addr_parse(v, &a) ||
+		   (a.ss.ss_family == AF_INET ?
+		    !((struct sockaddr_in *)&a.ss)->sin_port :
+		    a.ss.ss_family != AF_INET6 ||
+		    !((struct sockaddr_in6 *)&a.ss)->sin6_port)))
+		return -1;
+	return set_str(dst, size, v);
 }
 
 static int set_addr(char *dst, size_t size, const char *v, int af)
@@ -137,6 +152,12 @@ static int parse_iface(struct kiced_config *c, const char *v)
 		return -1;
 	c->ifaces[c->nifaces++] = f;
 	return 0;
+}
+
+static bool is_section(const char *s)
+{
+	return !strcmp(s, "kiced") || !strcmp(s, "control") ||
+	       !strcmp(s, "media") || !strcmp(s, "ice");
 }
 
 int config_set(struct kiced_config *c, const char *section, const char *key,
@@ -234,8 +255,27 @@ int config_set(struct kiced_config *c, const char *section, const char *key,
 	} else if (KEY("media", "ice")) {
 		if (parse_bool(v, &c->ice))
 			goto bad;
-	} else if (strcmp(section, "kiced") && strcmp(section, "control") &&
-		   strcmp(section, "media")) {
+	} else if (KEY("ice", "stun-server")) {
+		if (set_server(c->stun_server, sizeof(c->stun_server), v))
+			goto bad;
+	} else if (KEY("ice", "turn-server")) {
+		if (set_server(c->turn_server, sizeof(c->turn_server), v))
+			goto bad;
+	} else if (KEY("ice", "turn-user")) {
+		if (set_str(c->turn_user, sizeof(c->turn_user), v))
+			goto bad;
+	} else if (KEY("ice", "turn-password")) {
+		if (set_str(c->turn_password, sizeof(c->turn_password), v))
+			goto bad;
+	} else if (KEY("ice", "turn-transport")) {
+		/* TCP and TLS need a connection per allocation: not yet */
+		if (strcmp(v, "udp"))
+			goto bad;
+	} else if (KEY("ice", "gather-wait")) {
+		if (parse_uint(v, 10000, &n))
+			goto bad;
+		c->gather_wait_ms = (unsigned int)n;
+	} else if (!is_section(section)) {
 		snprintf(err, errlen, "unknown section [%s]", section);
 		return -1;
 	} else {
@@ -303,9 +343,7 @@ int config_parse(struct kiced_config *c, const char *text, size_t len,
 			}
 			*rb = '\0';
 			strcpy(section, s + 1);
-			if (strcmp(section, "kiced") &&
-			    strcmp(section, "control") &&
-			    strcmp(section, "media")) {
+			if (!is_section(section)) {
 				snprintf(err, errlen,
 					 "line %u: unknown section [%s]",
 					 lineno, section);
@@ -384,6 +422,11 @@ int config_check(const struct kiced_config *c, char *err, size_t errlen)
 		snprintf(err, errlen,
 			 "media port range %u-%u holds fewer than two pairs",
 			 c->port_min, c->port_max);
+		return -1;
+	}
+	if (*c->turn_server && (!*c->turn_user || !*c->turn_password)) {
+		snprintf(err, errlen,
+			 "turn-server needs turn-user and turn-password");
 		return -1;
 	}
 	if (!*c->ng_listen && !*c->ng_socket) {

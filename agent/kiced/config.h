@@ -51,6 +51,12 @@ struct kiced_config {
 	bool ice;			/* run ICE agents when asked to */
 	struct kiced_iface ifaces[KICED_MAX_IFACES];
 	unsigned int nifaces;
+	/* [ice]: servers the ICE sides gather through ("" = none) */
+	char stun_server[64];		/* numeric HOST:PORT */
+	char turn_server[64];		/* numeric HOST:PORT, UDP */
+	char turn_user[128];
+	char turn_password[128];
+	unsigned int gather_wait_ms;	/* offer/answer waits this long */
 };
 
 /* Interface by name, NULL if none. */

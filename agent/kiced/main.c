@@ -33,6 +33,9 @@ static void usage(FILE *f)
 "      --interface N/A[!ADV]  named media address (for \"direction\")\n"
 "      --port-min N, --port-max N  media port range\n"
 "      --no-kernel        relay media in userspace even if kice.ko is loaded\n"
+"      --stun-server H:P  gather server-reflexive candidates through it\n"
+"      --turn-server H:P  gather relayed candidates (UDP; with --turn-user\n"
+"                         USER and --turn-password PASS)\n"
 "      --pidfile FILE     write the daemon's pid\n"
 "  -h, --help             this text\n");
 }
@@ -47,6 +50,10 @@ enum {
 	OPT_PORT_MAX,
 	OPT_PIDFILE,
 	OPT_INTERFACE,
+	OPT_STUN_SERVER,
+	OPT_TURN_SERVER,
+	OPT_TURN_USER,
+	OPT_TURN_PASSWORD,
 };
 
 static const struct option long_opts[] = {
@@ -62,6 +69,10 @@ static const struct option long_opts[] = {
 	{ "port-max",		required_argument, NULL, OPT_PORT_MAX },
 	{ "pidfile",		required_argument, NULL, OPT_PIDFILE },
 	{ "interface",		required_argument, NULL, OPT_INTERFACE },
+	{ "stun-server",	required_argument, NULL, OPT_STUN_SERVER },
+	{ "turn-server",	required_argument, NULL, OPT_TURN_SERVER },
+	{ "turn-user",		required_argument, NULL, OPT_TURN_USER },
+	{ "turn-password",	required_argument, NULL, OPT_TURN_PASSWORD },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -173,6 +184,18 @@ int main(int argc, char **argv)
 			break;
 		case OPT_INTERFACE:
 			o = (struct override){ "media", "interface", optarg };
+			break;
+		case OPT_STUN_SERVER:
+			o = (struct override){ "ice", "stun-server", optarg };
+			break;
+		case OPT_TURN_SERVER:
+			o = (struct override){ "ice", "turn-server", optarg };
+			break;
+		case OPT_TURN_USER:
+			o = (struct override){ "ice", "turn-user", optarg };
+			break;
+		case OPT_TURN_PASSWORD:
+			o = (struct override){ "ice", "turn-password", optarg };
 			break;
 		case 'h':
 			usage(stdout);

@@ -4,6 +4,7 @@
  * nominated pairs installed as relay peers.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,11 +13,14 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include "ctl/ng_addr.h"
 #include "ice/ice.h"
 #include "ice/ice_sdp.h"
+#include "kiced/config.h"
 #include "kiced/log.h"
 #include "kiced/media_ice.h"
 #include "sdp/sdp.h"
+#include "stun/stun.h"
 
 static struct relay_leg *mi_leg(struct media_ice *mi, unsigned int stream,
 				unsigned int comp)
@@ -148,6 +152,84 @@ static void mi_event(void *user, enum ice_event ev, int stream)
 	}
 }
 
+/* [ice] stun-server and turn-server into the agent's configuration. */
+static int mi_servers(struct ice_cfg *ic, const struct kiced_config *kc)
+{
+	struct ng_addr a;
+
+	if (*kc->stun_server) {
+		if (ng_addr_parse(kc->stun_server, &a) ||
+		    ice_addr_from_sa(&ic->stun[0].addr,
+				     (const struct sockaddr *)&a.ss))
+			return -1;
+		ic->nstun = 1;
+	}
+	if (*kc->turn_server) {
+		if (ng_addr_parse(kc->turn_server, &a) ||
+		    ice_addr_from_sa(&ic->turn[0].addr,
+				     (const struct sockaddr *)&a.ss))
+			return -1;
+		ic->turn[0].user = kc->turn_user;
+		ic->turn[0].pass = kc->turn_password;
+		ic->turn[0].transport = ICE_TURN_UDP;
+		ic->nturn = 1;
+	}
+	return 0;
+}
+
+/*
+ * The offer or answer carries every candidate (no trickle towards a SIP
+ * peer): with STUN/TURN servers, wait for their answers on the side's
+ * sockets, at most @wait_ms.  The daemon's loop is held meanwhile; media
+ * relayed by kice.ko does not notice.
+ */
+static void mi_gather_wait(struct media_ice *mi, unsigned int wait_ms)
+{
+	static uint8_t buf[RELAY_MTU];
+	struct pollfd pfd[ICE_MAX_STREAMS * 2];
+	uint64_t now = loop_now_ms(), end = now + wait_ms, next;
+	unsigned int n = 0, s, c, i;
+
+	for (s = 0; s < mi->nstreams; s++)
+		for (c = 1; c <= 2; c++)
+			pfd[n++] = (struct pollfd){ mi_leg(mi, s, c)->fd, POLLIN,
+						    0 };
+	while (!ice_agent_gathering_done(mi->agent) && now < end) {
+		next = ice_agent_timer(mi->agent, now);
+		if (next > end)
+			next = end;
+		if (poll(pfd, n, next > now ? (int)(next - now) : 0) < 0 &&
+		    errno != EINTR)
+			break;
+		now = loop_now_ms();
+		for (i = 0; i < n; i++) {
+			struct sockaddr_storage from;
+			socklen_t fl = sizeof(from);
+			struct ice_addr a;
+			ssize_t len;
+
+			if (!(pfd[i].revents & POLLIN))
+				continue;
+			/* new sockets: nothing but STUN is expected yet */
+			while ((len = recvfrom(pfd[i].fd, buf, sizeof(buf),
+					       MSG_DONTWAIT,
+					       (struct sockaddr *)&from,
+					       &fl)) > 0) {
+				if (stun_is_message(buf, (size_t)len) &&
+				    !ice_addr_from_sa(&a,
+					(const struct sockaddr *)&from))
+					ice_agent_recv(mi->agent, pfd[i].fd,
+						       &a, buf, (size_t)len,
+						       now);
+				fl = sizeof(from);
+			}
+		}
+	}
+	if (!ice_agent_gathering_done(mi->agent))
+		klog_warn("ICE side %c: gathering not done after %u ms",
+			  mi->side ? 'B' : 'A', wait_ms);
+}
+
 static const struct ice_ops mi_ops = {
 	.send = mi_send,
 	.event = mi_event,
@@ -186,6 +268,8 @@ struct media_ice *media_ice_new(struct loop *loop,
 	ice_cfg_default(&cfg);
 	cfg.controlling = controlling;
 	cfg.trickle = trickle;
+	if (mi_servers(&cfg, streams[0]->env->cfg))
+		goto bad;
 	mi->agent = ice_agent_new(&cfg, &mi_ops, mi, now);
 	if (!mi->agent)
 		goto nomem;
@@ -233,7 +317,9 @@ struct media_ice *media_ice_new(struct loop *loop,
 			leg->latch = false;	/* ICE picks the peer */
 		}
 	ice_agent_gather(mi->agent, now);
-	mi_rearm(mi, now);
+	if ((cfg.nstun || cfg.nturn) && !trickle)
+		mi_gather_wait(mi, streams[0]->env->cfg->gather_wait_ms);
+	mi_rearm(mi, loop_now_ms());
 	return mi;
 nomem:
 	*err = "Out of memory";
