@@ -1,0 +1,71 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Transparent endpoint, end to end: plain RTP apps on loopback at a caller
+# behind an endpoint-independent NAT and at a callee behind a symmetric
+# NAT; a kiced at each site does ICE (STUN/TURN through coturn) for them;
+# rtpengine-ng-client carries offer, answer and delete.  Once with kice.ko
+# relaying (when loaded) and once with --no-kernel.  Asserts the apps'
+# received counts, the relay kiced reports, and clean daemon exits.
+set -uo pipefail
+here=$(dirname "$(readlink -f "$0")")
+top=$(cd "$here/../.." && pwd)
+. "$top/selftests/lib/ktap.sh"
+. "$top/selftests/lib/netns.sh"
+. "$here/lib.sh"
+
+[ "$(id -u)" = 0 ] || ktap_skip_all "needs root"
+why=$(e2e_need) || ktap_skip_all "$why"
+TMP=$(mktemp -d)
+trap 'ns_cleanup; [ -n "${E2E_KEEP:-}" ] && echo "# kept $TMP" || rm -rf "$TMP"' EXIT
+COUNT=${E2E_COUNT:-150}
+
+modes="userspace"
+if e2e_load_module >/dev/null 2>&1; then
+	modes="kernel userspace"
+fi
+ktap_plan $((6 * 2))
+
+for mode in kernel userspace; do
+	if [[ " $modes " != *" $mode "* ]]; then
+		for t in world call ice media relay teardown; do
+			ktap_skip "$mode: $t" "kice.ko cannot be loaded here"
+		done
+		continue
+	fi
+	flags=()
+	[ $mode = userspace ] && flags=(--no-kernel)
+	ns_cleanup
+	ok=1
+	e2e_world && e2e_kiced a "${flags[@]}" && e2e_kiced b "${flags[@]}" || ok=0
+	ktap_check "$mode: two sites, NATs, coturn, kiced at each end" test $ok = 1
+	call=ep-$mode
+	e2e_call a b $call 20000 20002
+	ktap_check "$mode: offer/answer via rtpengine-ng-client (ICE on the public legs only)" \
+		bash -c "grep -q 'a=candidate' '$TMP/$call.offer-public.sdp' &&
+			grep -q 'a=candidate' '$TMP/$call.answer-public.sdp' &&
+			grep -q 'typ srflx' '$TMP/$call.offer-public.sdp' &&
+			grep -q 'typ relay' '$TMP/$call.offer-public.sdp' &&
+			! grep -q 'a=candidate' '$TMP/$call.offer-callee.sdp' '$TMP/$call.answer-caller.sdp'"
+	ktap_check "$mode: ICE connected through both NATs" e2e_wait_ice a b $call
+	e2e_media a b 20000 20002 "$COUNT"
+	ra=$(e2e_received "$TMP/app-a.out")
+	rb=$(e2e_received "$TMP/app-b.out")
+	ktap_diag "$(cat "$TMP/app-a.out" "$TMP/app-b.out" | tr '\n' ' ')"
+	ktap_check "$mode: media both ways (>= 98% of $COUNT: $ra, $rb)" \
+		test "${ra:-0}" -ge $((COUNT * 98 / 100)) -a "${rb:-0}" -ge $((COUNT * 98 / 100))
+	rel_a=$(e2e_query a $call 'q["relay"]')
+	rel_b=$(e2e_query b $call 'q["relay"]')
+	pk=$(e2e_query a $call 'q["totals"]["RTP"]["packets"]')
+	ktap_check "$mode: relayed in the $mode (caller $rel_a, callee $rel_b; caller counted $pk RTP)" \
+		test "$rel_a" = $mode -a "$rel_b" = $mode -a "${pk:-0}" -ge "$((ra < rb ? ra : rb))"
+	ok=1
+	e2e_ng a delete --call-id=$call --from-tag=alice >/dev/null || ok=0
+	e2e_ng b delete --call-id=$call --from-tag=alice >/dev/null || ok=0
+	e2e_ctl a query --call-id $call >/dev/null 2>&1 && ok=0
+	e2e_kiced_stop a || ok=0
+	e2e_kiced_stop b || ok=0
+	grep -hE 'AddressSanitizer|runtime error' "$TMP"/kiced-*.log && ok=0
+	ktap_check "$mode: delete, then SIGTERM: clean exits" test $ok = 1
+	[ $ok = 1 ] || tail -n 20 "$TMP"/kiced-*.log | sed 's/^/# /'
+done
+ktap_finish

@@ -1,0 +1,236 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared by kice's end-to-end tests and `make demo`: the "Internet" of
+# network namespaces, kiced per site, signalling with rtpengine-ng-client
+# (as a SIP proxy's rtpengine module would), the plain RTP application.
+# Source after selftests/lib/netns.sh; needs $TMP (scratch directory).
+#
+#   e2e_world          "net": public router; coturn on 198.51.100.1 (as
+#                      STUN server) and 198.51.100.2 (as TURN server, user
+#                      kice/kicepass); "a" (caller,
+#                      10.0.0.2) behind "a-nat" (192.0.2.2): endpoint-
+#                      independent mapping and filtering; "b" (callee,
+#                      10.0.0.2) behind "b-nat" (203.0.113.2): symmetric
+#   e2e_kiced SITE [ARGS...]    kiced in namespace SITE, ng on
+#                      127.0.0.1:2223 there, interfaces internal
+#                      (127.0.0.1) and external (the site's eth0)
+#   e2e_ng SITE CMD ARGS...     rtpengine-ng-client against SITE's kiced;
+#                      prints the returned SDP
+#   e2e_query SITE CALL KEY...  a value from `kicectl query -j`
+#   e2e_call SITE_A SITE_B CALL PA PB   offer/answer through both daemons
+#                      for apps on 127.0.0.1:PA (caller) / :PB (callee);
+#                      sets E2E_TO_A / E2E_TO_B (kiced ports the apps send to)
+
+E2E_TOP=${E2E_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+E2E_BIN=${E2E_BIN:-$E2E_TOP/build/out/bin}
+E2E_RTPAPP=$E2E_TOP/selftests/e2e/rtpapp.py
+# One coturn, two addresses: agent/ice hands everything from a TURN
+# server's address to its TURN client, so STUN goes to the other one.
+E2E_STUN=198.51.100.1:3478
+E2E_TURN=198.51.100.2:3478
+declare -A E2E_KPID E2E_EXT
+
+e2e_need() {
+	local t
+	for t in "$E2E_BIN/kiced" "$E2E_BIN/kicectl"; do
+		[ -x "$t" ] || { echo "$t not built"; return 1; }
+	done
+	for t in rtpengine-ng-client turnserver python3 nft ip; do
+		command -v "$t" >/dev/null || { echo "$t missing (run .ci/deps)"; return 1; }
+	done
+}
+
+# Endpoint-independent filtering for UDP ports PORTS ("lo-hi") on the NAT's
+# OUT_IF: what comes in on a port is forwarded to HOST, the same port
+# (the masquerade keeps source ports, so this is the mapping's filter).
+e2e_nat_eif() {
+	ns_exec "$1" nft -f - <<-NFT
+	table ip kice_eif {
+		chain pre {
+			type nat hook prerouting priority dstnat; policy accept;
+			iifname "$2" udp dport $4 dnat to $3
+		}
+	}
+	NFT
+}
+
+e2e_site() {	# e2e_site NAME ROUTER_IF PUBLIC NAT_TYPE
+	local s=$1 rif=$2 p4=$3 gw4=${3%.*}.1
+	ns_new "$s-nat" >/dev/null && ns_new "$s" >/dev/null || return 1
+	ns_link net "$rif" "$gw4/24" "$s-nat" wan "$p4/24" || return 1
+	ns_route "$s-nat" default "$gw4"
+	ns_link "$s-nat" lan 10.0.0.1/24 "$s" eth0 10.0.0.2/24 || return 1
+	ns_route "$s" default 10.0.0.1
+	ns_router "$s-nat"
+	case $4 in
+	eim-eif) ns_nat "$s-nat" wan eim &&
+		 e2e_nat_eif "$s-nat" wan 10.0.0.2 30000-30999 ;;
+	*) ns_nat "$s-nat" wan "$4" ;;
+	esac
+	E2E_EXT[$s]=10.0.0.2
+}
+
+e2e_world() {
+	ns_new net >/dev/null || return 1
+	ns_router net
+	ns_exec net ip addr add 198.51.100.1/32 dev lo
+	ns_exec net ip addr add 198.51.100.2/32 dev lo
+	e2e_site a ra 192.0.2.2 eim-eif || return 1
+	e2e_site b rb 203.0.113.2 symmetric || return 1
+	ip netns exec "$(ns_name net)" timeout 300 turnserver -n --no-cli \
+		--listening-ip 198.51.100.1 --listening-ip 198.51.100.2 \
+		--relay-ip 198.51.100.2 \
+		--listening-port 3478 --lt-cred-mech --user kice:kicepass \
+		--realm kice.test --no-tls --no-dtls --min-port 50000 \
+		--max-port 50999 --no-stdout-log --log-file "$TMP/turn.log" \
+		--pidfile "$TMP/turn.pid" --userdb "$TMP/turndb" \
+		>/dev/null 2>&1 &
+	ns_wait_port net udp 3478 10
+}
+
+e2e_kiced() {	# e2e_kiced SITE [ARGS...]
+	local s=$1 i
+	shift
+	cat >"$TMP/kiced-$s.conf" <<-CONF
+	# kiced at site $s (written by selftests/e2e/lib.sh)
+	[kiced]
+	foreground = yes
+	log-level = info
+	[control]
+	ng-listen = 127.0.0.1:2223
+	[media]
+	port-min = 30000
+	port-max = 30999
+	interface = internal/127.0.0.1
+	interface = external/${E2E_EXT[$s]:-127.0.0.1}
+	[ice]
+	stun-server = $E2E_STUN
+	turn-server = $E2E_TURN
+	turn-user = kice
+	turn-password = kicepass
+	CONF
+	# background jobs are plain commands, not functions: a function's
+	# subshell would run the caller's EXIT trap when it ends
+	ip netns exec "$(ns_name "$s")" "$E2E_BIN/kiced" -c "$TMP/kiced-$s.conf" "$@" \
+		2>"$TMP/kiced-$s.log" &
+	E2E_KPID[$s]=$!
+	for i in $(seq 100); do
+		e2e_ctl "$s" ping >/dev/null 2>&1 && return 0
+		kill -0 "${E2E_KPID[$s]}" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "kiced at $s did not start:"; sed 's/^/  /' "$TMP/kiced-$s.log"
+	return 1
+}
+
+e2e_kiced_stop() {	# SIGTERM; returns kiced's exit status
+	local pid=${E2E_KPID[$1]:-}
+	[ -n "$pid" ] || return 0
+	kill -TERM "$pid" 2>/dev/null
+	wait "$pid"
+	local rc=$?
+	E2E_KPID[$1]=
+	return $rc
+}
+
+e2e_ctl() {	# e2e_ctl SITE KICECTL_ARGS...
+	local s=$1
+	shift
+	ns_exec "$s" timeout 10 "$E2E_BIN/kicectl" "$@" -s 127.0.0.1:2223 -t 500
+}
+
+e2e_ng() {	# e2e_ng SITE offer|answer|delete ARGS...
+	local s=$1
+	shift
+	ns_exec "$s" timeout 10 rtpengine-ng-client --proxy-address=127.0.0.1 \
+		--proxy-port=2223 "$@" >"$TMP/ng.out" 2>&1 || {
+		sed 's/^/# ng: /' "$TMP/ng.out" >&2; return 1; }
+	sed -n '/^New SDP:/,/^----->8/p' "$TMP/ng.out" | sed '1,2d;$d'
+}
+
+e2e_query() {	# e2e_query SITE CALL PYTHON_EXPR (on the reply "q")
+	e2e_ctl "$1" query --call-id "$2" 2>/dev/null |
+		python3 -c 'import json,sys
+q = json.load(sys.stdin)
+try:
+    print('"$3"')
+except (KeyError, IndexError):
+    print("")' 2>/dev/null
+}
+
+e2e_sdp_port() { sed -n 's/^m=audio \([0-9]*\) .*/\1/p' | head -n1 | tr -d '\r'; }
+
+# a plain SDP offer/answer of an app on loopback (no ICE)
+e2e_app_sdp() {	# e2e_app_sdp PORT [ADDR]
+	local a=${2:-127.0.0.1} f=IP4
+	case $a in *:*) f=IP6 ;; esac
+	printf 'v=0\r\no=- %s 1 IN %s %s\r\ns=-\r\nc=IN %s %s\r\nt=0 0\r\nm=audio %s RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n' \
+		"$1" "$f" "$a" "$f" "$a" "$1"
+}
+
+# The SIP dance: the caller's app offers plain RTP, its kiced adds ICE
+# (ICE=force) on the external interface; the callee's kiced terminates
+# ICE (ICE=remove) and hands plain RTP to the callee's app; the answer
+# travels back the same way.
+e2e_call() {	# e2e_call SITE_A SITE_B CALL PA PB
+	local a=$1 b=$2 call=$3 o1 o2 a2 a1
+	o1=$(e2e_ng "$a" offer --call-id="$call" --from-tag=alice --ICE=force \
+		--direction=internal,external --sdp="$(e2e_app_sdp "$4")") || return 1
+	o2=$(e2e_ng "$b" offer --call-id="$call" --from-tag=alice --ICE=remove \
+		--direction=external,internal --sdp="$o1") || return 1
+	a2=$(e2e_ng "$b" answer --call-id="$call" --from-tag=alice --to-tag=bob \
+		--sdp="$(e2e_app_sdp "$5")") || return 1
+	a1=$(e2e_ng "$a" answer --call-id="$call" --from-tag=alice --to-tag=bob \
+		--sdp="$a2") || return 1
+	printf '%s\n' "$o1" >"$TMP/$call.offer-public.sdp"
+	printf '%s\n' "$o2" >"$TMP/$call.offer-callee.sdp"
+	printf '%s\n' "$a2" >"$TMP/$call.answer-public.sdp"
+	printf '%s\n' "$a1" >"$TMP/$call.answer-caller.sdp"
+	E2E_TO_A=$(e2e_sdp_port <<<"$a1")
+	E2E_TO_B=$(e2e_sdp_port <<<"$o2")
+	[ -n "$E2E_TO_A" ] && [ -n "$E2E_TO_B" ]
+}
+
+# Wait until both daemons' ICE sides are connected (at most ~10 s).
+e2e_wait_ice() {	# e2e_wait_ice SITE_A SITE_B CALL
+	local i sa sb
+	for i in $(seq 100); do
+		sa=$(e2e_query "$1" "$3" 'q["media"][0]["answerer"]["ICE state"]')
+		sb=$(e2e_query "$2" "$3" 'q["media"][0]["offerer"]["ICE state"]')
+		[ "$sa" = connected ] && [ "$sb" = connected ] && return 0
+		sleep 0.1
+	done
+	echo "ICE: caller side \"$sa\", callee side \"$sb\""
+	return 1
+}
+
+# The two apps talk for COUNT packets each way (20 ms apart, starting a
+# second after both are up: nothing races their start-up); their
+# reports land in $TMP/app-a.out and $TMP/app-b.out.
+e2e_media() {	# e2e_media SITE_A SITE_B PA PB COUNT
+	ip netns exec "$(ns_name "$1")" python3 "$E2E_RTPAPP" --name caller-app \
+		--bind "127.0.0.1:$3" --to "127.0.0.1:$E2E_TO_A" --count "$5" --delay 1 \
+		>"$TMP/app-a.out" 2>&1 &
+	local pa=$!
+	ip netns exec "$(ns_name "$2")" python3 "$E2E_RTPAPP" --name callee-app \
+		--bind "127.0.0.1:$4" --to "127.0.0.1:$E2E_TO_B" --count "$5" --delay 1 \
+		>"$TMP/app-b.out" 2>&1 &
+	local pb=$!
+	wait $pa
+	local ra=$?
+	wait $pb
+	[ $ra = 0 ] && [ $? = 0 ]
+}
+
+# received=N of an app's report
+e2e_received() { sed -n 's/.* received=\([0-9]*\).*/\1/p' "$1"; }
+
+e2e_module_loaded() { [ -d /sys/module/kice ]; }
+
+e2e_load_module() {
+	local ko=${KICE_KO:-$E2E_TOP/build/kmod/$(uname -r)/kernel/kice.ko}
+	e2e_module_loaded && return 0
+	[ -f "$ko" ] || { echo "kice.ko not built: $ko"; return 1; }
+	modprobe -q udp_tunnel 2>/dev/null
+	modprobe -q ip6_udp_tunnel 2>/dev/null
+	insmod "$ko"
+}
