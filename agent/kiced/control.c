@@ -208,14 +208,21 @@ void kiced_tick(void *arg, uint64_t now_ms)
 	for (c = k->calls.head; c; c = next) {
 		uint64_t last = c->last_activity_ms > c->last_media_ms ?
 				c->last_activity_ms : c->last_media_ms;
+		uint64_t lim = limit;
 
 		next = c->next;
-		if (last >= now_ms || now_ms - last < limit)
+		/*
+		 * Calls relayed in the kernel end on its idle events
+		 * (kernel.c); this check is their fallback (events lost).
+		 */
+		if (k->mon.nl && session_in_kernel(c))
+			lim = 2 * limit;
+		if (last >= now_ms || now_ms - last < lim)
 			continue;
 		/* due: look at the media (kernel counters included) */
 		c->last_media_ms = session_last_activity(c);
 		if (c->last_media_ms >= now_ms ||
-		    now_ms - c->last_media_ms < limit)
+		    now_ms - c->last_media_ms < lim)
 			continue;
 		klog_info("call %s: timed out after %u s without media",
 			  c->call_id, k->cfg.timeout);

@@ -145,3 +145,17 @@ uint64_t session_last_activity(const struct call *c)
 	}
 	return last;
 }
+
+bool session_in_kernel(const struct call *c)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < c->nmedia; i++) {
+		if (!c->media[i].stream)
+			continue;
+		if (!c->media[i].stream->offloaded)
+			return false;
+		n++;
+	}
+	return n > 0;
+}

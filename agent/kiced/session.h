@@ -7,6 +7,7 @@
 #ifndef KICE_KICED_SESSION_H
 #define KICE_KICED_SESSION_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -65,6 +66,8 @@ void session_remove_all(struct session_table *t);
 void session_clear_ice(struct call *c);
 /* Free the media of a call (ICE agents first, then the streams). */
 void session_clear_media(struct call *c);
+/* Every media stream of the call is relayed by kice.ko. */
+bool session_in_kernel(const struct call *c);
 /* Latest media or signalling activity (monotonic ms). */
 uint64_t session_last_activity(const struct call *c);
 

@@ -1,0 +1,104 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# kiced with kice.ko: the flows of a call carry the call timeout as their
+# idle timeout; when media stops, the kernel's idle event (seen by kiced
+# and by kicectl monitor) ends the call before the periodic check would;
+# media on RTP alone keeps a call alive even though its RTCP flow idles;
+# a flow deleted behind kiced's back sends its stream back to userspace.
+here=$(dirname "$(readlink -f "$0")")
+. "$here/lib.bash"
+
+command -v kiced >/dev/null && command -v kicectl >/dev/null ||
+	ktap_skip_all "kiced/kicectl not built"
+command -v python3 >/dev/null || ktap_skip_all "python3 missing"
+kice_load
+ns_new r >/dev/null || ktap_skip_all "cannot create a network namespace"
+ktap_plan 7
+
+NG=127.0.0.1:22240
+PA=20100 PB=20102
+ctl() { ns_exec r timeout 10 kicectl "$@" -s "$NG" -t 300; }
+show() { ns_exec r timeout 10 kicectl show "$@" -s "$NG" -t 300; }
+sdp() {
+	printf 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n'
+	printf 't=0 0\r\nm=audio %s RTP/AVP 0\r\n' "$1"
+}
+port_of() { sed -n 's/^m=audio \([0-9]*\) .*/\1/p' | tr -d '\r' | head -n1; }
+jcheck() { python3 -c "import json,sys; d=json.load(sys.stdin); $1"; }
+# call NAME: offer/answer; sets XA (kiced's port for A) and XB
+call() {
+	XB=$(sdp $PA | ctl offer --call-id "$1" --from-tag fa --ice remove | port_of)
+	XA=$(sdp $PB | ctl answer --call-id "$1" --from-tag fa --to-tag tb --ice remove | port_of)
+	test -n "$XA" -a -n "$XB"
+}
+
+# a 3 s call timeout: idle events after 3 s without media
+cat >"$TMPD/kiced.conf" <<EOF
+[control]
+ng-listen = $NG
+[media]
+port-min = 21100
+port-max = 21199
+timeout = 3
+EOF
+ip netns exec "$(ns_name r)" kiced -f -l debug -c "$TMPD/kiced.conf" \
+	2>"$TMPD/kiced.log" &
+_kt_pids+=("$!")
+for ((i = 0; i < 50; i++)); do
+	ctl ping >/dev/null 2>&1 && break
+	sleep 0.1
+done
+
+ns_exec r timeout 30 kicectl monitor -j -c 7 -t 25000 >"$TMPD/mon.json" &
+mpid=$!
+_kt_pids+=("$mpid")
+sleep 0.5
+call idle1
+ktap_check "call answered: ports $XA and $XB" test -n "$XA"
+show flows -j >"$TMPD/f.json"
+ktap_check "its flows carry the call timeout as idle timeout (3000 ms)" \
+	jcheck "assert len(d['flows'])==2 and all(f['idle_timeout_ms']==3000 for f in d['flows'])" \
+	<"$TMPD/f.json"
+
+# RTP only, 5 s (longer than the timeout): RTCP's flow idles, the call lives
+kt_bg r "$TMPD/recv.out" recv --bind 127.0.0.1,$PB --count 250 --timeout-ms 15000
+kt r send --from 127.0.0.1,$PA --to 127.0.0.1,$XA --count 250 --rtp 7 \
+	--interval-us 20000 >/dev/null
+wait "$KT_PID"
+ktap_check "RTP alone for 5 s keeps the call (its RTCP flow idled)" \
+	test "$(kv "$TMPD/recv.out" received)" = 250 -a \
+	"$(show sessions -j | jcheck "print(len(d['sessions']))")" = 1
+t0=$(date +%s)
+# then silence: the RTP flow's idle event ends the call
+for ((i = 0; i < 60; i++)); do
+	grep -q "call idle1: kernel flow [0-9]* idle for" "$TMPD/kiced.log" && break
+	sleep 0.1
+done
+ktap_check "silence: the kernel's idle event ended the call ($(( $(date +%s) - t0 )) s)" \
+	grep -q "call idle1: kernel flow [0-9]* idle for [0-9]* ms, call ended" \
+	"$TMPD/kiced.log"
+show -j >"$TMPD/s.json"
+ktap_check "no session and no flow left" \
+	jcheck "assert d['sessions']==[] and d['flows']==[]" <"$TMPD/s.json"
+wait "$mpid"
+ktap_check "kicectl monitor -j saw the idle events" \
+	python3 -c "
+import json
+ev=[json.loads(l) for l in open('$TMPD/mon.json')]
+idle=[e for e in ev if e['event']=='idle']
+assert len(idle)>=2 and all(e['idle_ms']>=3000 for e in idle), ev
+assert len([e for e in ev if e['event']=='flow-del'])==2, ev
+"
+
+# a flow removed behind kiced's back: the stream goes back to userspace
+call gone
+fid=$(show flows -j | jcheck "print(d['flows'][0]['id'])")
+kt r flow-del "$fid" >/dev/null
+sleep 0.5
+show -j >"$TMPD/g.json"
+ktap_check "flow $fid deleted outside kiced: the call is relayed in userspace" \
+	jcheck "
+assert d['sessions'][0]['relay']=='userspace'
+assert [f['relay'] for f in d['flows']]==['userspace'], d['flows']" <"$TMPD/g.json"
+[ "$_ktap_failed" = 0 ] || sed 's/^/# /' "$TMPD/kiced.log" | grep -v "debug: ng"
+ktap_finish
