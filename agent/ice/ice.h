@@ -65,12 +65,25 @@ struct ice_server {
 	struct ice_addr addr;
 };
 
-/* TURN server (UDP) with long-term credentials. */
+/* TURN server with long-term credentials. */
+enum ice_turn_transport {
+	ICE_TURN_UDP,		/* from a host candidate's socket */
+	ICE_TURN_TCP,		/* connection given by ice_agent_set_turn_sock() */
+	ICE_TURN_TLS,
+};
+
 struct ice_turn_server {
 	struct ice_addr addr;
 	const char *user;
 	const char *pass;
+	enum ice_turn_transport transport;
+	const char *tls_host;		/* name to verify, NULL: address */
+	const char *ca_file;		/* NULL: system store */
+	bool insecure;			/* TLS without verification (tests) */
 };
+
+/* socket ids at or below this are TURN TCP/TLS connections (ice_session) */
+#define ICE_TURN_CONN_SOCK(i)	(-1000 - (int)(i))
 
 /* Interface preference: candidates on ifname get pref (0..255, higher is
  * better).  Unlisted interfaces get default_iface_pref. */
@@ -154,6 +167,13 @@ unsigned int ice_agent_ncomp(const struct ice_agent *a, unsigned int stream);
 int ice_agent_add_host(struct ice_agent *a, unsigned int stream,
 		       unsigned int comp, int sock, const struct ice_addr *addr,
 		       uint8_t iface_pref, uint8_t addr_pref);
+/*
+ * For a TCP or TLS TURN server: stream/component @comp of @stream reaches
+ * server @server through socket id @sock (frames delivered back with
+ * ice_agent_recv() on the same id, from the server's address).
+ */
+int ice_agent_set_turn_sock(struct ice_agent *a, unsigned int server,
+			    unsigned int stream, unsigned int comp, int sock);
 /* Start server-reflexive gathering from every host candidate. */
 void ice_agent_gather(struct ice_agent *a, uint64_t now);
 bool ice_agent_gathering_done(const struct ice_agent *a);

@@ -136,6 +136,7 @@ void ice_agent_free(struct ice_agent *a)
 	free(a->rc);
 	free(a->pairs);
 	free(a->gtx);
+	free(a->turn_socks);
 	ice_relay_free(a);
 	free(a);
 }
@@ -158,7 +159,7 @@ void ice_emit(struct ice_agent *a, enum ice_event ev, int stream)
 int ice_send(struct ice_agent *a, int sock, const struct ice_addr *to,
 	     const void *buf, size_t len)
 {
-	if (sock <= ICE_RELAY_SOCK(0))
+	if (ICE_IS_RELAY_SOCK(sock))
 		return ice_relay_send(a, sock, to, buf, len);
 	if (!a->ops || !a->ops->send)
 		return -ENOSYS;
@@ -264,6 +265,26 @@ int ice_agent_add_host(struct ice_agent *a, unsigned int stream,
 	if (a->have_remote_creds)
 		ice_pair_local(a, (unsigned int)i);
 	return i;
+}
+
+int ice_agent_set_turn_sock(struct ice_agent *a, unsigned int server,
+			    unsigned int stream, unsigned int comp, int sock)
+{
+	struct ice_turn_sock *t;
+
+	if (server >= a->cfg.nturn || stream >= a->nstreams || !comp ||
+	    comp > a->streams[stream].ncomp || a->gather_started)
+		return -EINVAL;
+	t = realloc(a->turn_socks, (a->nturn_socks + 1) * sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	a->turn_socks = t;
+	t[a->nturn_socks].server = (uint8_t)server;
+	t[a->nturn_socks].stream = (uint8_t)stream;
+	t[a->nturn_socks].comp = (uint8_t)comp;
+	t[a->nturn_socks].sock = sock;
+	a->nturn_socks++;
+	return 0;
 }
 
 unsigned int ice_agent_nlocal(const struct ice_agent *a)

@@ -12,7 +12,15 @@
 #define ICE_MAX_PAIRS	255
 #define ICE_NONE	0xff
 /* virtual socket ids of relayed candidates */
+#define ICE_MAX_RELAYS		256
 #define ICE_RELAY_SOCK(i)	(-100 - (int)(i))
+#define ICE_IS_RELAY_SOCK(s)	((s) <= ICE_RELAY_SOCK(0) && \
+				 (s) > ICE_RELAY_SOCK(ICE_MAX_RELAYS))
+
+struct ice_turn_sock {
+	uint8_t server, stream, comp;
+	int sock;
+};
 
 struct ice_lcand {
 	struct ice_addr addr;
@@ -121,6 +129,8 @@ struct ice_agent {
 	uint32_t prflx_seq;
 	struct ice_relay **relays;
 	unsigned int nrelays;
+	struct ice_turn_sock *turn_socks;
+	unsigned int nturn_socks;
 	uint64_t relay_now;
 };
 

@@ -18,7 +18,8 @@
 struct ice_relay {
 	struct turn_client tc;
 	struct ice_agent *a;
-	uint8_t host;			/* host candidate whose socket we use */
+	int server_sock;		/* socket towards the server */
+	uint8_t host;			/* host candidate: UDP socket, preference */
 	uint8_t server;
 	int vsock;
 	int cand;			/* relayed candidate index, -1 */
@@ -29,7 +30,7 @@ static int relay_send_to_server(void *arg, const uint8_t *buf, size_t len)
 {
 	struct ice_relay *r = arg;
 	struct ice_agent *a = r->a;
-	int n = ice_send(a, a->lc[r->host].sock, &a->cfg.turn[r->server].addr,
+	int n = ice_send(a, r->server_sock, &a->cfg.turn[r->server].addr,
 			 buf, len);
 
 	return n < 0 ? n : 0;
@@ -112,8 +113,24 @@ void ice_relay_gather(struct ice_agent *a, uint64_t now)
 					    (best < 0 || l->priority > a->lc[best].priority))
 						best = (int)i;
 				}
-				if (best < 0)
+				int ssock = -1;
+				enum stun_transport tr = STUN_TR_UDP;
+
+				if (best < 0 || a->nrelays >= ICE_MAX_RELAYS)
 					continue;
+				if (a->cfg.turn[s].transport == ICE_TURN_UDP) {
+					ssock = a->lc[best].sock;
+				} else {
+					tr = a->cfg.turn[s].transport == ICE_TURN_TLS ?
+					     STUN_TR_TLS : STUN_TR_TCP;
+					for (unsigned int k = 0; k < a->nturn_socks; k++)
+						if (a->turn_socks[k].server == s &&
+						    a->turn_socks[k].stream == st &&
+						    a->turn_socks[k].comp == comp)
+							ssock = a->turn_socks[k].sock;
+					if (ssock == -1)
+						continue;	/* not connected */
+				}
 				nr = realloc(a->relays, (a->nrelays + 1u) * sizeof(*nr));
 				if (!nr)
 					return;
@@ -123,10 +140,11 @@ void ice_relay_gather(struct ice_agent *a, uint64_t now)
 					return;
 				r->a = a;
 				r->host = (uint8_t)best;
+				r->server_sock = ssock;
 				r->server = (uint8_t)s;
 				r->cand = -1;
 				r->vsock = ICE_RELAY_SOCK(a->nrelays);
-				tcfg.transport = STUN_TR_UDP;
+				tcfg.transport = tr;
 				tcfg.username = a->cfg.turn[s].user;
 				tcfg.password = a->cfg.turn[s].pass;
 				tcfg.families = a->cfg.turn[s].addr.family == AF_INET6 ?
@@ -159,7 +177,7 @@ bool ice_relay_input(struct ice_agent *a, int sock, const struct ice_addr *from,
 	for (unsigned int i = 0; i < a->nrelays; i++) {
 		struct ice_relay *r = a->relays[i];
 
-		if (a->lc[r->host].sock != sock ||
+		if (r->server_sock != sock ||
 		    !ice_addr_eq(from, &a->cfg.turn[r->server].addr))
 			continue;
 		a->relay_now = now;

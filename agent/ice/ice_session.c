@@ -11,6 +11,15 @@
 #include <unistd.h>
 
 #include "ice/ice_session.h"
+#include "turn/turn.h"
+
+/* a TCP or TLS connection to a TURN server */
+struct ice_tconn {
+	struct turn_conn tc;
+	struct ice_session *s;
+	struct ice_addr server;
+	int id;
+};
 
 struct ice_session {
 	struct ice_agent *agent;
@@ -20,15 +29,27 @@ struct ice_session {
 	void *user;
 	int *fds;
 	unsigned int nfds;
+	struct ice_tconn **tconns;
+	unsigned int ntconns;
 };
 
 static int sess_send(void *user, int sock, const struct ice_addr *to,
 		     const void *buf, size_t len)
 {
+	struct ice_session *s = user;
 	struct sockaddr_storage ss;
 	socklen_t sl = ice_addr_to_sa(to, &ss);
 	ssize_t n;
 
+	if (sock <= ICE_TURN_CONN_SOCK(0)) {
+		unsigned int i = (unsigned int)(ICE_TURN_CONN_SOCK(0) - sock);
+		int err;
+
+		if (i >= s->ntconns)
+			return -EBADF;
+		err = turn_conn_send(&s->tconns[i]->tc, buf, len);
+		return err ? err : (int)len;
+	}
 	if (!sl)
 		return -EAFNOSUPPORT;
 	n = sendto(sock, buf, len, 0, (struct sockaddr *)&ss, sl);
@@ -95,6 +116,80 @@ static void sess_readable(int fd, uint32_t events, void *arg)
 	ice_session_kick(s);
 }
 
+static void tconn_frame(void *arg, const uint8_t *buf, size_t len)
+{
+	struct ice_tconn *t = arg;
+
+	ice_agent_recv(t->s->agent, t->id, &t->server, buf, len, ice_now_ms());
+}
+
+static void tconn_readable(int fd, uint32_t events, void *arg)
+{
+	struct ice_tconn *t = arg;
+	int n, rounds = 0;
+
+	do {
+		n = turn_conn_read(&t->tc, tconn_frame, t);
+	} while (n > 0 && turn_conn_pending(&t->tc) && ++rounds < 64);
+	if (n < 0 && n != -EAGAIN)
+		ice_loop_del_fd(t->s->loop, fd);	/* closed by the server */
+	ice_session_kick(t->s);
+}
+
+/* Connect to every TCP/TLS TURN server once per stream and component. */
+static void open_turn_conns(struct ice_session *s, const struct ice_cfg *cfg,
+			    unsigned int nstreams, unsigned int ncomp)
+{
+	for (unsigned int i = 0; i < cfg->nturn && i < ICE_MAX_SERVERS; i++) {
+		const struct ice_turn_server *ts = &cfg->turn[i];
+		enum stun_transport tr = ts->transport == ICE_TURN_TLS ?
+					 STUN_TR_TLS : STUN_TR_TCP;
+
+		if (ts->transport == ICE_TURN_UDP)
+			continue;
+		for (unsigned int st = 0; st < nstreams; st++) {
+			for (unsigned int c = 1; c <= ncomp; c++) {
+				struct sockaddr_storage ss;
+				socklen_t sl = ice_addr_to_sa(&ts->addr, &ss);
+				char host[64];
+				struct ice_tconn *t, **nt;
+
+				nt = realloc(s->tconns, (s->ntconns + 1) * sizeof(*nt));
+				if (!nt)
+					return;
+				s->tconns = nt;
+				t = calloc(1, sizeof(*t));
+				if (!t)
+					return;
+				ice_addr_ip_str(&ts->addr, host, sizeof(host));
+				/* bounded blocking connect and handshake; a
+				 * refused connection is retried twice */
+				int err = -ECONNREFUSED;
+
+				for (int k = 0; k < 3 && err == -ECONNREFUSED; k++) {
+					if (k)
+						usleep(100000);
+					err = turn_conn_open(&t->tc, tr,
+							     (struct sockaddr *)&ss, sl,
+							     ts->tls_host ? ts->tls_host : host,
+							     ts->ca_file, ts->insecure, 2000);
+				}
+				if (err) {
+					free(t);
+					continue;
+				}
+				t->s = s;
+				t->server = ts->addr;
+				t->id = ICE_TURN_CONN_SOCK(s->ntconns);
+				s->tconns[s->ntconns++] = t;
+				if (ice_loop_add_fd(s->loop, t->tc.fd, tconn_readable, t) ||
+				    ice_agent_set_turn_sock(s->agent, i, st, c, t->id))
+					continue;
+			}
+		}
+	}
+}
+
 static int bind_udp(const struct ice_addr *a, struct ice_addr *bound)
 {
 	struct sockaddr_storage ss;
@@ -158,6 +253,7 @@ struct ice_session *ice_session_new(struct ice_loop *loop,
 			}
 		}
 	}
+	open_turn_conns(s, cfg, nstreams, ncomp);
 	ice_agent_gather(s->agent, now);
 	ice_session_kick(s);
 	return s;
@@ -176,6 +272,12 @@ void ice_session_free(struct ice_session *s)
 		close(s->fds[i]);
 	}
 	free(s->fds);
+	for (unsigned int i = 0; i < s->ntconns; i++) {
+		ice_loop_del_fd(s->loop, s->tconns[i]->tc.fd);
+		turn_conn_close(&s->tconns[i]->tc);
+		free(s->tconns[i]);
+	}
+	free(s->tconns);
 	ice_agent_free(s->agent);
 	free(s);
 }

@@ -108,7 +108,7 @@ ns_block_udp() {
 	local n=$NS_PREFIX-$1 out=$2
 	ip netns exec "$n" nft -f - <<-NFT
 	table inet kice_filter {
-		chain fwd {
+		chain udp_out {
 			type filter hook forward priority filter; policy accept;
 			oifname "$out" meta l4proto udp drop
 		}

@@ -40,7 +40,7 @@ tap() {	# tap OK NAME [DIAG]
 . "$TOP/agent/ice/tests/ice_topo.sh"
 
 echo "TAP version 13"
-echo "1..14"
+echo "1..16"
 
 # same LAN: two hosts on one link, no router, no NAT
 ns_cleanup
@@ -87,6 +87,23 @@ else
 	n=$((n + 1)); echo "ok $n both_symmetric_nat_relayed # SKIP coturn missing"
 fi
 
+# UDP to the outside blocked on A's side: TURN over TCP, then over TLS
+topo symmetric symmetric
+if turn_start; then
+	ns_block_udp a-nat wan
+	U="--turn 198.51.100.2:3478 --turn-user kice --turn-pass kicepass"
+	run udp_blocked_turn_tcp \
+		"--turn-tcp 198.51.100.2:3478 --turn-user kice --turn-pass kicepass" \
+		"$U" "relay:*" "*:relay"
+	run udp_blocked_turn_tls \
+		"--turn-tls 198.51.100.2:5349 --turn-user kice --turn-pass kicepass" \
+		"$U" "relay:*" "*:relay"
+else
+	for t in udp_blocked_turn_tcp udp_blocked_turn_tls; do
+		n=$((n + 1)); echo "ok $n $t # SKIP coturn missing"
+	done
+fi
+
 # 5% loss and 50 ms delay each way (netem on the router); without the
 # netem qdisc (no module) the loss comes from nft and there is no delay
 topo eim public
@@ -97,7 +114,7 @@ else
 	lossy="lossy_eim_nat_nft_loss_only"
 	ns_exec net nft -f - <<-NFT
 	table inet kice_loss {
-		chain fwd {
+		chain lossy {
 			type filter hook forward priority filter; policy accept;
 			meta l4proto udp numgen random mod 100 < 5 drop
 		}

@@ -54,16 +54,33 @@ topo() {	# topo KIND_A KIND_B
 	side a ra 192.0.2.2 2001:db8:a::2 "$1"
 	side b rb 203.0.113.2 2001:db8:b::2 "$2"
 	( ns_exec net "$PEER" --stun-server 198.51.100.1:3478 --timeout 120 & )
-	ns_wait_port net udp 3478 5
+	ns_wait_port net udp 3478 5 && ns_wait_port net tcp 3478 5 &&
+		ns_wait_port net tcp 5349 5 || return 1
+	# listening is not yet accepting: wait until a connection succeeds
+	local i
+	for ((i = 0; i < 50; i++)); do
+		ns_exec net timeout 1 bash -c \
+			'exec 3<>/dev/tcp/198.51.100.2/3478 && exec 4<>/dev/tcp/198.51.100.2/5349' \
+			2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
 }
 
 # coturn on 198.51.100.2 in the router namespace (UDP relay only)
 turn_start() {
 	command -v turnserver >/dev/null || return 1
 	ns_exec net ip addr add 198.51.100.2/32 dev lo
+	# self-signed certificate for TURN over TLS on 5349
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+		-nodes -days 1 -subj "/CN=kice-test" \
+		-addext "subjectAltName=IP:198.51.100.2" -keyout "$TMP/key.pem" \
+		-out "$TMP/cert.pem" >/dev/null 2>&1 || return 1
 	( ns_exec net timeout 120 turnserver -n --no-cli --listening-ip 198.51.100.2 \
 		--relay-ip 198.51.100.2 --listening-port 3478 --lt-cred-mech \
-		--user kice:kicepass --realm kice.test --no-tls --no-dtls \
+		--tls-listening-port 5349 --cert "$TMP/cert.pem" \
+		--pkey "$TMP/key.pem" \
+		--user kice:kicepass --realm kice.test --no-dtls \
 		--min-port 50000 --max-port 50999 --no-stdout-log \
 		--log-file "$TMP/turn.log" --pidfile "$TMP/turn.pid" \
 		--userdb "$TMP/turndb" >/dev/null 2>&1 & )

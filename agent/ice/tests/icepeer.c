@@ -316,7 +316,8 @@ static void usage(void)
 		"  [--stun IP:PORT]... [--lite] [--aggressive] [--ncomp N]\n"
 		"  [--rtcp-mux] [--iface IF] [--no-ipv4] [--no-ipv6] [--loopback]\n"
 		"  [--timeout S] [--ta MS] [--expect LTYPE:RTYPE[,...]] [--echo N]\n"
-		"  [--turn IP:PORT [--turn-user U] [--turn-pass P]] [--restart]\n"
+		"  [--turn|--turn-tcp|--turn-tls IP:PORT [--turn-user U]\n"
+		"   [--turn-pass P]] [--restart]\n"
 		"  [--vanish] [--expect-disconnect] [--consent-interval MS]\n"
 		"  [--consent-timeout MS] [-v]\n"
 		"       icepeer --stun-server IP:PORT [--timeout S]\n");
@@ -336,6 +337,7 @@ int main(int argc, char **argv)
 		{ "ta", 1, NULL, 'T' }, { "verbose", 0, NULL, 'v' },
 		{ "turn", 1, NULL, 'U' }, { "turn-user", 1, NULL, 'u' },
 		{ "turn-pass", 1, NULL, 'p' }, { "restart", 0, NULL, 'r' },
+		{ "turn-tcp", 1, NULL, 'P' }, { "turn-tls", 1, NULL, 'Q' },
 		{ "vanish", 0, NULL, 'V' }, { "expect-disconnect", 0, NULL, 'D' },
 		{ "consent-interval", 1, NULL, 'I' },
 		{ "consent-timeout", 1, NULL, 'C' },
@@ -385,6 +387,8 @@ int main(int argc, char **argv)
 		case 'I': cfg.consent_interval_ms = (unsigned int)atoi(optarg); break;
 		case 'C': cfg.consent_timeout_ms = (unsigned int)atoi(optarg); break;
 		case 'U':
+		case 'P':
+		case 'Q':
 			if (cfg.nturn == ICE_MAX_SERVERS ||
 			    parse_hostport(optarg, &cfg.turn[cfg.nturn].addr)) {
 				usage();
@@ -392,6 +396,10 @@ int main(int argc, char **argv)
 			}
 			cfg.turn[cfg.nturn].user = "kice";
 			cfg.turn[cfg.nturn].pass = "kice";
+			cfg.turn[cfg.nturn].transport = c == 'U' ? ICE_TURN_UDP :
+				c == 'P' ? ICE_TURN_TCP : ICE_TURN_TLS;
+			/* the tests' server has a self-signed certificate */
+			cfg.turn[cfg.nturn].insecure = true;
 			cfg.nturn++;
 			break;
 		case 'u':
