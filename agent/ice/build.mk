@@ -39,3 +39,7 @@ TESTS += netif_test
 netif_test_SRCS := agent/ice/tests/netif_test.c
 netif_test_LIBS := ice sdp turn stun
 netif_test_CFLAGS := -I$(KSFT_DIR) -Wno-sign-compare
+
+FUZZERS += fuzz_ice
+fuzz_ice_SRCS := agent/ice/fuzz/fuzz_ice.c
+fuzz_ice_LIBS := ice sdp turn stun
