@@ -43,3 +43,8 @@ netif_test_CFLAGS := -I$(KSFT_DIR) -Wno-sign-compare
 FUZZERS += fuzz_ice
 fuzz_ice_SRCS := agent/ice/fuzz/fuzz_ice.c
 fuzz_ice_LIBS := ice sdp turn stun
+
+TESTS += loop_test
+loop_test_SRCS := agent/ice/tests/loop_test.c
+loop_test_LIBS := ice
+loop_test_CFLAGS := -I$(KSFT_DIR) -Wno-sign-compare

@@ -3,6 +3,7 @@
  * Tiny epoll + timer-heap event loop (see ice_loop.h).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
 #include <time.h>
@@ -18,6 +19,9 @@ struct ice_fdreg {
 
 struct ice_loop {
 	int epfd;
+	bool dispatching;
+	struct ice_fdreg **dead;	/* removed during a dispatch round */
+	unsigned int ndead, capdead;
 	struct ice_timer **heap;
 	unsigned int nheap, capheap;
 	struct ice_fdreg **fds;		/* indexed by fd */
@@ -52,6 +56,9 @@ void ice_loop_free(struct ice_loop *l)
 		return;
 	for (unsigned int i = 0; i < l->capfds; i++)
 		free(l->fds[i]);
+	for (unsigned int i = 0; i < l->ndead; i++)
+		free(l->dead[i]);
+	free(l->dead);
 	free(l->fds);
 	free(l->heap);
 	close(l->epfd);
@@ -101,6 +108,24 @@ void ice_loop_del_fd(struct ice_loop *l, int fd)
 	if (fd < 0 || (unsigned int)fd >= l->capfds || !l->fds[fd])
 		return;
 	epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL);
+	l->fds[fd]->cb = NULL;
+	/* events of this round may still point at it: free it afterwards */
+	if (l->dispatching) {
+		if (l->ndead == l->capdead) {
+			unsigned int ncap = l->capdead ? l->capdead * 2 : 16;
+			struct ice_fdreg **n = realloc(l->dead, ncap * sizeof(*n));
+
+			if (n) {
+				l->dead = n;
+				l->capdead = ncap;
+			}
+		}
+		if (l->ndead < l->capdead) {
+			l->dead[l->ndead++] = l->fds[fd];
+			l->fds[fd] = NULL;
+			return;
+		}
+	}
 	free(l->fds[fd]);
 	l->fds[fd] = NULL;
 }
@@ -211,12 +236,18 @@ int ice_loop_run_once(struct ice_loop *l, int max_ms)
 	n = epoll_wait(l->epfd, evs, 64, wait);
 	if (n < 0)
 		return errno == EINTR ? 0 : -errno;
+	l->dispatching = true;
 	for (int i = 0; i < n; i++) {
 		struct ice_fdreg *r = evs[i].data.ptr;
 
+		if (!r->cb)
+			continue;	/* removed by an earlier callback */
 		r->cb(r->fd, evs[i].events, r->arg);
 		ran++;
 	}
+	l->dispatching = false;
+	while (l->ndead)
+		free(l->dead[--l->ndead]);
 	/* expired timers; bounded so that re-arming at "now" cannot spin */
 	now = ice_now_ms();
 	for (unsigned int k = 0, max = l->nheap; k < max && l->nheap &&

@@ -26,6 +26,7 @@ uint64_t ice_now_ms(void);
 struct ice_loop *ice_loop_new(void);
 void ice_loop_free(struct ice_loop *l);
 int ice_loop_add_fd(struct ice_loop *l, int fd, ice_fd_cb cb, void *arg);
+/* Safe from inside any callback: pending events of @fd are dropped. */
 void ice_loop_del_fd(struct ice_loop *l, int fd);
 void ice_timer_init(struct ice_timer *t, ice_timer_cb cb);
 /* Arm (or re-arm) @t at @when; UINT64_MAX disarms. */

@@ -30,6 +30,8 @@ struct ice_session *ice_session_new(struct ice_loop *loop,
 				    unsigned int naddrs, unsigned int nstreams,
 				    unsigned int ncomp,
 				    const struct ice_session_ops *ops, void *user);
+/* Not from inside this session's own callbacks (defer it, e.g. to a timer
+ * of the loop); from other sessions' callbacks it is safe. */
 void ice_session_free(struct ice_session *s);
 struct ice_agent *ice_session_agent(struct ice_session *s);
 /* Redirect events and data (e.g. a session taken from a pool). */
