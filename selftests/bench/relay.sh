@@ -345,8 +345,6 @@ run_kice() {
 	kice_install "$n" "$tmp/kflows.$n" || return 1
 	measure kice "$n" -f "$tmp/kflows.$n"
 	kice_stop
-	[ "${pps[kice,$n]:-0}" -gt 0 ] ||
-		why[kice]="no packet relayed by kice.ko with $n flows"
 }
 
 slab_kb() { awk '$1 == "Slab:" { print $2 }' /proc/meminfo; }
