@@ -30,6 +30,7 @@ struct ng_opts {
 	int timeout_ms;
 	const char *call_id, *from_tag, *to_tag, *via_branch;
 	const char *ice, *family, *sdp_file, *sdp;
+	const char *direction;		/* "SIDE_A,SIDE_B" interface names */
 	const char *flags[NG_MAX_FLAGS];
 	int nflags;
 	long limit;
@@ -50,6 +51,7 @@ static const struct option ng_long_opts[] = {
 	{ "sdp",	required_argument, NULL, 'S' },
 	{ "flag",	required_argument, NULL, 'g' },
 	{ "trickle-ice", no_argument,	   NULL, 'k' },
+	{ "direction",	required_argument, NULL, 'D' },
 	{ "limit",	required_argument, NULL, 'l' },
 	{ "help",	no_argument,	   NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -76,6 +78,7 @@ void cmd_offer_usage(void)
 	       "[--sdp-file FILE | --sdp TEXT]\n"
 	       "          [--ice force|remove|default|optional] "
 	       "[--trickle-ice] [--flag FLAG]...\n"
+	       "          [--direction IFACE_A,IFACE_B]\n"
 	       "          [--address-family IP4|IP6] [--via-branch B]\n"
 	       "Sends the SDP (stdin when neither --sdp nor --sdp-file) and "
 	       "prints the rewritten SDP.\n");
@@ -149,6 +152,7 @@ static int ng_parse_opts(int argc, char **argv, struct ng_opts *o)
 		case 'a': o->family = optarg; break;
 		case 'F': o->sdp_file = optarg; break;
 		case 'S': o->sdp = optarg; break;
+		case 'D': o->direction = optarg; break;
 		case 'k':
 		case 'g':
 			if (o->nflags == NG_MAX_FLAGS) {
@@ -394,6 +398,13 @@ static int run_sdp(int argc, char **argv, const char *cmd,
 			!strcmp(cmd, "answer") ? " and --to-tag" : "");
 		return 2;
 	}
+	if (o.direction && (!strchr(o.direction, ',') ||
+			    *o.direction == ',' ||
+			    !strchr(o.direction, ',')[1])) {
+		fprintf(stderr, "kicectl %s: --direction takes two interface "
+			"names, \"A,B\"\n", cmd);
+		return 2;
+	}
 	if (o.sdp) {
 		sdp = strdup(o.sdp);
 		sdp_len = sdp ? strlen(sdp) : 0;
@@ -417,6 +428,15 @@ static int run_sdp(int argc, char **argv, const char *cmd,
 	bn_open_dict(&b);
 	put_common(&b, &o);
 	bn_kv_str(&b, "command", cmd);
+	if (o.direction) {
+		const char *comma = strchr(o.direction, ',');
+
+		bn_put_cstr(&b, "direction");
+		bn_open_list(&b);
+		bn_put_str(&b, o.direction, (size_t)(comma - o.direction));
+		bn_put_cstr(&b, comma + 1);
+		bn_close(&b);
+	}
 	if (o.nflags) {
 		bn_put_cstr(&b, "flags");
 		bn_open_list(&b);

@@ -40,7 +40,7 @@ for mode in kernel userspace; do
 	ktap_check "$mode: two sites, NATs, coturn, kiced at each end" test $ok = 1
 	call=ep-$mode
 	e2e_call a b $call 20000 20002
-	ktap_check "$mode: offer/answer via rtpengine-ng-client (ICE on the public legs only)" \
+	ktap_check "$mode: offer/answer via ${E2E_SIG:-rtpengine-ng-client} (ICE on the public legs only)" \
 		bash -c "grep -q 'a=candidate' '$TMP/$call.offer-public.sdp' &&
 			grep -q 'a=candidate' '$TMP/$call.answer-public.sdp' &&
 			grep -q 'typ srflx' '$TMP/$call.offer-public.sdp' &&
@@ -53,9 +53,9 @@ for mode in kernel userspace; do
 	ktap_diag "$(cat "$TMP/app-a.out" "$TMP/app-b.out" | tr '\n' ' ')"
 	ktap_check "$mode: media both ways (>= 98% of $COUNT: $ra, $rb)" \
 		test "${ra:-0}" -ge $((COUNT * 98 / 100)) -a "${rb:-0}" -ge $((COUNT * 98 / 100))
-	rel_a=$(e2e_query a $call 'q["relay"]')
-	rel_b=$(e2e_query b $call 'q["relay"]')
-	pk=$(e2e_query a $call 'q["totals"]["RTP"]["packets"]')
+	rel_a=$(e2e_query a $call relay)
+	rel_b=$(e2e_query b $call relay)
+	pk=$(e2e_rtp_packets a $call)
 	ktap_check "$mode: relayed in the $mode (caller $rel_a, callee $rel_b; caller counted $pk RTP)" \
 		test "$rel_a" = $mode -a "$rel_b" = $mode -a "${pk:-0}" -ge "$((ra < rb ? ra : rb))"
 	ok=1
