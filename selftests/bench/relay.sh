@@ -122,6 +122,11 @@ ns_bg() {
 	exec ip netns exec "$n" "$@"
 }
 
+# packets the running generator has sent so far
+gen_count() {
+	od -An -tu8 "$tmp/gen.count" 2>/dev/null | tr -d ' ' | grep . || echo 0
+}
+
 sink_count() {
 	ns_exec sink $GEN_CPU nft list counter netdev bench relayed |
 		sed -n 's/.*packets \([0-9]*\).*/\1/p'
@@ -142,34 +147,40 @@ NCPU_RELAY=1
 
 # measure R N ARGS...: run rtp_gen with ARGS for WARM+WIN+1 seconds; the
 # sink's received packets per second over the WIN-second window after the
-# warm-up go to pps[R,N], the relay CPU's busy share to busy[R,N] (%) and
-# the rate per busy relay CPU second to cap[R,N].  Of several runs (REPS)
-# the one with the highest rate per CPU second is kept: the host's load
-# only ever slows a run down.
+# warm-up go to pps[R,N], the relay CPU's busy share to busy[R,N] (%), the
+# rate per busy relay CPU second to cap[R,N] and that rate per 1000
+# packets/s the generator sent in the same window to norm[R,N]: the
+# generator is a fixed workload on the other vCPU, so norm cancels how
+# fast the shared host let the VM run at that moment.  Of several runs
+# (REPS) the one with the highest norm is kept.
 measure() {
-	local r=$1 n=$2 c1 c2 t1 t2 gpid b1 b2 p b c
+	local r=$1 n=$2 c1 c2 t1 t2 gpid b1 b2 g1 g2 p b c g q
 	shift 2
 	ns_bg gen timeout -k 2 $((WARM + WIN + 10)) $GEN_CPU "$BIN/rtp_gen" \
-		-s "$GEN" -d "$RIN" -i g0 -m "$RMAC" -t $((WARM + WIN + 1)) "$@" \
+		-s "$GEN" -d "$RIN" -i g0 -m "$RMAC" -t $((WARM + WIN + 1)) \
+		-o "$tmp/gen.count" "$@" \
 		>"$tmp/gen.out" &
 	gpid=$!
 	sleep "$WARM"
-	c1=$(sink_count); t1=$(date +%s.%N); b1=$(cpu_idle)
+	c1=$(sink_count); t1=$(date +%s.%N); b1=$(cpu_idle); g1=$(gen_count)
 	sleep "$WIN"
-	c2=$(sink_count); t2=$(date +%s.%N); b2=$(cpu_idle)
+	c2=$(sink_count); t2=$(date +%s.%N); b2=$(cpu_idle); g2=$(gen_count)
 	wait "$gpid"
 	p=$(echo "($c2 - $c1) / ($t2 - $t1)" | bc)
+	g=$(echo "($g2 - $g1) / ($t2 - $t1)" | bc)
 	b=$(echo "b = 100 - ($b2 - $b1) * 100 / ($HZ_USER * $NCPU_RELAY * ($t2 - $t1));
 		  if (b < 1) b = 1; if (b > 100) b = 100; scale = 0; b / 1" | bc)
 	c=$(( p * 100 / (b > 0 ? b : 1) ))
-	if [ -z "${cap[$r,$n]:-}" ] || [ "$c" -gt "${cap[$r,$n]}" ]; then
-		pps[$r,$n]=$p busy[$r,$n]=$b cap[$r,$n]=$c
+	q=$(( c * 1000 / (g > 0 ? g : 1) ))
+	if [ -z "${norm[$r,$n]:-}" ] || [ "$q" -gt "${norm[$r,$n]}" ]; then
+		pps[$r,$n]=$p busy[$r,$n]=$b cap[$r,$n]=$c norm[$r,$n]=$q
 	fi
-	echo "# $r $n flows: rtp_gen $(cat "$tmp/gen.out"); sink ${p} pps;" \
-	     "relay CPU ${b}% busy; ${c} pps per CPU" >&2
+	echo "# $r $n flows: rtp_gen $(cat "$tmp/gen.out"), ${g} pps in the window;" \
+	     "sink ${p} pps; relay CPU ${b}% busy; ${c} pps per CPU;" \
+	     "$q per 1000 generator packets" >&2
 }
 
-declare -A pps busy cap why
+declare -A pps busy cap norm why
 
 # ---- userspace recvmmsg/sendmmsg relay
 run_userspace() {
@@ -365,7 +376,7 @@ kice_scale() {
 		sed -n 's/.*(\([0-9]*\) flows\/s).*/\1/p')/s"
 	scale_line+=" slab_per_flow=$(( (s1 - s0) * 1024 / SCALE ))B"
 	scale_line+=" pps=${pps[kice,scale]} pps_1flow=${pps[kice,1]}"
-	scale_line+=" per_cpu_ratio_vs_1flow=$(ratio "${cap[kice,scale]:-}" "${cap[kice,1]:-}")"
+	scale_line+=" ratio_vs_1flow=$(ratio "${norm[kice,scale]:-}" "${norm[kice,1]:-}")"
 	grep -i kice /proc/slabinfo >&2
 }
 
@@ -387,8 +398,8 @@ done
 [[ " $RELAYS " == *" kice "* ]] && kice_scale
 
 # relay_pps: received at the sink; relay_cpu: busy share of the relay
-# CPU; ratios: of the rates per busy relay CPU second (the generator may
-# be slower than an in-kernel relay, see README).
+# CPU; ratios: of the rates per busy relay CPU second normalized by the
+# generator's rate (see README), then of the raw rates.
 for n in $FLOWS; do
 	l1="relay_pps_${n}flows:" l2="relay_cpu_${n}flows:" l3="relay_pps_per_cpu_${n}flows:"
 	for r in kice rtpengine userspace dnat; do
@@ -399,11 +410,12 @@ for n in $FLOWS; do
 	echo "$l1"
 	echo "$l2"
 	echo "$l3"
-	k=${cap[kice,$n]:-} kr=${pps[kice,$n]:-}
-	echo "relay_ratio_${n}flows: kice/rtpengine=$(ratio "$k" "${cap[rtpengine,$n]:-}")" \
-	     "kice/userspace=$(ratio "$k" "${cap[userspace,$n]:-}")" \
-	     "kice/dnat=$(ratio "$k" "${cap[dnat,$n]:-}")" \
-	     "(per relay CPU second; of relay_pps: $(ratio "$kr" "${pps[rtpengine,$n]:-}")" \
+	k=${norm[kice,$n]:-} kr=${pps[kice,$n]:-}
+	echo "relay_ratio_${n}flows: kice/rtpengine=$(ratio "$k" "${norm[rtpengine,$n]:-}")" \
+	     "kice/userspace=$(ratio "$k" "${norm[userspace,$n]:-}")" \
+	     "kice/dnat=$(ratio "$k" "${norm[dnat,$n]:-}")" \
+	     "(per relay CPU second, generator-normalized; of relay_pps:" \
+	     "$(ratio "$kr" "${pps[rtpengine,$n]:-}")" \
 	     "$(ratio "$kr" "${pps[userspace,$n]:-}") $(ratio "$kr" "${pps[dnat,$n]:-}"))"
 done
 [ "$SCALE" -gt 0 ] && echo "flow_scale: ${scale_line:-n/a: needs kice results}"

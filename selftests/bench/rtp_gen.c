@@ -13,10 +13,13 @@
  *
  *   rtp_gen -s SRC -d DST [-i IFNAME -m MAC] [-n FLOWS] [-p SPORT]
  *           [-P DPORT] [-S DSTEP] [-f FILE] [-t SECONDS] [-c COUNT]
+ *           [-o COUNTER]
  *
  * Flow i is SRC:(SPORT+i) -> DST:(DPORT+i*DSTEP), or line i of FILE
  * ("SPORT DPORT").  Stops after SECONDS (default 5) or COUNT packets,
- * whichever comes first, then prints "sent N pps R".
+ * whichever comes first, then prints "sent N pps R".  With -o the count of
+ * packets sent so far is kept up to date in COUNTER, a file holding one
+ * native 64-bit integer (read it with "od -An -tu8 COUNTER").
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -29,7 +32,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -133,7 +138,8 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: rtp_gen -s SRC -d DST [-i IFNAME -m MAC] [-n FLOWS] [-p SPORT]\n"
-		"               [-P DPORT] [-S DSTEP] [-f FILE] [-t SECONDS] [-c COUNT]\n");
+		"               [-P DPORT] [-S DSTEP] [-f FILE] [-t SECONDS] [-c COUNT]\n"
+		"               [-o COUNTER]\n");
 	exit(2);
 }
 
@@ -180,7 +186,8 @@ int main(int argc, char **argv)
 	struct sockaddr_ll ll = { 0 };
 	struct ifreq ifr;
 	unsigned int mac[6];
-	const char *ifname = NULL, *mac_s = NULL;
+	const char *ifname = NULL, *mac_s = NULL, *counter = NULL;
+	volatile uint64_t *live = NULL;
 	int off = 0;
 	struct mmsghdr msgs[BATCH];
 	struct iovec iov[BATCH];
@@ -195,7 +202,7 @@ int main(int argc, char **argv)
 	long next = 0, i;
 	int fd, opt, b;
 
-	while ((opt = getopt(argc, argv, "s:d:i:m:n:p:P:S:f:t:c:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:d:i:m:n:p:P:S:f:t:c:o:")) != -1) {
 		switch (opt) {
 		case 's':
 			if (inet_pton(AF_INET, optarg, &src) != 1)
@@ -206,6 +213,7 @@ int main(int argc, char **argv)
 				usage();
 			break;
 		case 'i': ifname = optarg; break;
+		case 'o': counter = optarg; break;
 		case 'm': mac_s = optarg; break;
 		case 'n': nflows = num(optarg, 1, MAX_FLOWS); break;
 		case 'p': sport = num(optarg, 1, 65535); break;
@@ -247,6 +255,24 @@ int main(int argc, char **argv)
 		fl[i].ssrc = 0x4b494345u ^ (uint32_t)(i * 2654435761u);
 		fl[i].seq = (uint16_t)(i * 7919);
 		fl[i].ts = (uint32_t)i * 8000;
+	}
+
+	if (counter) {
+		int cfd = open(counter, O_RDWR | O_CREAT | O_TRUNC, 0644);
+		void *m;
+
+		if (cfd < 0 || ftruncate(cfd, sizeof(uint64_t)) < 0) {
+			perror(counter);
+			return 1;
+		}
+		m = mmap(NULL, sizeof(uint64_t), PROT_READ | PROT_WRITE,
+			 MAP_SHARED, cfd, 0);
+		if (m == MAP_FAILED) {
+			perror("rtp_gen: mmap");
+			return 1;
+		}
+		live = m;
+		close(cfd);
 	}
 
 	memset(msgs, 0, sizeof(msgs));
@@ -327,6 +353,8 @@ int main(int argc, char **argv)
 			r = 0;
 		}
 		sent += r;
+		if (live)
+			*live = sent;
 		t1 = now();
 	}
 	printf("sent %lu pps %.0f\n", sent, sent / (t1 - t0));
