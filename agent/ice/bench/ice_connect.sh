@@ -46,15 +46,26 @@ median() {
 	sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print "fail" }'
 }
 
+# median of the successful runs, or "fail"; failures counted in $TMP/fails
+runs() {	# runs BIN EXTRA_ARGS
+	local r
+	r=$(for i in $(seq "$RUNS"); do once "$1" "$2"; done)
+	echo "$r" | grep -c fail >"$TMP/fails"
+	echo "$r" | grep -v fail | median
+}
+
 measure() {	# measure NAME EXTRA_ARGS
-	local name=$1 extra=$2 k l
-	k=$(for i in $(seq "$RUNS"); do once "$PEER" "$extra"; done | grep -v fail | median)
-	l=$(for i in $(seq "$RUNS"); do once "$NICE" "$extra"; done | grep -v fail | median)
+	local name=$1 extra=$2 k l kf lf note=""
+	k=$(runs "$PEER" "$extra"); kf=$(cat "$TMP/fails")
+	l=$(runs "$NICE" "$extra"); lf=$(cat "$TMP/fails")
+	[ "$kf$lf" != 00 ] && note=" # failed runs: kice=$kf/$RUNS libnice=$lf/$RUNS"
+	[ "$k" != fail ] && k=${k}ms
+	[ "$l" != fail ] && l=${l}ms
 	if [ "$k" = fail ] || [ "$l" = fail ]; then
-		echo "ice_connect_$name: kice=${k}ms libnice=${l}ms ratio=n/a"
+		echo "ice_connect_$name: kice=$k libnice=$l ratio=n/a$note"
 	else
-		echo "ice_connect_$name: kice=${k}ms libnice=${l}ms ratio=$(awk \
-			"BEGIN { printf \"%.2f\", $k / ($l ? $l : 1) }")"
+		echo "ice_connect_$name: kice=$k libnice=$l ratio=$(awk \
+			"BEGIN { printf \"%.2f\", ${k%ms} / (${l%ms} ? ${l%ms} : 1) }")$note"
 	fi
 }
 
