@@ -4,7 +4,7 @@
  * in the test VM): after offer and answer the call's media is relayed by
  * the kernel flows kiced installed, without the daemon's loop running;
  * query reports the kernel's counters; delete removes the flows.  With
- * ICE, the flows follow the nominated pair.
+ * ICE, the flows follow the nominated pair; a new pair moves them in place.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -247,6 +247,88 @@ static void daemon_init(struct kiced *k, struct loop *l, struct knl *knl,
 	session_table_init(&k->calls);
 	media_env_init(&k->media, l, &k->cfg, knl);
 	k->cache = ng_cache_new(16, 30000);
+}
+
+/*
+ * A new remote for an offloaded stream (what ICE renomination or the end
+ * of an ICE restart does): media_stream_repoint() moves the flows in place
+ * with flow-set -- same flow ids, never a moment without a flow -- and the
+ * kernel sends to the new remote at once.
+ */
+TEST(repoint_moves_flows_in_place)
+{
+	struct kiced *k = calloc(1, sizeof(*k));
+	struct knl knl;
+	struct knl_stats la, lb;
+	struct bn_buf body, rep;
+	struct bn_doc doc;
+	struct media_stream *st;
+	uint16_t pa, pb, pb2, xa;
+	uint32_t f0, f1;
+	int afd, bfd, b2fd, c;
+
+	if (geteuid() || !load_module())
+		SKIP(return, "kice.ko not loadable here (test VM only)");
+	ASSERT_EQ(0, knl_open(&knl));
+	klog_init(KLOG_WARN, false);
+	ASSERT_EQ(0, loop_init(&k->loop, 1000, NULL, NULL));
+	daemon_init(k, &k->loop, &knl, 41600);
+	afd = app_socket(&pa);
+	bfd = app_socket(&pb);
+	b2fd = app_socket(&pb2);
+	ASSERT_GE(afd, 0);
+	ASSERT_GE(bfd, 0);
+	ASSERT_GE(b2fd, 0);
+
+	sdp_body(&body, "offer", pa);
+	ASSERT_STREQ("ok", call(k, "o", &body, &rep, &doc));
+	bn_doc_free(&doc);
+	bn_buf_free(&rep);
+	sdp_body(&body, "answer", pb);
+	ASSERT_STREQ("ok", call(k, "a", &body, &rep, &doc));
+	bn_doc_free(&doc);
+	bn_buf_free(&rep);
+	st = k->calls.head->media[0].stream;
+	ASSERT_TRUE(st->offloaded);
+	f0 = st->flow[0];
+	f1 = st->flow[1];
+	xa = relay_leg_port(&st->side[MEDIA_SIDE_A].leg[0]);
+	EXPECT_EQ(N, exchange(afd, bfd, xa, N));
+
+	/* side B's remote moves to pb2 (RTP) and pb2 + 1 (RTCP) */
+	for (c = 0; c < 2; c++) {
+		struct sockaddr_in sin = {
+			.sin_family = AF_INET,
+			.sin_port = htons((uint16_t)(pb2 + c)),
+			.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+		};
+
+		relay_leg_set_peer(&st->side[MEDIA_SIDE_B].leg[c],
+				   (struct sockaddr *)&sin, sizeof(sin));
+	}
+	ASSERT_EQ(0, media_stream_repoint(st));
+	EXPECT_TRUE(st->offloaded);
+	EXPECT_EQ(1, st->repointed);
+	EXPECT_EQ(f0, st->flow[0]);
+	EXPECT_EQ(f1, st->flow[1]);
+	EXPECT_EQ(2, k->media.flows);
+	/* the loop never runs: the kernel alone delivers to the new remote */
+	EXPECT_EQ(N, exchange(afd, b2fd, xa, N));
+	ASSERT_EQ(0, knl_flow_stats(&knl, f0, &la, &lb));
+	EXPECT_EQ(2 * N, la.rx_packets);	/* counters survive the move */
+	EXPECT_EQ(2 * N, lb.tx_packets);
+
+	session_remove_all(&k->calls);
+	loop_flush_deferred(&k->loop);
+	EXPECT_EQ(0, k->media.flows);
+	EXPECT_NE(0, knl_flow_stats(&knl, f0, &la, &lb));
+	close(afd);
+	close(bfd);
+	close(b2fd);
+	ng_cache_free(k->cache);
+	loop_fini(&k->loop);
+	knl_close(&knl);
+	free(k);
 }
 
 /*
