@@ -600,9 +600,12 @@ static void put_endpoint(struct bn_buf *b, const char *key,
 	const struct media_endpoint *e = &st->side[side];
 	uint16_t port;
 	const char *addr = media_side_local(st, side, &port);
+	char pair[2 * ICE_ADDRSTRLEN + 32];
 
 	bn_put_cstr(b, key);
 	bn_open_dict(b);
+	if (mi && !media_ice_pair(mi, st, pair, sizeof(pair)))
+		bn_kv_str(b, "ICE pair", pair);
 	if (mi)
 		bn_kv_str(b, "ICE state", media_ice_state(mi));
 	bn_kv_str(b, "family", e->family == AF_INET6 ? "IP6" : "IP4");

@@ -392,6 +392,28 @@ int media_ice_apply(struct media_ice *mi, const struct sdp_session *s)
 	return 0;
 }
 
+int media_ice_pair(const struct media_ice *mi, const struct media_stream *st,
+		   char *buf, size_t len)
+{
+	struct ice_cand_info l, r;
+	char la[ICE_ADDRSTRLEN], ra[ICE_ADDRSTRLEN];
+	unsigned int s;
+
+	for (s = 0; s < mi->nstreams; s++) {
+		if (mi->streams[s] != st)
+			continue;
+		if (ice_agent_selected(mi->agent, s, 1, &l, &r))
+			return -ENOENT;
+		snprintf(buf, len, "%s %s -> %s %s",
+			 ice_cand_type_name(l.type),
+			 ice_addr_str(&l.addr, la, sizeof(la)),
+			 ice_cand_type_name(r.type),
+			 ice_addr_str(&r.addr, ra, sizeof(ra)));
+		return 0;
+	}
+	return -ENOENT;
+}
+
 const char *media_ice_strerror(int err)
 {
 	return ice_sdp_strerror(err);

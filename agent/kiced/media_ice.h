@@ -48,6 +48,12 @@ int media_ice_describe(struct media_ice *mi, struct sdp_session *s);
 int media_ice_check(struct media_ice *mi, const struct sdp_session *s);
 /* Apply the peer's description and start checks.  0 or -err. */
 int media_ice_apply(struct media_ice *mi, const struct sdp_session *s);
+/*
+ * The nominated pair of @st's RTP component, "TYPE ADDR:PORT -> TYPE
+ * ADDR:PORT" (local, then remote), into @buf.  0, or -ENOENT if none.
+ */
+int media_ice_pair(const struct media_ice *mi, const struct media_stream *st,
+		   char *buf, size_t len);
 const char *media_ice_strerror(int err);
 /* "new", "checking", "connected" or "failed" */
 const char *media_ice_state(const struct media_ice *mi);

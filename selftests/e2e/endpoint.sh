@@ -40,12 +40,16 @@ for mode in kernel userspace; do
 	ktap_check "$mode: two sites, NATs, coturn, kiced at each end" test $ok = 1
 	call=ep-$mode
 	e2e_call a b $call 20000 20002
-	ktap_check "$mode: offer/answer via ${E2E_SIG:-rtpengine-ng-client} (ICE on the public legs only)" \
-		bash -c "grep -q 'a=candidate' '$TMP/$call.offer-public.sdp' &&
-			grep -q 'a=candidate' '$TMP/$call.answer-public.sdp' &&
-			grep -q 'typ srflx' '$TMP/$call.offer-public.sdp' &&
-			grep -q 'typ relay' '$TMP/$call.offer-public.sdp' &&
-			! grep -q 'a=candidate' '$TMP/$call.offer-callee.sdp' '$TMP/$call.answer-caller.sdp'"
+	f=$TMP/$call
+	name="$mode: offer/answer via ${E2E_SIG:-rtpengine-ng-client} (host, srflx and relay candidates on the public legs only)"
+	if grep -q 'typ host' "$f.offer-public.sdp" && grep -q 'typ srflx' "$f.offer-public.sdp" &&
+	   grep -q 'typ relay' "$f.offer-public.sdp" && grep -q 'typ srflx' "$f.answer-public.sdp" &&
+	   ! grep -q 'a=candidate' "$f.offer-callee.sdp" "$f.answer-caller.sdp"; then
+		ktap_ok "$name"
+	else
+		ktap_fail "$name"
+		grep -H 'a=candidate' "$f".*.sdp | sed "s|^$TMP/|# |"
+	fi
 	ktap_check "$mode: ICE connected through both NATs" e2e_wait_ice a b $call
 	e2e_media a b 20000 20002 "$COUNT"
 	ra=$(e2e_received "$TMP/app-a.out")

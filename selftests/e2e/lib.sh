@@ -106,6 +106,7 @@ e2e_kiced() {	# e2e_kiced SITE [ARGS...]
 	turn-server = $E2E_TURN
 	turn-user = kice
 	turn-password = kicepass
+	gather-wait = 5000
 	CONF
 	# background jobs are plain commands, not functions: a function's
 	# subshell would run the caller's EXIT trap when it ends
@@ -226,16 +227,17 @@ e2e_wait_ice() {	# e2e_wait_ice SITE_A SITE_B CALL
 	return 1
 }
 
-# The two apps talk for COUNT packets each way (20 ms apart, starting
-# half a second after both are up: nothing races their start-up); their
+# The two apps talk for COUNT packets each way (20 ms apart, both starting
+# at the same moment 2 s ahead: nothing races their start-up); their
 # reports land in $TMP/app-a.out and $TMP/app-b.out.
 e2e_media() {	# e2e_media SITE_A SITE_B PA PB COUNT
+	local at=$(($(date +%s%3N) + ${E2E_START_MS:-2000}))
 	ip netns exec "$(ns_name "$1")" "$E2E_BIN/kice-rtpapp" -n caller-app \
-		-b "127.0.0.1:$3" -t "127.0.0.1:$E2E_TO_A" -c "$5" -d 500 \
+		-b "127.0.0.1:$3" -t "127.0.0.1:$E2E_TO_A" -c "$5" -S $at \
 		>"$TMP/app-a.out" 2>&1 &
 	local pa=$!
 	ip netns exec "$(ns_name "$2")" "$E2E_BIN/kice-rtpapp" -n callee-app \
-		-b "127.0.0.1:$4" -t "127.0.0.1:$E2E_TO_B" -c "$5" -d 500 \
+		-b "127.0.0.1:$4" -t "127.0.0.1:$E2E_TO_B" -c "$5" -S $at \
 		>"$TMP/app-b.out" 2>&1 &
 	local pb=$!
 	wait $pa

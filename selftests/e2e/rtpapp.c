@@ -4,10 +4,11 @@
  * "unmodified application" of kice's demo and end-to-end tests.
  *
  *   kice-rtpapp -b ADDR:PORT -t ADDR:PORT [-c COUNT] [-p PTIME_MS]
- *               [-d DELAY_MS] [-l LINGER_MS] [-n NAME]
+ *               [-d DELAY_MS | -S START_MS] [-l LINGER_MS] [-n NAME]
  *
  * One UDP socket bound to -b (symmetric RTP: it sends and receives).
- * DELAY ms after binding it sends COUNT (default 250) PCMU packets
+ * DELAY ms after binding (or at START, milliseconds since the epoch, so
+ * that two apps started apart begin together) it sends COUNT (default 250) PCMU packets
  * (RTP version 2, payload type 0, 160 bytes of payload) to -t, one per
  * PTIME (default 20) ms, and counts the RTP packets it receives until
  * COUNT have arrived or LINGER (default 2000) ms after its last send.
@@ -21,6 +22,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdint.h>
@@ -90,7 +92,8 @@ static int parse_addr(const char *s, struct sockaddr_storage *ss,
 static void usage(void)
 {
 	fprintf(stderr, "usage: kice-rtpapp -b ADDR:PORT -t ADDR:PORT "
-		"[-c COUNT] [-p PTIME_MS] [-d DELAY_MS] [-l LINGER_MS] "
+		"[-c COUNT] [-p PTIME_MS] [-d DELAY_MS | -S START_MS] "
+		"[-l LINGER_MS] "
 		"[-n NAME]\n");
 	exit(2);
 }
@@ -110,7 +113,7 @@ int main(int argc, char **argv)
 	static uint8_t seen[SEQ_SPACE];
 	struct sockaddr_storage bind_a, to_a;
 	socklen_t bind_l = 0, to_l = 0;
-	long count = 250, ptime = 20, delay = 0, linger = 2000;
+	long count = 250, ptime = 20, delay = 0, linger = 2000, start_at = 0;
 	const char *name = "rtpapp";
 	uint8_t pkt[RTP_HDR + PCMU_FRAME], buf[2048];
 	uint32_t ssrc, ts0, ssrc_in = 0;
@@ -121,7 +124,7 @@ int main(int argc, char **argv)
 	struct pollfd pfd;
 	int opt, fd;
 
-	while ((opt = getopt(argc, argv, "b:t:c:p:d:l:n:")) != -1) {
+	while ((opt = getopt(argc, argv, "b:t:c:p:d:S:l:n:")) != -1) {
 		switch (opt) {
 		case 'b':
 			if (parse_addr(optarg, &bind_a, &bind_l))
@@ -134,6 +137,7 @@ int main(int argc, char **argv)
 		case 'c': count = num(optarg, SEQ_SPACE - 1); break;
 		case 'p': ptime = num(optarg, 1000); break;
 		case 'd': delay = num(optarg, 60000); break;
+		case 'S': start_at = num(optarg, LONG_MAX); break;
 		case 'l': linger = num(optarg, 60000); break;
 		case 'n': name = optarg; break;
 		default: usage();
@@ -151,6 +155,16 @@ int main(int argc, char **argv)
 	seq0 = (uint16_t)random();
 	ts0 = (uint32_t)random();
 	memset(pkt + RTP_HDR, 0xff, PCMU_FRAME);	/* PCMU silence */
+	if (start_at) {
+		struct timespec rt;
+		long wall;
+
+		clock_gettime(CLOCK_REALTIME, &rt);
+		wall = (long)rt.tv_sec * 1000 + rt.tv_nsec / 1000000;
+		delay = start_at > wall ? start_at - wall : 0;
+		if (delay > 60000)
+			usage();
+	}
 	start = now_ms() + (uint64_t)delay;
 	end = start + (uint64_t)(count * ptime + linger);
 	next_tx = start;
