@@ -6,7 +6,8 @@ kicedcore_SRCS := agent/kiced/log.c agent/kiced/config.c agent/kiced/loop.c \
 	      agent/kiced/relay_user.c agent/kiced/media.c \
 	      agent/kiced/session.c agent/kiced/commands.c \
 	      agent/kiced/control.c agent/kiced/media_ice.c \
-	      agent/kiced/kernel.c agent/kiced/handover.c
+	      agent/kiced/kernel.c agent/kiced/handover.c \
+	      agent/kiced/consent.c
 
 PROGS += kiced
 kiced_SRCS := agent/kiced/main.c

@@ -11,11 +11,13 @@
  * %-escaped:
  *   kiced-handover 1
  *   C call-id from-tag to-tag via-branch state created last-signal ice flags nmedia
+ *   I side ufrag pwd          (a side with ICE: its local credentials)
  *   M type proto has-stream relay-flags offloaded flow-rtp flow-rtcp
  *   S side family iface remote-set remote-addr remote-rtp remote-rtcp
  *   L fd-index kernel-id peer-ip peer-port latch latched strict
  * "-" stands for an empty string.  An M with a stream is followed by two
  * S records; an S with a non-zero family by two L records (RTP, RTCP).
+ * The I records of a call come before its M records.
  */
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -32,6 +34,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "ice/ice.h"
+#include "kiced/consent.h"
 #include "kiced/handover.h"
 #include "kiced/kiced.h"
 #include "kiced/log.h"
@@ -144,6 +148,22 @@ static int ho_write_state(struct kiced *k, FILE *f, struct ho_fds *fds)
 		fprintf(f, " %d %lld %lld %d %u %zu\n", (int)c->state,
 			(long long)c->created, (long long)c->last_signal,
 			c->ice_mode, c->flags, c->nmedia);
+		for (s = 0; s < 2; s++) {
+			const char *ufrag = NULL, *pwd = NULL;
+
+			/* consent checks keep coming: answer them after */
+			if (c->ice[s])
+				ice_agent_local_creds(c->ice[s]->agent, &ufrag,
+						      &pwd);
+			else if (c->consent[s])
+				consent_creds(c->consent[s], &ufrag, &pwd);
+			if (!ufrag || !pwd)
+				continue;
+			fprintf(f, "I %d", s);
+			ho_put(f, ufrag);
+			ho_put(f, pwd);
+			fputc('\n', f);
+		}
 		for (i = 0; i < c->nmedia; i++) {
 			const struct call_media *cm = &c->media[i];
 			const struct media_stream *st = cm->stream;
@@ -579,8 +599,9 @@ struct ho_side_in {
 
 static void ho_side_open(struct media_stream *st, int side,
 			 struct ho_side_in *si, const struct kiced *k,
-			 const char *cid)
+			 struct call *call)
 {
+	const char *cid = call->call_id;
 	struct media_endpoint *e = &st->side[side];
 	const struct kiced_iface *ifc = NULL;
 	int c, err;
@@ -611,6 +632,8 @@ static void ho_side_open(struct media_stream *st, int side,
 		leg->latch = si->flag[c][0];
 		leg->latched = si->flag[c][1];
 		leg->strict = si->flag[c][2];
+		if (call->consent[side])
+			consent_attach(call->consent[side], leg);
 	}
 }
 
@@ -662,6 +685,11 @@ static int ho_rebuild(struct kiced *k, struct ho_in *in,
 				continue;
 			}
 			adopted++;
+		} else if (kind == 'I' && n == 3 && c && !c->nmedia) {
+			int sd = atoi(tok[0]) ? MEDIA_SIDE_B : MEDIA_SIDE_A;
+
+			if (!c->consent[sd])
+				c->consent[sd] = consent_new(tok[1], tok[2]);
 		} else if (kind == 'M' && n == 7 && c && c->nmedia < nm) {
 			struct call_media *cm = &c->media[c->nmedia++];
 
@@ -704,7 +732,7 @@ static int ho_rebuild(struct kiced *k, struct ho_in *in,
 			si.flag[l][2] = atoi(tok[6]);
 			if (si.n < 2)
 				continue;
-			ho_side_open(st, side, &si, k, c->call_id);
+			ho_side_open(st, side, &si, k, c);
 			if (side == MEDIA_SIDE_B)
 				ho_stream_kernel(k, st, offloaded, flow, kf,
 						 c->call_id);

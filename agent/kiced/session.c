@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kiced/consent.h"
 #include "kiced/session.h"
 
 static uint32_t session_hash(const char *s, size_t len)
@@ -77,11 +78,20 @@ struct call *session_add(struct session_table *t, const char *call_id,
 
 void session_clear_ice(struct call *c)
 {
-	int s;
+	size_t i;
+	int s, l;
 
 	for (s = 0; s < 2; s++) {
 		media_ice_free(c->ice[s]);
 		c->ice[s] = NULL;
+		if (!c->consent[s])
+			continue;
+		for (i = 0; i < c->nmedia; i++)
+			for (l = 0; c->media[i].stream && l < 2; l++)
+				consent_detach(c->consent[s],
+					&c->media[i].stream->side[s].leg[l]);
+		consent_free(c->consent[s]);
+		c->consent[s] = NULL;
 	}
 }
 

@@ -17,6 +17,8 @@
 
 #define SESSION_BUCKETS	1024
 
+struct consent;
+
 enum call_state {
 	CALL_OFFERED,
 	CALL_ANSWERED,
@@ -43,6 +45,7 @@ struct call {
 	struct call_media *media;
 	size_t nmedia;
 	struct media_ice *ice[2];	/* per side (enum media_side), or NULL */
+	struct consent *consent[2];	/* adopted ICE side (handover.c) */
 	int ice_mode;			/* enum ng_ice of the offer */
 	uint32_t flags;			/* enum ng_flag of the offer */
 };
