@@ -12,7 +12,8 @@
 #                      10.0.0.2) behind "b-nat" (203.0.113.2): symmetric
 #   e2e_kiced SITE [ARGS...]    kiced in namespace SITE, ng on
 #                      127.0.0.1:2223 there, interfaces internal
-#                      (127.0.0.1) and external (the site's eth0)
+#                      (127.0.0.1) and external (the site's eth0), or the
+#                      "interface = ..." lines in E2E_IFACES[SITE]
 #   e2e_ng SITE CMD ARGS...     rtpengine-ng-client against SITE's kiced
 #                      (kicectl with E2E_SIG=kicectl); prints the new SDP
 #   e2e_query SITE CALL KEY     a string or number from `kicectl query`
@@ -26,7 +27,7 @@ E2E_BIN=${E2E_BIN:-$E2E_TOP/build/out/bin}
 # server's address to its TURN client, so STUN goes to the other one.
 E2E_STUN=198.51.100.1:3478
 E2E_TURN=198.51.100.2:3478
-declare -A E2E_KPID E2E_EXT
+declare -A E2E_KPID E2E_EXT E2E_IFACES
 
 e2e_need() {
 	local t
@@ -99,8 +100,8 @@ e2e_kiced() {	# e2e_kiced SITE [ARGS...]
 	[media]
 	port-min = 30000
 	port-max = 30999
-	interface = internal/127.0.0.1
-	interface = external/${E2E_EXT[$s]:-127.0.0.1}
+	${E2E_IFACES[$s]:-interface = internal/127.0.0.1
+	interface = external/${E2E_EXT[$s]:-127.0.0.1}}
 	[ice]
 	stun-server = $E2E_STUN
 	turn-server = $E2E_TURN
