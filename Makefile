@@ -176,7 +176,8 @@ KRELS_SUPPORTED ?= $(patsubst /lib/modules/%/build/Makefile,%,$(wildcard /lib/mo
 CHECK_SUITES := check-unit check-fuzz check-net check-checkpatch \
 	$(foreach r,$(KRELS_SUPPORTED),check-kbuild@$(r)) \
 	check-vm-runner \
-	$(foreach r,$(KRELS_SUPPORTED),check-kernel@$(r))
+	$(foreach r,$(KRELS_SUPPORTED),check-kernel@$(r)) \
+	$(foreach r,$(KRELS_SUPPORTED),check-e2e@$(r))
 
 .PHONY: check-unit check-fuzz check-net check-checkpatch check-vm-runner
 check-unit:
@@ -205,9 +206,14 @@ ifeq ($(NATIVE),1)
 check-kernel@%:
 	@[ "$$(uname -r)" = "$*" ] || { echo "ok 1 # SKIP native run only for $$(uname -r)"; exit 0; }
 	@selftests/kernel/run_all
+check-e2e@%:
+	@[ "$$(uname -r)" = "$*" ] || { echo "ok 1 # SKIP native run only for $$(uname -r)"; exit 0; }
+	@selftests/e2e/run_all
 else
 check-kernel@%:
 	@selftests/vm/run --kernel $* -- selftests/kernel/run_all
+check-e2e@%:
+	@selftests/vm/run --kernel $* -- selftests/e2e/run_all
 endif
 
 .PHONY: clean
