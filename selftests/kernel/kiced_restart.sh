@@ -5,7 +5,7 @@
 # parsed) report it; kiced is stopped with SIGTERM and started again while
 # RTP flows (keep-flows: a holder process keeps the sockets), and not one
 # datagram is lost; the new kiced adopts the call and its flows; delete
-# removes them.
+# removes them.  An adopted ICE side answers consent checks.
 here=$(dirname "$(readlink -f "$0")")
 . "$here/lib.bash"
 
@@ -14,7 +14,7 @@ command -v kiced >/dev/null && command -v kicectl >/dev/null ||
 command -v python3 >/dev/null || ktap_skip_all "python3 missing"
 kice_load
 ns_new r >/dev/null || ktap_skip_all "cannot create a network namespace"
-ktap_plan 13
+ktap_plan 15
 
 N=1500			# RTP packets, one every 2 ms: 3 s of media
 PA=20000 PB=20002	# the two applications' RTP ports
@@ -181,5 +181,20 @@ else
 	ktap_fail "kicectl monitor: flow-new and flow-del lines"
 	sed 's/^/# /' "$TMPD/mon.txt"
 fi
+# an ICE side: the adopted call answers the peer's consent checks
+sed -i 's/^keep-flows = no/keep-flows = yes/' "$conf"
+start_kiced
+sdp $PA | ctl offer --call-id ki --from-tag fa --ice force >"$TMPD/ice.sdp"
+XI=$(port_of <"$TMPD/ice.sdp")
+U=$(sed -n 's/^a=ice-ufrag:\(.*\)/\1/p' "$TMPD/ice.sdp" | tr -d '\r' | head -n1)
+P=$(sed -n 's/^a=ice-pwd:\(.*\)/\1/p' "$TMPD/ice.sdp" | tr -d '\r' | head -n1)
+kill -TERM "$kpid"; wait "$kpid"
+start_kiced
+check() { ns_exec r python3 "$here/kiced_consent.py" 127.0.0.1 "$XI" "$1" "$2"; }
+r1=$(check "$U:peer" "$P")
+r2=$(check "$U:peer" "x$P")
+ktap_check "adopted ICE side answers consent checks ($r1)" test "$r1" = answered
+ktap_check "... not with a wrong password ($r2)" test "$r2" = no-answer
+kill -TERM "$kpid"; wait "$kpid"
 [ "$_ktap_failed" = 0 ] || sed 's/^/# /' "$TMPD/kiced.log"
 ktap_finish
