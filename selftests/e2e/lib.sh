@@ -229,10 +229,10 @@ e2e_wait_ice() {	# e2e_wait_ice SITE_A SITE_B CALL
 }
 
 # The two apps talk for COUNT packets each way (20 ms apart, both starting
-# at the same moment 2 s ahead: nothing races their start-up); their
+# at the same moment 3 s ahead: nothing races their start-up); their
 # reports land in $TMP/app-a.out and $TMP/app-b.out.
 e2e_media() {	# e2e_media SITE_A SITE_B PA PB COUNT
-	local at=$(($(date +%s%3N) + ${E2E_START_MS:-2000}))
+	local at=$(($(date +%s%3N) + ${E2E_START_MS:-3000}))
 	ip netns exec "$(ns_name "$1")" "$E2E_BIN/kice-rtpapp" -n caller-app \
 		-b "127.0.0.1:$3" -t "127.0.0.1:$E2E_TO_A" -c "$5" -S $at \
 		>"$TMP/app-a.out" 2>&1 &
