@@ -148,6 +148,52 @@ TEST(config_example_file)
 	EXPECT_EQ(0, config_check(&c, err, sizeof(err)));
 }
 
+TEST(config_ice_servers)
+{
+	static const char *const bad[] = {
+		"[ice]\nstun-server = stun.example.org:3478\n",	/* numeric */
+		"[ice]\nstun-server = 198.51.100.1\n",		/* no port */
+		"[ice]\nstun-server = 198.51.100.1:0\n",
+		"[ice]\nturn-server = [2001:db8::1]:70000\n",
+		"[ice]\nturn-server = unix:/tmp/x\n",
+		"[ice]\nturn-transport = tcp\n",
+		"[ice]\ngather-wait = 10001\n",
+		"[ice]\nstun = 198.51.100.1:3478\n",
+	};
+	struct kiced_config c;
+	char err[256];
+	size_t i;
+
+	ASSERT_EQ(0, parse_conf(&c, "[ice]\nstun-server = 198.51.100.1:3478\n"
+				"turn-server = [2001:db8::2]:3478\n"
+				"turn-user = kice\nturn-password = secret\n"
+				"turn-transport = udp\ngather-wait = 0\n", err)) {
+		TH_LOG("%s", err);
+	}
+	EXPECT_STREQ("198.51.100.1:3478", c.stun_server);
+	EXPECT_STREQ("[2001:db8::2]:3478", c.turn_server);
+	EXPECT_STREQ("kice", c.turn_user);
+	EXPECT_STREQ("secret", c.turn_password);
+	EXPECT_EQ(0, c.gather_wait_ms);
+	EXPECT_EQ(0, config_check(&c, err, sizeof(err)));
+	/* a TURN server needs credentials */
+	c.turn_password[0] = '\0';
+	EXPECT_EQ(-1, config_check(&c, err, sizeof(err)));
+	EXPECT_STREQ("turn-server needs turn-user and turn-password", err);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		EXPECT_EQ(-1, parse_conf(&c, bad[i], err)) {
+			TH_LOG("accepted: %s", bad[i]);
+		}
+		EXPECT_EQ(0, strncmp(err, "line 2: ", 8)) {
+			TH_LOG("%s", err);
+		}
+		/* nothing half-set */
+		EXPECT_STREQ("", c.stun_server);
+		EXPECT_STREQ("", c.turn_server);
+	}
+}
+
 /* ---- session table ---- */
 
 TEST(session_table)
