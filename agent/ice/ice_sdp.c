@@ -120,8 +120,8 @@ int ice_sdp_describe(const struct ice_agent *a, struct sdp_session *sdp,
 	return 0;
 }
 
-static int cand_from_sdp(const struct sdp_candidate *c, unsigned int stream,
-			 struct ice_cand_info *ci)
+int ice_sdp_cand_info(const struct sdp_candidate *c, unsigned int stream,
+		      struct ice_cand_info *ci)
 {
 	memset(ci, 0, sizeof(*ci));
 	/* only UDP, and only literal addresses (FQDN/mDNS skipped) */
@@ -205,7 +205,7 @@ int ice_sdp_apply(struct ice_agent *a, const struct sdp_session *s,
 		for (size_t j = 0; j < m->ncands; j++) {
 			struct ice_cand_info ci;
 
-			if (cand_from_sdp(&m->cands[j], i, &ci))
+			if (ice_sdp_cand_info(&m->cands[j], i, &ci))
 				continue;
 			if (ci.component > ice_agent_ncomp(a, i))
 				continue;

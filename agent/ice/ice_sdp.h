@@ -42,6 +42,10 @@ int ice_sdp_check(const struct ice_agent *a, const struct sdp_session *s);
 int ice_sdp_apply(struct ice_agent *a, const struct sdp_session *s,
 		  unsigned int flags, uint64_t now);
 const char *ice_sdp_strerror(int err);
+/* A signalled candidate as the agent takes it: -EPROTONOSUPPORT for
+ * non-UDP, -EAFNOSUPPORT for names (FQDN, mDNS). */
+int ice_sdp_cand_info(const struct sdp_candidate *c, unsigned int stream,
+		      struct ice_cand_info *ci);
 /* One candidate attribute ("candidate:...") for trickling. */
 int ice_sdp_candidate(const struct ice_cand_info *ci, char *buf, size_t size);
 

@@ -40,7 +40,7 @@ tap() {	# tap OK NAME [DIAG]
 . "$TOP/agent/ice/tests/ice_topo.sh"
 
 echo "TAP version 13"
-echo "1..16"
+echo "1..17"
 
 # same LAN: two hosts on one link, no router, no NAT
 ns_cleanup
@@ -137,6 +137,12 @@ run consent_lost_peer_vanishes \
 topo eim public
 run ice_restart_while_data_flows "--no-ipv6 --restart" "--no-ipv6 --restart" \
 	srflx:host host:srflx
+
+# trickle ICE: offers go out with host candidates only, the server
+# reflexive ones and end-of-candidates follow through .trickle files
+topo eim public
+run trickle_late_candidates "--no-ipv6 --trickle" "--no-ipv6 --trickle" \
+	srflx:host "host:srflx,host:prflx"
 
 # interop with libnice (nicepeer) in both roles, one side behind an EIM NAT;
 # libnice names its NAT-mapped local candidate peer-reflexive

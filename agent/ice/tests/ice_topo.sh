@@ -99,7 +99,7 @@ asan_opts() {
 run() {
 	local name=$1 aa=$2 ab=$3 ea=$4 eb=$5 ra rb
 	local pa_bin=${6:-$PEER} pb_bin=${7:-$PEER}
-	rm -f "$TMP"/*.sdp "$TMP"/*.log
+	rm -f "$TMP"/*.sdp "$TMP"/*.log "$TMP"/*.trickle "$TMP"/*.sdp.2
 	ns_exec a env ASAN_OPTIONS="$(asan_opts "$pa_bin")" "$pa_bin" --controlling --local "$TMP/a.sdp" --remote "$TMP/b.sdp" \
 		--stun 198.51.100.1:3478 --expect "$ea" --echo 20 $aa \
 		>"$TMP/a.log" 2>&1 &

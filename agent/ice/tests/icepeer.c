@@ -28,8 +28,17 @@ static struct {
 	unsigned int timeout_s, echo, ncomp;
 	bool rtcp_mux;
 	bool verbose;
-	bool restart, vanish, expect_disconnect;
+	bool restart, vanish, expect_disconnect, trickle;
 } opt = { .timeout_s = 20, .ncomp = 1 };
+
+/* trickle ICE (RFC 8838) through files: LOCAL.trickle grows with
+ * "a=candidate:" lines and ends with "a=end-of-candidates" */
+static struct {
+	struct ice_agent *agent;
+	bool sdp_written, eoc_read;
+	unsigned int sent, lines_read;
+	bool started;
+} tr;
 
 static struct {
 	bool gathered, connected, failed, bye, disconnected;
@@ -37,6 +46,8 @@ static struct {
 	uint64_t connected_at, disconnected_at;
 	unsigned int echoed;
 } st;
+
+static void trickle_out(void);
 
 static void on_event(struct ice_session *s, enum ice_event ev, int stream,
 		     void *user)
@@ -47,6 +58,8 @@ static void on_event(struct ice_session *s, enum ice_event ev, int stream,
 			ice_event_name(ev));
 	if (ev == ICE_EV_GATHERING_DONE)
 		st.gathered = true;
+	if (ev == ICE_EV_CANDIDATE || ev == ICE_EV_GATHERING_DONE)
+		trickle_out();
 	if (ev == ICE_EV_CONNECTED) {
 		if (!st.connected)
 			st.connected_at = ice_now_ms();
@@ -59,6 +72,74 @@ static void on_event(struct ice_session *s, enum ice_event ev, int stream,
 	}
 	if (ev == ICE_EV_FAILED)
 		st.failed = true;
+}
+
+static void trickle_out(void)
+{
+	char path[512], line[600];
+	struct ice_cand_info ci;
+	FILE *f;
+
+	if (!opt.trickle || !tr.sdp_written)
+		return;
+	snprintf(path, sizeof(path), "%s.trickle", opt.local);
+	f = fopen(path, "a");
+	if (!f)
+		return;
+	for (; !ice_agent_local(tr.agent, tr.sent, &ci); tr.sent++) {
+		if (ci.type == ICE_CAND_PRFLX)
+			continue;
+		memcpy(line, "a=", 2);
+		if (ice_sdp_candidate(&ci, line + 2, sizeof(line) - 2) > 0)
+			fprintf(f, "%s\n", line);
+	}
+	if (ice_agent_gathering_done(tr.agent))
+		fprintf(f, "a=end-of-candidates\n");
+	fclose(f);
+}
+
+static void trickle_in(void)
+{
+	char path[512], line[600];
+	unsigned int n = 0;
+	FILE *f;
+
+	if (!opt.trickle || !tr.started || tr.eoc_read)
+		return;
+	snprintf(path, sizeof(path), "%s.trickle", opt.remote);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		struct sdp_candidate c;
+		struct ice_cand_info ci;
+
+		if (!strchr(line, '\n'))
+			break;		/* incomplete last line: next time */
+		if (n++ < tr.lines_read)
+			continue;
+		tr.lines_read++;
+		line[strcspn(line, "\r\n")] = '\0';
+		if (!strcmp(line, "a=end-of-candidates")) {
+			ice_agent_remote_eoc(tr.agent, -1, ice_now_ms());
+			tr.eoc_read = true;
+		} else if (!strncmp(line, "a=candidate:", 12) &&
+			   !sdp_parse_candidate(line + 12, &c)) {
+			if (!ice_sdp_cand_info(&c, 0, &ci))
+				ice_agent_add_remote(tr.agent, &ci, ice_now_ms());
+			sdp_candidate_free(&c);
+		}
+	}
+	fclose(f);
+}
+
+/* one loop iteration plus trickle file polling */
+static int pump(struct ice_loop *l, int ms)
+{
+	int r = ice_loop_run_once(l, ms);
+
+	trickle_in();
+	return r;
 }
 
 static void on_data(struct ice_session *s, unsigned int stream,
@@ -153,7 +234,8 @@ static int write_sdp(struct ice_agent *a, const char *path)
 	long n;
 	FILE *f;
 
-	if (ice_sdp_describe(a, &s, opt.rtcp_mux ? ICE_SDP_RTCP_MUX : 0))
+	if (ice_sdp_describe(a, &s, (opt.rtcp_mux ? ICE_SDP_RTCP_MUX : 0) |
+			     (opt.trickle ? ICE_SDP_TRICKLE : 0)))
 		return -1;
 	n = sdp_write(&s, &text);
 	sdp_session_free(&s);
@@ -226,7 +308,7 @@ static void dump_pairs(struct ice_agent *a)
 static bool run_until(struct ice_loop *l, bool *flag, uint64_t deadline)
 {
 	while (!*flag && ice_now_ms() < deadline)
-		ice_loop_run_once(l, 50);
+		pump(l, 50);
 	return *flag;
 }
 
@@ -244,11 +326,11 @@ static unsigned int ping_round(struct ice_loop *loop, struct ice_agent *a,
 
 		ice_agent_send(a, 0, 1, ping, (size_t)len);
 		while (ice_now_ms() < until)
-			ice_loop_run_once(loop, 20);
+			pump(loop, 20);
 	}
 	for (uint64_t until = ice_now_ms() + 500; ice_now_ms() < until &&
 	     st.echoed - before < count;)
-		ice_loop_run_once(loop, 50);
+		pump(loop, 50);
 	return st.echoed - before;
 }
 
@@ -280,7 +362,7 @@ static int restart(struct ice_loop *loop, struct ice_session *sess,
 
 			ice_agent_send(a, 0, 1, ping, (size_t)len);
 		}
-		ice_loop_run_once(loop, 20);
+		pump(loop, 20);
 	}
 	if (r)
 		return -1;
@@ -298,7 +380,7 @@ static int restart(struct ice_loop *loop, struct ice_session *sess,
 
 			ice_agent_send(a, 0, 1, ping, (size_t)len);
 		}
-		ice_loop_run_once(loop, 20);
+		pump(loop, 20);
 	}
 	if (st.nconnected == before)
 		return -1;
@@ -319,7 +401,7 @@ static void usage(void)
 		"  [--turn|--turn-tcp|--turn-tls IP:PORT [--turn-user U]\n"
 		"   [--turn-pass P]] [--restart]\n"
 		"  [--vanish] [--expect-disconnect] [--consent-interval MS]\n"
-		"  [--consent-timeout MS] [-v]\n"
+		"  [--consent-timeout MS] [--trickle] [-v]\n"
 		"       icepeer --stun-server IP:PORT [--timeout S]\n");
 }
 
@@ -338,6 +420,7 @@ int main(int argc, char **argv)
 		{ "turn", 1, NULL, 'U' }, { "turn-user", 1, NULL, 'u' },
 		{ "turn-pass", 1, NULL, 'p' }, { "restart", 0, NULL, 'r' },
 		{ "turn-tcp", 1, NULL, 'P' }, { "turn-tls", 1, NULL, 'Q' },
+		{ "trickle", 0, NULL, 'k' },
 		{ "vanish", 0, NULL, 'V' }, { "expect-disconnect", 0, NULL, 'D' },
 		{ "consent-interval", 1, NULL, 'I' },
 		{ "consent-timeout", 1, NULL, 'C' },
@@ -382,6 +465,7 @@ int main(int argc, char **argv)
 		case 'S': stun_srv = optarg; break;
 		case 'v': opt.verbose = true; break;
 		case 'r': opt.restart = true; break;
+		case 'k': opt.trickle = cfg.trickle = true; break;
 		case 'V': opt.vanish = true; break;
 		case 'D': opt.expect_disconnect = true; break;
 		case 'I': cfg.consent_interval_ms = (unsigned int)atoi(optarg); break;
@@ -436,7 +520,16 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	a = ice_session_agent(sess);
-	if (!run_until(loop, &st.gathered, deadline) || write_sdp(a, opt.local)) {
+	tr.agent = a;
+	/* with trickle the offer goes out at once, the rest follows */
+	if (opt.trickle) {
+		tr.sent = ice_agent_nlocal(a);	/* those are in the SDP */
+		tr.sdp_written = !write_sdp(a, opt.local);
+		trickle_out();
+	}
+	if ((!opt.trickle && !run_until(loop, &st.gathered, deadline)) ||
+	    (!opt.trickle && write_sdp(a, opt.local)) ||
+	    (opt.trickle && !tr.sdp_written)) {
 		fprintf(stderr, "icepeer: gathering or writing SDP failed\n");
 		goto out;
 	}
@@ -450,7 +543,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "icepeer: no usable remote SDP\n");
 			goto out;
 		}
-		ice_loop_run_once(loop, 20);
+		pump(loop, 20);
 	}
 	applied = ice_now_ms();
 	if (opt.verbose)
@@ -464,9 +557,11 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	ice_agent_start(a, applied);
+	tr.started = true;
+	trickle_in();
 	ice_session_kick(sess);
 	while (!st.connected && !st.failed && ice_now_ms() < deadline)
-		ice_loop_run_once(loop, 50);
+		pump(loop, 50);
 	if (!st.connected) {
 		fprintf(stderr, "icepeer: %s\n", st.failed ? "ICE failed" : "timeout");
 		dump_pairs(a);
