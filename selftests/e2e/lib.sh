@@ -74,7 +74,7 @@ e2e_world() {
 	ns_router net
 	ns_exec net ip addr add 198.51.100.1/32 dev lo
 	ns_exec net ip addr add 198.51.100.2/32 dev lo
-	e2e_site a ra 192.0.2.2 eim-eif || return 1
+	e2e_site a ra 192.0.2.2 "${1:-eim-eif}" || return 1
 	e2e_site b rb 203.0.113.2 symmetric || return 1
 	ip netns exec "$(ns_name net)" timeout 300 turnserver -n --no-cli \
 		--listening-ip 198.51.100.1 --listening-ip 198.51.100.2 \
@@ -94,7 +94,7 @@ e2e_kiced() {	# e2e_kiced SITE [ARGS...]
 	# kiced at site $s (written by selftests/e2e/lib.sh)
 	[kiced]
 	foreground = yes
-	log-level = info
+	log-level = ${E2E_LOG_LEVEL:-info}
 	[control]
 	ng-listen = 127.0.0.1:2223
 	[media]
