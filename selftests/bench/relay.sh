@@ -122,25 +122,46 @@ ns_bg() {
 	exec ip netns exec "$n" "$@"
 }
 
-# packets the running generator has sent so far
-gen_count() {
-	od -An -tu8 "$tmp/gen.count" 2>/dev/null | tr -d ' ' | grep . || echo 0
+
+# The window is sampled with shell builtins only: under TCG on a busy host
+# every process started (nft, ip netns exec, even awk) can take long enough
+# to shift the window past the generator's end.  snap sets S_T (seconds,
+# microsecond resolution), S_SINK (packets received on s0, from the sink
+# namespace's /proc/PID/net/dev), S_IDLE (idle+iowait USER_HZ ticks of the
+# relay CPU) and S_GEN (packets the running rtp_gen has sent).
+ns_bg sink sleep 3600 &
+sink_pid=$!
+bg_pids+=("$sink_pid")
+mkfifo "$tmp/never"
+exec {never}<>"$tmp/never"
+nap() { read -r -t "$1" -u "$never" _; }
+
+snap() {
+	local l c
+	S_T=${EPOCHREALTIME/[.,]/}
+	while read -r l; do
+		case $l in s0:*) set -- ${l#s0:}; S_SINK=$2; break ;; esac
+	done <"/proc/$sink_pid/net/dev"
+	c=cpu
+	[ -n "$RELAY_CPU" ] && c=cpu1
+	while read -r l; do
+		case $l in "$c "*) set -- $l; S_IDLE=$(( $5 + $6 )); break ;; esac
+	done </proc/stat
+	S_GEN=0
+	[ -s "$tmp/gen.count" ] && read -r S_GEN <"$tmp/gen.count"
+	S_GEN=${S_GEN:-0}
 }
 
-sink_count() {
-	ns_exec sink $GEN_CPU nft list counter netdev bench relayed |
+# 180-byte UDP packets from the relay counted by the sink's nft rule
+sink_nft_count() {
+	ns_exec sink nft list counter netdev bench relayed |
 		sed -n 's/.*packets \([0-9]*\).*/\1/p'
 }
 
-# Idle time of the relay CPU (all CPUs without RPS) in USER_HZ ticks.
-# The busy share is 1 - idle / wall time: idle time is measured from the
-# clock, while busy ticks are sampled and get lost whenever the host
-# deschedules the vCPU thread (time the host takes counts as busy).
-cpu_idle() {
-	local c=cpu
-	[ -n "$RELAY_CPU" ] && c=cpu1
-	awk -v c="$c" '$1 == c { print $5 + $6 }' /proc/stat
-}
+# The relay CPU's busy share is 1 - idle / wall time: idle time is
+# measured from the clock, while busy ticks are sampled and get lost
+# whenever the host deschedules the vCPU thread (time the host takes
+# counts as busy).
 HZ_USER=$(getconf CLK_TCK)
 NCPU_RELAY=1
 [ -n "$RELAY_CPU" ] || NCPU_RELAY=$(nproc)
@@ -154,18 +175,30 @@ NCPU_RELAY=1
 # fast the shared host let the VM run at that moment.  Of several runs
 # (REPS) the one with the highest norm is kept.
 measure() {
-	local r=$1 n=$2 c1 c2 t1 t2 gpid b1 b2 g1 g2 p b c g q
+	local r=$1 n=$2 c1 c2 t1 t2 gpid b1 b2 g1 g2 n1 n2 p b c g q i
 	shift 2
-	ns_bg gen timeout -k 2 $((WARM + WIN + 10)) $GEN_CPU "$BIN/rtp_gen" \
-		-s "$GEN" -d "$RIN" -i g0 -m "$RMAC" -t $((WARM + WIN + 1)) \
+	n1=$(sink_nft_count)
+	rm -f "$tmp/gen.count"
+	ns_bg gen timeout -k 2 $((WARM + WIN + 20)) $GEN_CPU "$BIN/rtp_gen" \
+		-s "$GEN" -d "$RIN" -i g0 -m "$RMAC" -t $((WARM + WIN + 2)) \
 		-o "$tmp/gen.count" "$@" \
 		>"$tmp/gen.out" &
 	gpid=$!
-	sleep "$WARM"
-	c1=$(sink_count); t1=$(date +%s.%N); b1=$(cpu_idle); g1=$(gen_count)
-	sleep "$WIN"
-	c2=$(sink_count); t2=$(date +%s.%N); b2=$(cpu_idle); g2=$(gen_count)
+	# the warm-up starts with the first packet sent
+	for ((i = 0; i < 100; i++)); do
+		snap
+		[ "$S_GEN" -gt 0 ] && break
+		nap 0.1
+	done
+	nap "$WARM"
+	snap
+	t1=$S_T c1=$S_SINK b1=$S_IDLE g1=$S_GEN
+	nap "$WIN"
+	snap
+	t2=$S_T c2=$S_SINK b2=$S_IDLE g2=$S_GEN
 	wait "$gpid"
+	t1=$(echo "scale=6; $t1 / 1000000" | bc) t2=$(echo "scale=6; $t2 / 1000000" | bc)
+	n2=$(sink_nft_count)
 	p=$(echo "($c2 - $c1) / ($t2 - $t1)" | bc)
 	g=$(echo "($g2 - $g1) / ($t2 - $t1)" | bc)
 	b=$(echo "b = 100 - ($b2 - $b1) * 100 / ($HZ_USER * $NCPU_RELAY * ($t2 - $t1));
@@ -177,7 +210,8 @@ measure() {
 	fi
 	echo "# $r $n flows: rtp_gen $(cat "$tmp/gen.out"), ${g} pps in the window;" \
 	     "sink ${p} pps; relay CPU ${b}% busy; ${c} pps per CPU;" \
-	     "$q per 1000 generator packets" >&2
+	     "$q per 1000 generator packets; $((n2 - n1)) relayed 180-byte" \
+	     "packets counted in all" >&2
 }
 
 declare -A pps busy cap norm why

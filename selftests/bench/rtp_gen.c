@@ -18,8 +18,9 @@
  * Flow i is SRC:(SPORT+i) -> DST:(DPORT+i*DSTEP), or line i of FILE
  * ("SPORT DPORT").  Stops after SECONDS (default 5) or COUNT packets,
  * whichever comes first, then prints "sent N pps R".  With -o the count of
- * packets sent so far is kept up to date in COUNTER, a file holding one
- * native 64-bit integer (read it with "od -An -tu8 COUNTER").
+ * packets sent so far is kept up to date in COUNTER (a shared mapping of
+ * a text file: the number, space-padded to 20 characters, and a newline),
+ * so that a shell can sample it with the "read" builtin.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -42,6 +43,7 @@
 #define RTP_LEN		172
 #define PKT_LEN		(sizeof(struct iphdr) + sizeof(struct udphdr) + RTP_LEN)
 #define ETH_LEN		14
+#define COUNTER_LEN	22	/* 20 digits, newline, NUL */
 #define BATCH		32
 #define MAX_FLOWS	200000
 
@@ -187,7 +189,7 @@ int main(int argc, char **argv)
 	struct ifreq ifr;
 	unsigned int mac[6];
 	const char *ifname = NULL, *mac_s = NULL, *counter = NULL;
-	volatile uint64_t *live = NULL;
+	char *live = NULL;
 	int off = 0;
 	struct mmsghdr msgs[BATCH];
 	struct iovec iov[BATCH];
@@ -261,11 +263,11 @@ int main(int argc, char **argv)
 		int cfd = open(counter, O_RDWR | O_CREAT | O_TRUNC, 0644);
 		void *m;
 
-		if (cfd < 0 || ftruncate(cfd, sizeof(uint64_t)) < 0) {
+		if (cfd < 0 || ftruncate(cfd, COUNTER_LEN) < 0) {
 			perror(counter);
 			return 1;
 		}
-		m = mmap(NULL, sizeof(uint64_t), PROT_READ | PROT_WRITE,
+		m = mmap(NULL, COUNTER_LEN, PROT_READ | PROT_WRITE,
 			 MAP_SHARED, cfd, 0);
 		if (m == MAP_FAILED) {
 			perror("rtp_gen: mmap");
@@ -273,6 +275,7 @@ int main(int argc, char **argv)
 		}
 		live = m;
 		close(cfd);
+		snprintf(live, COUNTER_LEN, "%20lu\n", 0UL);
 	}
 
 	memset(msgs, 0, sizeof(msgs));
@@ -354,7 +357,7 @@ int main(int argc, char **argv)
 		}
 		sent += r;
 		if (live)
-			*live = sent;
+			snprintf(live, COUNTER_LEN, "%20lu\n", sent);
 		t1 = now();
 	}
 	printf("sent %lu pps %.0f\n", sent, sent / (t1 - t0));
