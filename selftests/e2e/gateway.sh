@@ -4,8 +4,10 @@
 # network, driven by rtpengine-ng-client as a SIP proxy would
 # (offer/answer/delete with "direction").  Plain RTP apps on each side
 # (kice-rtpapp); the SDP is rewritten for each side (IPv4 towards the
-# offerer, IPv6 towards the answerer) and media is relayed IPv4<->IPv6,
-# once by kice.ko (when it can be loaded) and once with --no-kernel.
+# offerer, IPv6 towards the answerer) and media is relayed IPv4<->IPv6.
+# A second call does ICE on the IPv6 leg (ICE=force) with a kiced acting
+# as transparent endpoint for the IPv6 app.  Each once by kice.ko (when it
+# can be loaded) and once with --no-kernel.
 set -uo pipefail
 here=$(dirname "$(readlink -f "$0")")
 top=$(cd "$here/../.." && pwd)
@@ -21,10 +23,12 @@ COUNT=${E2E_COUNT:-150}
 
 modes="userspace"
 e2e_load_module >/dev/null 2>&1 && modes="kernel userspace"
-ktap_plan $((5 * 2))
+ktap_plan $((8 * 2))
 
 E2E_IFACES[gw]="interface = v4/192.0.2.1
 interface = v6/2001:db8:6::1"
+E2E_IFACES[b]="interface = internal/127.0.0.1
+interface = external/2001:db8:6::2"
 gw_world() {
 	ns_new gw >/dev/null && ns_new a >/dev/null && ns_new b >/dev/null &&
 	ns_link gw v4 192.0.2.1/24 a eth0 192.0.2.2/24 &&
@@ -33,7 +37,8 @@ gw_world() {
 
 for mode in kernel userspace; do
 	if [[ " $modes " != *" $mode "* ]]; then
-		for t in setup offer/answer media relay teardown; do
+		for t in setup offer/answer media relay teardown ice-setup ice-media \
+			ice-relay; do
 			ktap_skip "$mode: $t" "kice.ko cannot be loaded here"
 		done
 		continue
@@ -86,5 +91,54 @@ for mode in kernel userspace; do
 	grep -hE 'AddressSanitizer|runtime error' "$TMP"/kiced-*.log && ok=0
 	ktap_check "$mode: delete via rtpengine-ng-client, then SIGTERM: clean exit" test $ok = 1
 	[ $ok = 1 ] || tail -n 20 "$TMP"/kiced-*.log | sed 's/^/# /'
+
+	# ICE on the IPv6 leg: v4 app -- gw (ICE=force towards v6) -- ICE --
+	# kiced at b (ICE=remove) -- app on b's loopback
+	call=gwice-$mode
+	ok=1
+	e2e_kiced gw "${flags[@]}" && e2e_kiced b "${flags[@]}" || ok=0
+	o1=$(e2e_ng gw offer --call-id=$call --from-tag=alice --ICE=force \
+		--direction=v4,v6 --sdp="$sdp_a") || ok=0
+	o2=$(e2e_ng b offer --call-id=$call --from-tag=alice --ICE=remove \
+		--direction=external,internal --sdp="$o1") || ok=0
+	a2=$(e2e_ng b answer --call-id=$call --from-tag=alice --to-tag=bob \
+		--sdp="$(e2e_app_sdp 20004)") || ok=0
+	a1=$(e2e_ng gw answer --call-id=$call --from-tag=alice --to-tag=bob \
+		--sdp="$a2") || ok=0
+	grep -q 'a=candidate.* 2001:db8:6::1 .*typ host' <<<"$o1" &&
+		grep -q 'a=candidate.* 2001:db8:6::2 .*typ host' <<<"$a2" &&
+		grep -q '^c=IN IP4 192.0.2.1' <<<"$a1" || ok=0
+	if [ $ok = 1 ] && e2e_wait_ice gw b $call; then
+		ktap_ok "$mode: ICE on the IPv6 leg connects ($(e2e_query gw $call "ICE pair"))"
+	else
+		ktap_fail "$mode: ICE on the IPv6 leg connects"
+		printf '%s\n--\n%s\n' "$o1" "$a2" | sed 's/^/# /'
+	fi
+	to_a=$(e2e_sdp_port <<<"$a1")
+	to_b=$(e2e_sdp_port <<<"$o2")
+	at=$(($(date +%s%3N) + 3000))
+	ip netns exec "$(ns_name a)" "$E2E_BIN/kice-rtpapp" -n v4-app \
+		-b 192.0.2.2:20000 -t "192.0.2.1:${to_a:-9}" -c "$COUNT" -S $at \
+		>"$TMP/app-a.out" 2>&1 &
+	pa=$!
+	ip netns exec "$(ns_name b)" "$E2E_BIN/kice-rtpapp" -n v6-side-app \
+		-b 127.0.0.1:20004 -t "127.0.0.1:${to_b:-9}" -c "$COUNT" -S $at \
+		>"$TMP/app-b.out" 2>&1 &
+	pb=$!
+	wait $pa $pb
+	ra=$(e2e_received "$TMP/app-a.out")
+	rb=$(e2e_received "$TMP/app-b.out")
+	ktap_diag "$(cat "$TMP/app-a.out" "$TMP/app-b.out" | tr '\n' ' ')"
+	ktap_check "$mode: media through the ICE leg both ways (>= 98% of $COUNT: $ra, $rb)" \
+		test "${ra:-0}" -ge $((COUNT * 98 / 100)) -a "${rb:-0}" -ge $((COUNT * 98 / 100))
+	rel=$(e2e_query gw $call relay)
+	rel_b=$(e2e_query b $call relay)
+	ok=1
+	e2e_ng gw delete --call-id=$call --from-tag=alice >/dev/null || ok=0
+	e2e_ng b delete --call-id=$call --from-tag=alice >/dev/null || ok=0
+	e2e_kiced_stop gw || ok=0
+	e2e_kiced_stop b || ok=0
+	ktap_check "$mode: relayed in the $mode (gateway $rel, endpoint $rel_b), deleted, clean exits" \
+		test "$rel" = $mode -a "$rel_b" = $mode -a $ok = 1
 done
 ktap_finish
