@@ -4,7 +4,8 @@
 # idle timeout; when media stops, the kernel's idle event (seen by kiced
 # and by kicectl monitor) ends the call before the periodic check would;
 # media on RTP alone keeps a call alive even though its RTCP flow idles;
-# a flow deleted behind kiced's back sends its stream back to userspace.
+# a flow deleted behind kiced's back sends its stream back to userspace;
+# kicectl monitor prints SSRC changes and source mismatches.
 here=$(dirname "$(readlink -f "$0")")
 . "$here/lib.bash"
 
@@ -13,7 +14,7 @@ command -v kiced >/dev/null && command -v kicectl >/dev/null ||
 command -v python3 >/dev/null || ktap_skip_all "python3 missing"
 kice_load
 ns_new r >/dev/null || ktap_skip_all "cannot create a network namespace"
-ktap_plan 7
+ktap_plan 9
 
 NG=127.0.0.1:22240
 PA=20100 PB=20102
@@ -112,5 +113,35 @@ ktap_check "flow $fid deleted outside kiced: the call is relayed in userspace" \
 	jcheck "
 assert d['sessions'][0]['relay']=='userspace'
 assert [f['relay'] for f in d['flows']]==['userspace'], d['flows']" <"$TMPD/g.json"
+# SSRC change and source mismatch, as kicectl monitor prints them
+ctl delete --call-id gone --from-tag fa >/dev/null
+call ev
+ns_exec r timeout 20 kicectl monitor -j -c 3 -t 15000 >"$TMPD/ev.json" &
+mpid=$!
+_kt_pids+=("$mpid")
+ns_exec r timeout 20 kicectl monitor -c 3 -t 15000 >"$TMPD/ev.txt" &
+hpid=$!
+_kt_pids+=("$hpid")
+sleep 0.5
+kt r send --from 127.0.0.1,$PA --to 127.0.0.1,$XA --count 3 --rtp 4369 >/dev/null
+kt r send --from 127.0.0.1,$PA --to 127.0.0.1,$XA --count 3 --rtp 8738 --seq 100 >/dev/null
+kt r send --from 127.0.0.1,$((PA + 10)) --to 127.0.0.1,$XA --count 1 --rtp 1 >/dev/null
+wait "$mpid"
+wait "$hpid"
+ktap_check "monitor -j: ssrc-change 0x1111 -> 0x2222 and src-mismatch from port $((PA + 10))" \
+	python3 -c "
+import json
+ev=[json.loads(l) for l in open('$TMPD/ev.json')]
+ch=[e for e in ev if e['event']=='ssrc-change']
+mm=[e for e in ev if e['event']=='src-mismatch']
+assert ch[-1]['ssrc']==0x2222 and ch[-1]['old_ssrc']==0x1111 and ch[-1]['leg']=='a', ev
+assert mm and mm[0]['ip']=='127.0.0.1' and mm[0]['port']==$((PA + 10)), ev
+"
+evtxt_ok() {
+	grep -q "^ssrc-change flow [0-9]* leg a ssrc 0x00001111 -> 0x00002222$" "$TMPD/ev.txt" &&
+	grep -q "^src-mismatch socket [0-9]* from 127.0.0.1:$((PA + 10))$" "$TMPD/ev.txt"
+}
+ktap_check "monitor: the same events as text" evtxt_ok
+evtxt_ok || sed 's/^/# /' "$TMPD/ev.txt"
 [ "$_ktap_failed" = 0 ] || sed 's/^/# /' "$TMPD/kiced.log" | grep -v "debug: ng"
 ktap_finish
