@@ -20,7 +20,6 @@
 #include "kiced/log.h"
 #include "kiced/media_ice.h"
 #include "sdp/sdp.h"
-#include "stun/stun.h"
 
 static struct relay_leg *mi_leg(struct media_ice *mi, unsigned int stream,
 				unsigned int comp)
@@ -185,15 +184,17 @@ static int mi_servers(struct ice_cfg *ic, const struct kiced_config *kc)
  */
 static void mi_gather_wait(struct media_ice *mi, unsigned int wait_ms)
 {
-	static uint8_t buf[RELAY_MTU];
 	struct pollfd pfd[ICE_MAX_STREAMS * 2];
+	struct relay_leg *legs[ICE_MAX_STREAMS * 2];
 	uint64_t now = loop_now_ms(), end = now + wait_ms, next;
 	unsigned int n = 0, s, c, i;
 
 	for (s = 0; s < mi->nstreams; s++)
-		for (c = 1; c <= 2; c++)
-			pfd[n++] = (struct pollfd){ mi_leg(mi, s, c)->fd, POLLIN,
-						    0 };
+		for (c = 1; c <= 2; c++) {
+			legs[n] = mi_leg(mi, s, c);
+			pfd[n] = (struct pollfd){ legs[n]->fd, POLLIN, 0 };
+			n++;
+		}
 	while (!ice_agent_gathering_done(mi->agent) && now < end) {
 		next = ice_agent_timer(mi->agent, now);
 		if (next > end)
@@ -202,28 +203,13 @@ static void mi_gather_wait(struct media_ice *mi, unsigned int wait_ms)
 		    errno != EINTR)
 			break;
 		now = loop_now_ms();
-		for (i = 0; i < n; i++) {
-			struct sockaddr_storage from;
-			socklen_t fl = sizeof(from);
-			struct ice_addr a;
-			ssize_t len;
-
-			if (!(pfd[i].revents & POLLIN))
-				continue;
-			/* new sockets: nothing but STUN is expected yet */
-			while ((len = recvfrom(pfd[i].fd, buf, sizeof(buf),
-					       MSG_DONTWAIT,
-					       (struct sockaddr *)&from,
-					       &fl)) > 0) {
-				if (stun_is_message(buf, (size_t)len) &&
-				    !ice_addr_from_sa(&a,
-					(const struct sockaddr *)&from))
-					ice_agent_recv(mi->agent, pfd[i].fd,
-						       &a, buf, (size_t)len,
-						       now);
-				fl = sizeof(from);
-			}
-		}
+		/*
+		 * As the main loop would: STUN to the agent (the legs' hook),
+		 * media of a renegotiated call on to the other side.
+		 */
+		for (i = 0; i < n; i++)
+			if (pfd[i].revents & POLLIN)
+				relay_leg_pump(legs[i], RELAY_BATCH * 4, now);
 	}
 	if (!ice_agent_gathering_done(mi->agent))
 		klog_warn("ICE side %c: gathering not done after %u ms",
