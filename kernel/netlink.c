@@ -245,6 +245,11 @@ static int kice_addr_parse(struct nlattr *a4, struct nlattr *a6,
 					    "not a unicast IPv6 address (IPv4 goes in ipv4)");
 			return -EINVAL;
 		}
+		if (ipv6_addr_type(&a->ip) & IPV6_ADDR_LINKLOCAL) {
+			NL_SET_ERR_MSG_ATTR(extack, a6,
+					    "link-local addresses are not supported");
+			return -EINVAL;
+		}
 	}
 	a->port = htons(nla_get_u16(port));
 	return 0;

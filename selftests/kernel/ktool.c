@@ -655,6 +655,18 @@ static void b_multicast(struct nlmsghdr *nlh)
 	leg_ok(nlh, KICE_A_FLOW_LEG_B, bad_s4, 7016);
 }
 
+static void b_linklocal(struct nlmsghdr *nlh)
+{
+	struct nlattr *n = mnl_attr_nest_start(nlh, KICE_A_FLOW_LEG_A);
+	uint8_t ip6[16] = { 0xfe, 0x80, [15] = 1 };
+
+	mnl_attr_put_u32(nlh, KICE_A_LEG_SOCK, bad_s6);
+	mnl_attr_put(nlh, KICE_A_LEG_IPV6, 16, ip6);
+	mnl_attr_put_u16(nlh, KICE_A_LEG_PORT, 7035);
+	mnl_attr_nest_end(nlh, n);
+	leg_ok(nlh, KICE_A_FLOW_LEG_B, bad_s4, 7036);
+}
+
 static void b_stats_rw(struct nlmsghdr *nlh)
 {
 	struct nlattr *n = mnl_attr_nest_start(nlh, KICE_A_FLOW_LEG_A), *s;
@@ -793,6 +805,7 @@ static const struct bad bads[] = {
 	{ "ipv4 and ipv6", KICE_CMD_FLOW_NEW, EINVAL, b_both_ip },
 	{ "ipv6 remote on ipv4 socket", KICE_CMD_FLOW_NEW, EAFNOSUPPORT, b_v6_on_v4 },
 	{ "multicast remote", KICE_CMD_FLOW_NEW, EINVAL, b_multicast },
+	{ "link-local remote", KICE_CMD_FLOW_NEW, EINVAL, b_linklocal },
 	{ "statistics in request", KICE_CMD_FLOW_NEW, EINVAL, b_stats_rw },
 	{ "unknown socket", KICE_CMD_FLOW_NEW, ENOENT, b_no_sock },
 	{ "dscp 64", KICE_CMD_FLOW_NEW, ERANGE, b_dscp },
