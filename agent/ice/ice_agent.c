@@ -619,6 +619,14 @@ void ice_update_state(struct ice_agent *a, uint64_t now)
 	}
 }
 
+/* TURN relays on the path of a pair: 0 direct, 1 or 2 */
+static unsigned int pair_relays(const struct ice_agent *a,
+				const struct ice_pair *p)
+{
+	return (a->lc[p->local].type == ICE_CAND_RELAY) +
+	       (a->rc[p->remote].type == ICE_CAND_RELAY);
+}
+
 /* Regular nomination by the controlling agent (8.1.1). */
 static uint64_t nominate(struct ice_agent *a, uint64_t now)
 {
@@ -668,6 +676,12 @@ static uint64_t nominate(struct ice_agent *a, uint64_t now)
 				continue;
 			if (p->state == ICE_PAIR_WAITING ||
 			    p->state == ICE_PAIR_FROZEN) {
+				/* an untried pair is only worth the wait when
+				 * it would take fewer relays than the best
+				 * valid one: trying a same-class pair costs
+				 * Ta per pair ahead of it, for no better path */
+				if (pair_relays(a, p) >= pair_relays(a, &a->pairs[b]))
+					continue;
 				better_pending = true;
 				untried = true;
 			} else if (p->state == ICE_PAIR_IN_PROGRESS &&
