@@ -353,6 +353,62 @@ TEST(regular_nomination_prefers_best)
 	sim_free(&n);
 }
 
+/*
+ * Once a pair through one relay is valid, a higher-priority pair that also
+ * goes through a relay and has not been tried yet is no reason to delay
+ * regular nomination: it is dropped when the stream is nominated, never
+ * checked.  A sits behind a NAT, so its valid pair is peer-reflexive and
+ * ranks below the equal-priority pair that is still waiting.
+ */
+TEST(nomination_skips_untried_same_class)
+{
+	struct simnet n;
+	struct ice_cfg ca = fast_cfg(true), cb = fast_cfg(false);
+	struct sim_ep *a, *b;
+	struct ice_cand_info ci;
+	struct ice_pair_info pi;
+	const char *u, *pw;
+	int r, late = -1;
+
+	ca.nominate_delay_ms = cb.nominate_delay_ms = 1000;
+	sim_init(&n);
+	r = sim_add_nat(&n, "192.0.2.1", false);
+	a = sim_ep_new(&n, &ca, r, lan_a, 1, 1, 1);
+	b = sim_ep_new(&n, &cb, 0, pub_b, 1, 1, 1);
+	sim_signal(a, b);
+	/* A learns B's address as a relayed candidate, then one more
+	 * relayed candidate of the same priority that leads nowhere */
+	ice_agent_local_creds(b->a, &u, &pw);
+	ASSERT_EQ(0, ice_agent_set_remote_creds(a->a, u, pw));
+	ASSERT_EQ(0, ice_agent_local(b->a, 0, &ci));
+	ci.type = ICE_CAND_RELAY;
+	ci.priority = ice_priority(ICE_CAND_RELAY, 65535, 1);
+	ci.related = ci.addr;
+	ASSERT_LE(0, ice_agent_add_remote(a->a, &ci, n.now));
+	ice_addr_parse(&ci.addr, "198.51.100.77", 4000);
+	snprintf(ci.foundation, sizeof(ci.foundation), "late");
+	ASSERT_LE(0, ice_agent_add_remote(a->a, &ci, n.now));
+	ice_agent_start(a->a, n.now);
+	ice_agent_start(b->a, n.now);
+	sim_kick(a);
+	sim_kick(b);
+	ASSERT_TRUE(sim_run(&n, 5000, sim_both_connected, NULL));
+	/* nominated in the Ta slot after the first check's answer */
+	EXPECT_LE(a->ev_at[ICE_EV_CONNECTED] - a->ev_at[ICE_EV_CHECKING],
+		  2 * ca.ta_ms);
+	for (unsigned int i = 0; !ice_agent_pair(a->a, i, &pi); i++) {
+		struct ice_cand_info rc;
+
+		ASSERT_EQ(0, ice_agent_remote(a->a, (unsigned int)pi.remote, &rc));
+		if (rc.addr.port == 4000)
+			late = (int)pi.state;
+	}
+	EXPECT_EQ(ICE_PAIR_FAILED, late);
+	EXPECT_EQ(ICE_CAND_PRFLX, sim_sel_local(a, 0, 1));
+	EXPECT_EQ(ICE_CAND_RELAY, sim_sel_remote(a, 0, 1));
+	sim_free(&n);
+}
+
 TEST(rtp_rtcp_two_streams)
 {
 	struct simnet n;
