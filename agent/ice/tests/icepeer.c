@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fnmatch.h>
 #include <getopt.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,6 +185,38 @@ static int parse_hostport(const char *s, struct ice_addr *a)
 	return ice_addr_parse(a, ip, (uint16_t)atoi(colon + 1));
 }
 
+/*
+ * RFC 3489 ("classic") Binding requests carry no magic cookie; libnice
+ * sends them for server-reflexive discovery.  RFC 5389 7.3.1 asks a
+ * server to answer them with MAPPED-ADDRESS (IPv4 only in RFC 3489).
+ * Writes a 32-byte response to @out; returns 0 when @req is not one.
+ */
+static int classic_binding(const uint8_t *req, size_t n, uint8_t out[32],
+			   const struct sockaddr_storage *from)
+{
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)from;
+	static const uint8_t cookie[4] = { 0x21, 0x12, 0xa4, 0x42 };
+
+	if (n < 20 || req[0] != 0x00 || req[1] != 0x01 ||
+	    (size_t)((req[2] << 8 | req[3]) + 20) != n ||
+	    !memcmp(req + 4, cookie, 4) || from->ss_family != AF_INET)
+		return 0;
+	out[0] = 0x01;			/* Binding success response */
+	out[1] = 0x01;
+	out[2] = 0;
+	out[3] = 12;
+	memcpy(out + 4, req + 4, 16);	/* 128-bit transaction ID */
+	out[20] = 0x00;			/* MAPPED-ADDRESS, length 8 */
+	out[21] = 0x01;
+	out[22] = 0;
+	out[23] = 8;
+	out[24] = 0;
+	out[25] = 0x01;			/* IPv4 */
+	memcpy(out + 26, &sin->sin_port, 2);
+	memcpy(out + 28, &sin->sin_addr, 4);
+	return 32;
+}
+
 static int stun_server(const char *where, unsigned int lifetime_s)
 {
 	struct sockaddr_storage ss;
@@ -210,6 +243,10 @@ static int stun_server(const char *where, unsigned int lifetime_s)
 		long l;
 
 		n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&ss, &sl);
+		if (n > 0 && classic_binding(buf, (size_t)n, out, &ss) > 0) {
+			sendto(fd, out, 32, 0, (struct sockaddr *)&ss, sl);
+			continue;
+		}
 		if (n <= 0 || stun_msg_parse(&m, buf, (size_t)n) ||
 		    stun_msg_class(&m) != STUN_REQUEST ||
 		    stun_msg_method(&m) != STUN_BINDING)
