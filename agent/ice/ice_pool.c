@@ -14,11 +14,36 @@ struct ice_pool {
 	struct ice_cfg cfg;
 	unsigned int nstreams, ncomp, size;
 	struct ice_session **idle;
+	uint64_t *idle_sig;		/* address set each idle session has */
 	unsigned int nidle;
+	uint64_t sig;			/* address set of p->addrs */
 	struct ice_netif_addr addrs[POOL_MAX_ADDRS];
 	int naddrs;
 	struct ice_netmon *mon;
 };
+
+/* FNV-1a over what a host candidate is made of, in list order */
+static uint64_t addrs_sig(const struct ice_netif_addr *a, int n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (int i = 0; i < n; i++) {
+		char ip[ICE_ADDRSTRLEN];
+		uint8_t b[6] = {
+			(uint8_t)a[i].ifindex, (uint8_t)(a[i].ifindex >> 8),
+			(uint8_t)(a[i].ifindex >> 16), a[i].iface_pref,
+			a[i].addr_pref, (uint8_t)a[i].addr.family,
+		};
+
+		for (size_t k = 0; k < sizeof(b); k++)
+			h = (h ^ b[k]) * 0x100000001b3ull;
+		ice_addr_ip_str(&a[i].addr, ip, sizeof(ip));
+		for (const char *c = ip; *c; c++)
+			h = (h ^ (uint8_t)*c) * 0x100000001b3ull;
+		h = (h ^ 0xff) * 0x100000001b3ull;
+	}
+	return h;
+}
 
 static void fill(struct ice_pool *p)
 {
@@ -30,18 +55,31 @@ static void fill(struct ice_pool *p)
 				    p->ncomp, NULL, NULL);
 		if (!s)
 			return;
+		p->idle_sig[p->nidle] = p->sig;
 		p->idle[p->nidle++] = s;
 	}
 }
 
-void ice_pool_refresh(struct ice_pool *p)
+unsigned int ice_pool_refresh(struct ice_pool *p)
 {
 	int n = ice_netif_list(&p->cfg, p->addrs, POOL_MAX_ADDRS);
+	unsigned int kept = 0, replaced = 0;
 
 	p->naddrs = n > 0 ? n : 0;
-	while (p->nidle)
-		ice_session_free(p->idle[--p->nidle]);
+	p->sig = addrs_sig(p->addrs, p->naddrs);
+	/* only sessions gathered on another address set are out of date */
+	for (unsigned int i = 0; i < p->nidle; i++) {
+		if (p->idle_sig[i] == p->sig) {
+			p->idle_sig[kept] = p->idle_sig[i];
+			p->idle[kept++] = p->idle[i];
+		} else {
+			ice_session_free(p->idle[i]);
+			replaced++;
+		}
+	}
+	p->nidle = kept;
 	fill(p);
+	return replaced;
 }
 
 static void on_addr_change(void *arg)
@@ -63,7 +101,10 @@ struct ice_pool *ice_pool_new(struct ice_loop *loop, const struct ice_cfg *cfg,
 	p->ncomp = ncomp;
 	p->size = size;
 	p->idle = calloc(size ? size : 1, sizeof(*p->idle));
-	if (!p->idle) {
+	p->idle_sig = calloc(size ? size : 1, sizeof(*p->idle_sig));
+	if (!p->idle || !p->idle_sig) {
+		free(p->idle);
+		free(p->idle_sig);
 		free(p);
 		return NULL;
 	}
@@ -81,6 +122,7 @@ void ice_pool_free(struct ice_pool *p)
 	while (p->nidle)
 		ice_session_free(p->idle[--p->nidle]);
 	free(p->idle);
+	free(p->idle_sig);
 	free(p);
 }
 
@@ -102,6 +144,8 @@ struct ice_session *ice_pool_take(struct ice_pool *p, bool controlling,
 		s = p->idle[pick];
 		memmove(&p->idle[pick], &p->idle[pick + 1],
 			(p->nidle - (unsigned int)pick - 1) * sizeof(*p->idle));
+		memmove(&p->idle_sig[pick], &p->idle_sig[pick + 1],
+			(p->nidle - (unsigned int)pick - 1) * sizeof(*p->idle_sig));
 		p->nidle--;
 	} else if (p->naddrs > 0) {
 		s = ice_session_new(p->loop, &p->cfg, p->addrs,

@@ -201,10 +201,20 @@ TEST_F(ns, pool_offers_without_waiting)
 	EXPECT_TRUE(ice_agent_controlling(ice_session_agent(x)));
 	EXPECT_EQ(2, ice_pool_idle(p));		/* refilled */
 
+	/* nothing changed: the gathered sessions stay */
+	EXPECT_EQ(0, ice_pool_refresh(p));
+	EXPECT_EQ(2, ice_pool_ready(p));
+	/* an address the pool does not use (IPv6 is off) changes nothing */
+	ASSERT_EQ(0, sh("ip addr add 2001:db8::40/64 dev k0 nodad"));
+	EXPECT_EQ(0, ice_pool_refresh(p));
+	EXPECT_EQ(2, ice_pool_ready(p));
+
 	/* a new address reaches the idle sessions */
 	ASSERT_EQ(0, sh("ip addr add 192.0.2.40/24 dev k0"));
+	EXPECT_EQ(2, ice_pool_refresh(p));
 	for (int i = 0; i < 5; i++)
 		ice_loop_run_once(loop, 50);
+	EXPECT_EQ(0, ice_pool_refresh(p));
 	y = ice_pool_take(p, false, &pool_ops, NULL);
 	ASSERT_NE(NULL, y);
 	EXPECT_EQ(2, ice_agent_nlocal(ice_session_agent(y)));
