@@ -735,7 +735,7 @@ static uint64_t consent_timer(struct ice_agent *a, uint64_t now)
 {
 	uint64_t next = UINT64_MAX;
 
-	if (a->cfg.lite || !a->have_remote_creds)
+	if (!a->have_remote_creds)
 		return next;
 	for (unsigned int s = 0; s < a->nstreams; s++) {
 		for (unsigned int ci = 0; ci < a->streams[s].ncomp; ci++) {
@@ -748,7 +748,10 @@ static uint64_t consent_timer(struct ice_agent *a, uint64_t now)
 				ice_emit(a, ICE_EV_DISCONNECTED, (int)s);
 				continue;
 			}
-			if (now >= c->consent_next) {
+			/* a lite agent only watches the peer's checks */
+			if (a->cfg.lite)
+				c->consent_next = c->consent_expiry;
+			else if (now >= c->consent_next) {
 				send_consent(a, c, s, ci + 1);
 				c->consent_next = now + consent_jitter(a);
 			}

@@ -119,6 +119,7 @@ void ice_on_request(struct ice_agent *a, int sock, const struct ice_addr *from,
 	uint32_t prio;
 	int h, r, pi;
 	struct ice_pair *p;
+	struct ice_comp *c;
 
 	if (m->mi < 0 || !stun_has(m, STUN_ATTR_USERNAME)) {
 		reply_error(a, sock, from, m, STUN_EC_BAD_REQUEST, false);
@@ -168,6 +169,11 @@ void ice_on_request(struct ice_agent *a, int sock, const struct ice_addr *from,
 		if (use_cand)
 			p->flags |= PAIR_NOMINATED;
 		ice_update_selected(a, p->stream, p->comp, now);
+		/* RFC 7675: a lite agent sends no consent checks; the full
+		 * peer's checks on the selected pair are its proof of consent */
+		c = &a->streams[p->stream].comp[p->comp - 1];
+		if (c->selected == pi && c->consent)
+			c->consent_expiry = now + a->cfg.consent_timeout_ms;
 		ice_update_state(a, now);
 		return;
 	}

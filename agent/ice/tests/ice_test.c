@@ -288,6 +288,39 @@ TEST(lite_peer)
 	sim_free(&n);
 }
 
+/* A lite agent sends no consent checks: it loses consent when the full
+ * peer's checks stop coming (RFC 7675), and keeps it while they come. */
+TEST(lite_consent_loss)
+{
+	struct simnet n;
+	struct ice_cfg ca = fast_cfg(false), cb = fast_cfg(false);
+	struct sim_ep *a, *b;
+	uint64_t gone;
+
+	cb.lite = true;
+	ca.consent_interval_ms = cb.consent_interval_ms = 500;
+	ca.consent_timeout_ms = cb.consent_timeout_ms = 3000;
+	sim_init(&n);
+	a = sim_ep_new(&n, &ca, 0, lan_a, 1, 1, 1);
+	b = sim_ep_new(&n, &cb, 0, pub_b, 1, 1, 1);
+	sim_connect(a, b);
+	ASSERT_TRUE(sim_run(&n, 5000, sim_both_connected, NULL));
+	sim_run(&n, 10000, NULL, NULL);
+	EXPECT_EQ(0, b->ev[ICE_EV_DISCONNECTED]);
+	EXPECT_EQ(0, b->sent_req);
+	EXPECT_EQ(1, ice_agent_send(b->a, 0, 1, "x", 1));
+	/* the full peer goes silent */
+	a->mute = true;
+	gone = n.now;
+	sim_run(&n, 5000, NULL, NULL);
+	EXPECT_EQ(1, b->ev[ICE_EV_DISCONNECTED]);
+	EXPECT_LE(b->ev_at[ICE_EV_DISCONNECTED] - gone, 3000);
+	EXPECT_GE(b->ev_at[ICE_EV_DISCONNECTED] - gone, 2000);
+	EXPECT_EQ(-ENOTCONN, ice_agent_send(b->a, 0, 1, "x", 1));
+	EXPECT_EQ(0, b->sent_req);
+	sim_free(&n);
+}
+
 TEST(lite_behind_nat_peer)
 {
 	/* full agent behind a NAT, lite server in public */
