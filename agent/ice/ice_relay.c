@@ -180,6 +180,16 @@ bool ice_relay_input(struct ice_agent *a, int sock, const struct ice_addr *from,
 		if (r->server_sock != sock ||
 		    !ice_addr_eq(from, &a->cfg.turn[r->server].addr))
 			continue;
+		/*
+		 * A server that is STUN server too answers the gatherer's
+		 * Binding requests from the same address: those are not the
+		 * TURN client's (its methods are Allocate and later ones,
+		 * Data indications and ChannelData).
+		 */
+		if (stun_is_message(buf, len) &&
+		    stun_type_method((uint16_t)(buf[0] << 8 | buf[1])) ==
+		    STUN_BINDING)
+			return false;
 		a->relay_now = now;
 		turn_client_input(&r->tc, buf, len, now);
 		return true;
