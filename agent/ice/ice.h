@@ -221,6 +221,16 @@ int ice_agent_send(struct ice_agent *a, unsigned int stream, unsigned int comp,
  * until a new one is nominated.  Remote state is cleared. */
 int ice_agent_restart(struct ice_agent *a, uint64_t now);
 
+/*
+ * Controlled side: take the pair of local and remote candidates at these
+ * addresses as the selected pair of a component, as the controlling side
+ * decided (a=remote-candidates).  -EPERM when controlling, -ENOENT when
+ * either candidate is unknown.
+ */
+int ice_agent_use_pair(struct ice_agent *a, unsigned int stream,
+		       unsigned int comp, const struct ice_addr *local,
+		       const struct ice_addr *remote, uint64_t now);
+
 /* Selected (nominated) pair of a component; -ENOENT if none. */
 int ice_agent_selected(const struct ice_agent *a, unsigned int stream,
 		       unsigned int comp, struct ice_cand_info *local,

@@ -619,6 +619,39 @@ void ice_update_state(struct ice_agent *a, uint64_t now)
 	}
 }
 
+int ice_agent_use_pair(struct ice_agent *a, unsigned int stream,
+		       unsigned int comp, const struct ice_addr *local,
+		       const struct ice_addr *remote, uint64_t now)
+{
+	struct ice_pair *p;
+	int l, r, pi;
+
+	if (a->controlling)
+		return -EPERM;
+	if (stream >= a->nstreams || !comp || comp > a->streams[stream].ncomp)
+		return -EINVAL;
+	l = ice_lcand_find(a, stream, comp, local);
+	r = ice_rcand_find(a, stream, comp, remote);
+	if (l < 0 || r < 0)
+		return -ENOENT;
+	pi = ice_pair_find(a, (unsigned int)l, (unsigned int)r);
+	if (pi < 0)
+		pi = ice_pair_add(a, (unsigned int)l, (unsigned int)r);
+	if (pi < 0)
+		return pi;
+	/* the controlling side's choice replaces any other nomination */
+	for (unsigned int i = 0; i < a->npairs; i++)
+		if (a->pairs[i].stream == stream && a->pairs[i].comp == comp)
+			a->pairs[i].flags &= (uint8_t)~PAIR_NOMINATED;
+	p = &a->pairs[pi];
+	p->state = ICE_PAIR_SUCCEEDED;
+	p->flags |= PAIR_VALID | PAIR_NOMINATED;
+	p->valid_idx = (uint8_t)pi;
+	ice_update_selected(a, stream, comp, now);
+	ice_update_state(a, now);
+	return 0;
+}
+
 /* TURN relays on the path of a pair: 0 direct, 1 or 2 */
 static unsigned int pair_relays(const struct ice_agent *a,
 				const struct ice_pair *p)

@@ -36,18 +36,31 @@ int ice_sdp_candidate(const struct ice_cand_info *ci, char *buf, size_t size)
 	return sdp_write_candidate(&c, buf, size);
 }
 
+/* Default candidate of a component: after completion, a subsequent offer
+ * (ICE_SDP_REMOTE_CANDS) puts the selected pair's local candidate in the
+ * m=/c= lines (RFC 8839 4.2.1.2), else the likeliest to work. */
+static int default_of(const struct ice_agent *a, unsigned int s,
+		      unsigned int c, unsigned int flags,
+		      struct ice_cand_info *ci)
+{
+	if ((flags & ICE_SDP_REMOTE_CANDS) && ice_agent_controlling(a) &&
+	    !ice_agent_selected(a, s, c, ci, NULL))
+		return 0;
+	return ice_agent_default(a, s, c, ci);
+}
+
 static int describe_media(const struct ice_agent *a, unsigned int s,
 			  struct sdp_media *m, unsigned int flags)
 {
 	struct ice_cand_info ci;
 
-	if (!ice_agent_default(a, s, 1, &ci)) {
+	if (!default_of(a, s, 1, flags, &ci)) {
 		m->port = ci.addr.port;
 		m->has_conn = true;
 		m->conn_ipv6 = ci.addr.family == AF_INET6;
 		ice_addr_ip_str(&ci.addr, m->conn_addr, sizeof(m->conn_addr));
 	}
-	if (ice_agent_ncomp(a, s) > 1 && !ice_agent_default(a, s, 2, &ci)) {
+	if (ice_agent_ncomp(a, s) > 1 && !default_of(a, s, 2, flags, &ci)) {
 		m->has_rtcp = true;
 		m->rtcp_port = ci.addr.port;
 		m->rtcp_has_addr = true;
@@ -173,6 +186,41 @@ int ice_sdp_check(const struct ice_agent *a, const struct sdp_session *s)
 	return 0;
 }
 
+/*
+ * a=remote-candidates in a subsequent offer (RFC 8839 4.4.1.2.2): the
+ * controlling side names, per component, our candidate of the pair it
+ * selected; its own is the offer's default destination (m=/c=, a=rtcp).
+ * The controlled side takes that pair as selected.  Entries that match no
+ * known candidates are ignored, as is the whole attribute when we control.
+ */
+static void use_remote_cands(struct ice_agent *a, const struct sdp_session *s,
+			     const struct sdp_media *m, unsigned int stream,
+			     uint64_t now)
+{
+	const char *conn = m->has_conn ? m->conn_addr :
+			   s->has_conn ? s->conn_addr : NULL;
+
+	if (ice_agent_controlling(a))
+		return;
+	for (size_t j = 0; j < m->nremote_cands; j++) {
+		const struct sdp_remote_cand *rc = &m->remote_cands[j];
+		struct ice_addr local, remote;
+		const char *raddr = conn;
+		uint16_t rport = m->port;
+
+		if (rc->component == 2) {
+			if (m->rtcp_has_addr)
+				raddr = m->rtcp_addr;
+			rport = m->has_rtcp ? m->rtcp_port : (uint16_t)(m->port + 1);
+		}
+		if (!raddr || ice_addr_parse(&local, rc->addr, rc->port) ||
+		    ice_addr_parse(&remote, raddr, rport))
+			continue;
+		ice_agent_use_pair(a, stream, rc->component, &local, &remote,
+				   now);
+	}
+}
+
 int ice_sdp_apply(struct ice_agent *a, const struct sdp_session *s,
 		  unsigned int flags, uint64_t now)
 {
@@ -213,6 +261,8 @@ int ice_sdp_apply(struct ice_agent *a, const struct sdp_session *s,
 		}
 		if (m->end_of_candidates || s->end_of_candidates)
 			ice_agent_remote_eoc(a, (int)i, now);
+		if (m->has_remote_cands && !restarted)
+			use_remote_cands(a, s, m, i, now);
 	}
 	return restarted ? 1 : 0;
 }

@@ -3,6 +3,7 @@
  * Unit tests for the agent <-> SDP glue (ice_sdp.c): offers and answers as
  * text between simulated agents.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -107,6 +108,54 @@ TEST(offer_answer_connects)
 	ASSERT_EQ(1, s.media[1].nremote_cands);
 	EXPECT_STREQ("10.0.0.2", s.media[1].remote_cands[0].addr);
 	EXPECT_EQ(10003, s.media[1].remote_cands[0].port);
+	sdp_session_free(&s);
+	free(text);
+	sim_free(&n);
+}
+
+/* The controlled side takes the pair a=remote-candidates names, with the
+ * offer's default destination as the remote candidate. */
+TEST(remote_cands_select_pair)
+{
+	static const char *const two[] = { "10.0.0.1", "10.0.1.1" };
+	struct ice_cfg ca = cfg_of(true), cb = cfg_of(false);
+	struct simnet n;
+	struct sim_ep *a, *b;
+	struct sdp_session s;
+	struct ice_cand_info l, r;
+	char *text;
+
+	sim_init(&n);
+	a = sim_ep_new(&n, &ca, 0, two, 2, 1, 1);
+	b = sim_ep_new(&n, &cb, 0, ip_b, 1, 1, 1);
+	exchange(_metadata, a, b, 0);
+	exchange(_metadata, b, a, 0);
+	ice_agent_start(a->a, n.now);
+	ice_agent_start(b->a, n.now);
+	sim_kick(a);
+	sim_kick(b);
+	ASSERT_TRUE(sim_run(&n, 5000, sim_both_connected, NULL));
+	ASSERT_EQ(0, ice_agent_selected(b->a, 0, 1, &l, &r));
+	EXPECT_EQ(10000, r.addr.port);	/* a's preferred address */
+	/* the subsequent offer names the selected pair ... */
+	ASSERT_EQ(0, roundtrip(a->a, ICE_SDP_REMOTE_CANDS, &s, &text));
+	ASSERT_TRUE(s.media[0].has_remote_cands);
+	EXPECT_STREQ("10.0.0.1", s.media[0].conn_addr);
+	EXPECT_EQ(10000, s.media[0].port);
+	/* ... edited to the other one: b follows it */
+	snprintf(s.media[0].conn_addr, sizeof(s.media[0].conn_addr), "10.0.1.1");
+	s.media[0].port = 10001;
+	ASSERT_EQ(0, ice_sdp_apply(b->a, &s, 0, n.now));
+	ASSERT_EQ(0, ice_agent_selected(b->a, 0, 1, &l, &r));
+	EXPECT_EQ(10001, r.addr.port);
+	EXPECT_STREQ("10.0.0.2", s.media[0].remote_cands[0].addr);
+	EXPECT_EQ(s.media[0].remote_cands[0].port, l.addr.port);
+	/* unknown candidates change nothing; a controlling agent ignores it */
+	s.media[0].remote_cands[0].port = 1;
+	ASSERT_EQ(0, ice_sdp_apply(b->a, &s, 0, n.now));
+	ASSERT_EQ(0, ice_agent_selected(b->a, 0, 1, NULL, &r));
+	EXPECT_EQ(10001, r.addr.port);
+	EXPECT_EQ(-EPERM, ice_agent_use_pair(a->a, 0, 1, &l.addr, &r.addr, n.now));
 	sdp_session_free(&s);
 	free(text);
 	sim_free(&n);
