@@ -4,7 +4,8 @@
 # (as a SIP proxy's rtpengine module would), the plain RTP application.
 # Source after selftests/lib/netns.sh; needs $TMP (scratch directory).
 #
-#   e2e_world          "net": public router; coturn on 198.51.100.1 (as
+#   e2e_world [NAT_A [NAT_B]]  NAT types of the sites (below);
+#                      "net": public router; coturn on 198.51.100.1 (as
 #                      STUN server) and 198.51.100.2 (as TURN server, user
 #                      kice/kicepass); "a" (caller,
 #                      10.0.0.2) behind "a-nat" (192.0.2.2): endpoint-
@@ -23,10 +24,11 @@
 
 E2E_TOP=${E2E_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 E2E_BIN=${E2E_BIN:-$E2E_TOP/build/out/bin}
-# One coturn, two addresses: agent/ice hands everything from a TURN
-# server's address to its TURN client, so STUN goes to the other one.
-E2E_STUN=198.51.100.1:3478
-E2E_TURN=198.51.100.2:3478
+# coturn listens on two addresses; kiced uses 198.51.100.1 as STUN server
+# and 198.51.100.2 as TURN server, or E2E_STUN / E2E_TURN (one coturn
+# address for both works as well).
+E2E_STUN=${E2E_STUN:-198.51.100.1:3478}
+E2E_TURN=${E2E_TURN:-198.51.100.2:3478}
 declare -A E2E_KPID E2E_EXT E2E_IFACES
 
 e2e_need() {
@@ -74,8 +76,16 @@ e2e_world() {
 	ns_router net
 	ns_exec net ip addr add 198.51.100.1/32 dev lo
 	ns_exec net ip addr add 198.51.100.2/32 dev lo
+	# like the Internet, the router drops private destinations silently:
+	# coturn closes an allocation whose relay socket gets ENETUNREACH
+	# (a relayed candidate's checks towards a private host candidate)
+	ns_new void >/dev/null || return 1
+	ns_link net void 100.64.0.1/30 void eth0 - || return 1
+	ns_exec net ip neigh add 100.64.0.2 lladdr 02:00:00:00:00:01 \
+		dev void nud permanent
+	ns_route net default 100.64.0.2
 	e2e_site a ra 192.0.2.2 "${1:-eim-eif}" || return 1
-	e2e_site b rb 203.0.113.2 symmetric || return 1
+	e2e_site b rb 203.0.113.2 "${2:-symmetric}" || return 1
 	ip netns exec "$(ns_name net)" timeout 300 turnserver -n --no-cli \
 		--listening-ip 198.51.100.1 --listening-ip 198.51.100.2 \
 		--relay-ip 198.51.100.2 \
