@@ -92,12 +92,62 @@ static void mi_offload(struct media_stream *st)
 		klog_warn("ICE stream stays in userspace: %s", strerror(-err));
 }
 
-/* Point every leg at its nominated remote candidate. */
+/* Media for the peer of a leg whose local candidate is relayed (TURN). */
+static int mi_send_relayed(struct relay_leg *leg, const void *buf, size_t len)
+{
+	struct media_ice *mi = leg->send_arg;
+	unsigned int s, c;
+
+	for (s = 0; s < mi->nstreams; s++)
+		for (c = 1; c <= 2; c++)
+			if (mi_leg(mi, s, c) == leg)
+				return ice_agent_send(mi->agent, s, c, buf, len);
+	return -ENOENT;
+}
+
+/* Media the agent took out of TURN Data indications: to the other side. */
+static void mi_data(void *user, unsigned int stream, unsigned int comp,
+		    const void *buf, size_t len)
+{
+	struct media_ice *mi = user;
+	struct relay_leg *leg = mi_leg(mi, stream, comp), *o;
+	int n;
+
+	if (!leg)
+		return;
+	leg->rx.packets++;
+	leg->rx.bytes += len;
+	leg->last_rx_ms = loop_now_ms();
+	o = leg->other;
+	if (!o || o->fd < 0 || !o->peer_len) {
+		leg->rx.errors++;
+		return;
+	}
+	if (o->send_fn)
+		n = o->send_fn(o, buf, len);
+	else
+		n = (int)sendto(o->fd, buf, len, MSG_DONTWAIT,
+				(struct sockaddr *)&o->peer, o->peer_len);
+	if (n < 0) {
+		o->tx.errors++;
+		return;
+	}
+	o->tx.packets++;
+	o->tx.bytes += len;
+}
+
+/*
+ * Point every leg at its nominated remote candidate.  A stream whose
+ * local candidate is relayed stays in the userspace relay, which wraps
+ * its media for the TURN server through the agent.
+ */
 static void mi_install(struct media_ice *mi)
 {
 	unsigned int s, c;
 
 	for (s = 0; s < mi->nstreams; s++) {
+		bool relayed = false;
+
 		for (c = 1; c <= ice_agent_ncomp(mi->agent, s); c++) {
 			struct ice_cand_info local, remote;
 			struct relay_leg *leg = mi_leg(mi, s, c);
@@ -109,7 +159,19 @@ static void mi_install(struct media_ice *mi)
 				continue;
 			sl = ice_addr_to_sa(&remote.addr, &ss);
 			relay_leg_set_peer(leg, (struct sockaddr *)&ss, sl);
+			leg->send_fn = NULL;
+			if (local.type == ICE_CAND_RELAY) {
+				leg->send_fn = mi_send_relayed;
+				leg->send_arg = mi;
+				relayed = true;
+			}
 			mi->nominations++;
+		}
+		if (relayed) {
+			/* kice.ko has the TURN framing, kiced no use of it yet */
+			media_stream_unload(mi->streams[s]);
+			mi->streams[s]->side[mi->side].ice_ready = false;
+			continue;
 		}
 		mi->streams[s]->side[mi->side].ice_ready = true;
 		mi_offload(mi->streams[s]);
@@ -135,8 +197,10 @@ static void mi_event(void *user, enum ice_event ev, int stream)
 		for (s = 0; s < mi->nstreams; s++) {
 			media_stream_unload(mi->streams[s]);
 			mi->streams[s]->side[mi->side].ice_ready = false;
-			for (c = 0; c < 2; c++)
+			for (c = 0; c < 2; c++) {
 				mi->streams[s]->side[mi->side].leg[c].peer_len = 0;
+				mi->streams[s]->side[mi->side].leg[c].send_fn = NULL;
+			}
 		}
 		mi->connected = false;
 		break;
@@ -219,6 +283,7 @@ static void mi_gather_wait(struct media_ice *mi, unsigned int wait_ms)
 static const struct ice_ops mi_ops = {
 	.send = mi_send,
 	.event = mi_event,
+	.data = mi_data,
 };
 
 struct media_ice *media_ice_new(struct loop *loop,
@@ -330,6 +395,10 @@ void media_ice_free(struct media_ice *mi)
 		for (c = 0; c < 2; c++) {
 			struct relay_leg *leg = &e->leg[c];
 
+			if (leg->send_arg == mi) {
+				leg->send_fn = NULL;
+				leg->send_arg = NULL;
+			}
 			if (leg->stun_arg == mi) {
 				leg->stun_fn = NULL;
 				leg->stun_arg = NULL;

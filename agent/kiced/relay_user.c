@@ -142,7 +142,9 @@ int relay_leg_pump(struct relay_leg *leg, unsigned int budget,
 				leg->rx.errors++;
 				continue;
 			}
-			if (leg->stun_fn && stun_is_message(bufs[i], len)) {
+			/* STUN, and TURN ChannelData (RFC 7983: 64-79) */
+			if (leg->stun_fn && (stun_is_message(bufs[i], len) ||
+			    (len >= 4 && (bufs[i][0] & 0xF0) == 0x40))) {
 				leg->rx.packets--;
 				leg->rx.bytes -= len;
 				leg->stun_rx++;
@@ -161,6 +163,15 @@ int relay_leg_pump(struct relay_leg *leg, unsigned int budget,
 			}
 			if (!o || o->fd < 0 || !o->peer_len) {
 				leg->rx.errors++;
+				continue;
+			}
+			if (o->send_fn) {
+				if (o->send_fn(o, bufs[i], len) < 0) {
+					o->tx.errors++;
+				} else {
+					o->tx.packets++;
+					o->tx.bytes += len;
+				}
 				continue;
 			}
 			memset(&out[nout], 0, sizeof(out[nout]));

@@ -28,10 +28,14 @@ struct relay_counters {
 
 struct relay_leg;
 
-/* Called for STUN datagrams (RFC 8489 framing) on a leg with a hook. */
+/* Called for STUN datagrams (RFC 8489 framing) and TURN ChannelData on a
+ * leg with a hook. */
 typedef void (*relay_stun_fn)(struct relay_leg *leg,
 			      const struct sockaddr_storage *from,
 			      const void *buf, size_t len, uint64_t now_ms);
+/* Sends a datagram for the leg's peer some other way (ICE over TURN). */
+typedef int (*relay_send_fn)(struct relay_leg *leg, const void *buf,
+			     size_t len);
 
 struct relay_leg {
 	int fd;
@@ -49,6 +53,8 @@ struct relay_leg {
 	relay_stun_fn stun_fn;		/* ICE: STUN goes to the agent */
 	void *stun_arg;
 	uint64_t stun_rx;		/* STUN datagrams handed to stun_fn */
+	relay_send_fn send_fn;		/* non-NULL: relayed, not sendmmsg */
+	void *send_arg;
 	uint32_t kernel_id;		/* kice.ko socket id, 0: not attached */
 };
 

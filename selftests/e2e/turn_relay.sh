@@ -1,0 +1,79 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Media through a TURN relay, end to end (the "complex ICE call flow"):
+# caller and callee both behind symmetric NATs, so only pairs with a
+# relayed candidate work; one coturn address is STUN and TURN server at
+# once.  Asserts srflx and relay candidates, a nominated pair with a
+# relayed end, media both ways, and where it is relayed: in kice.ko
+# (flows with the TURN server and channel) and with --no-kernel.
+set -uo pipefail
+here=$(dirname "$(readlink -f "$0")")
+top=$(cd "$here/../.." && pwd)
+. "$top/selftests/lib/ktap.sh"
+. "$top/selftests/lib/netns.sh"
+export E2E_STUN=198.51.100.2:3478 E2E_TURN=198.51.100.2:3478
+. "$here/lib.sh"
+
+[ "$(id -u)" = 0 ] || ktap_skip_all "needs root"
+why=$(e2e_need) || ktap_skip_all "$why"
+TMP=$(mktemp -d)
+trap 'ns_cleanup; [ -n "${E2E_KEEP:-}" ] && echo "# kept $TMP" || rm -rf "$TMP"' EXIT
+COUNT=${E2E_COUNT:-150}
+
+modes="userspace"
+if e2e_load_module >/dev/null 2>&1; then
+	modes="kernel userspace"
+fi
+ktap_plan $((7 * 2))
+
+for mode in kernel userspace; do
+	if [[ " $modes " != *" $mode "* ]]; then
+		for t in world candidates ice pair media relay teardown; do
+			ktap_skip "$mode: $t" "kice.ko cannot be loaded here"
+		done
+		continue
+	fi
+	flags=()
+	[ $mode = userspace ] && flags=(--no-kernel)
+	ns_cleanup
+	ok=1
+	e2e_world symmetric symmetric && e2e_kiced a "${flags[@]}" &&
+		e2e_kiced b "${flags[@]}" || ok=0
+	ktap_check "$mode: two sites behind symmetric NATs, coturn on one address" test $ok = 1
+	call=turn-$mode
+	e2e_call a b $call 20000 20002
+	f=$TMP/$call
+	name="$mode: srflx and relay candidates from one STUN+TURN address"
+	if grep -q 'typ srflx' "$f.offer-public.sdp" && grep -q 'typ relay' "$f.offer-public.sdp" &&
+	   grep -q 'typ srflx' "$f.answer-public.sdp" && grep -q 'typ relay' "$f.answer-public.sdp"; then
+		ktap_ok "$name"
+	else
+		ktap_fail "$name"
+		grep -H 'a=candidate' "$f".*.sdp | sed "s|^$TMP/|# |"
+	fi
+	ktap_check "$mode: ICE connected through two symmetric NATs" e2e_wait_ice a b $call
+	pa=$(e2e_query a $call "ICE pair")
+	pb=$(e2e_query b $call "ICE pair")
+	ktap_check "$mode: nominated pair is relayed (caller $pa; callee $pb)" \
+		eval '[[ "$pa" == *relay* && "$pb" == *relay* ]]'
+	e2e_media a b 20000 20002 "$COUNT"
+	ra=$(e2e_received "$TMP/app-a.out")
+	rb=$(e2e_received "$TMP/app-b.out")
+	ktap_diag "$(cat "$TMP/app-a.out" "$TMP/app-b.out" | tr '\n' ' ')"
+	ktap_check "$mode: media both ways through the relay (>= 98% of $COUNT: $ra, $rb)" \
+		test "${ra:-0}" -ge $((COUNT * 98 / 100)) -a "${rb:-0}" -ge $((COUNT * 98 / 100))
+	rel_a=$(e2e_query a $call relay)
+	rel_b=$(e2e_query b $call relay)
+	pk=$(e2e_rtp_packets a $call)
+	ktap_check "$mode: relayed in the $mode (caller $rel_a, callee $rel_b; caller counted $pk RTP)" \
+		test "$rel_a" = $mode -a "$rel_b" = $mode -a "${pk:-0}" -ge "$((ra < rb ? ra : rb))"
+	ok=1
+	e2e_ng a delete --call-id=$call --from-tag=alice >/dev/null || ok=0
+	e2e_ng b delete --call-id=$call --from-tag=alice >/dev/null || ok=0
+	e2e_kiced_stop a || ok=0
+	e2e_kiced_stop b || ok=0
+	grep -hE 'AddressSanitizer|runtime error' "$TMP"/kiced-*.log && ok=0
+	ktap_check "$mode: delete, then SIGTERM: clean exits" test $ok = 1
+	[ $ok = 1 ] || tail -n 30 "$TMP"/kiced-*.log | sed 's/^/# /'
+done
+ktap_finish
