@@ -213,6 +213,18 @@ void ice_agent_recv(struct ice_agent *a, int sock, const struct ice_addr *from,
 /* Run timers due at @now; returns the next deadline (UINT64_MAX: none). */
 uint64_t ice_agent_timer(struct ice_agent *a, uint64_t now);
 
+/*
+ * For media relayed elsewhere (kice.ko) on a selected pair whose local
+ * candidate is relayed: bind a TURN channel to the remote on that server
+ * (the agent keeps it, the permission and the allocation refreshed).
+ * 0 with the server's address and the channel number once bound,
+ * -EINPROGRESS while binding, -ENOENT when the local candidate is not
+ * relayed, -ENOTCONN when nothing is selected, -ENOSPC when no channel.
+ */
+int ice_agent_relay_channel(struct ice_agent *a, unsigned int stream,
+			    unsigned int comp, struct sockaddr_storage *server,
+			    uint16_t *channel);
+
 /* Send application data on the selected pair; -ENOTCONN without consent. */
 int ice_agent_send(struct ice_agent *a, unsigned int stream, unsigned int comp,
 		   const void *buf, size_t len);

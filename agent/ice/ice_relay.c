@@ -239,6 +239,45 @@ void ice_relay_permit(struct ice_agent *a, unsigned int local,
 	turn_client_permit(&r->tc, (struct sockaddr *)&ss, a->relay_now);
 }
 
+int ice_agent_relay_channel(struct ice_agent *a, unsigned int stream,
+			    unsigned int comp, struct sockaddr_storage *server,
+			    uint16_t *channel)
+{
+	const struct ice_comp *c;
+	struct sockaddr_storage peer;
+	struct ice_relay *r;
+	struct ice_addr p;
+
+	if (stream >= a->nstreams || !comp || comp > a->streams[stream].ncomp)
+		return -EINVAL;
+	c = &a->streams[stream].comp[comp - 1];
+	if (!c->have_path)
+		return -ENOTCONN;
+	r = ICE_IS_RELAY_SOCK(c->sock) ? by_vsock(a, c->sock) : NULL;
+	if (!r)
+		return -ENOENT;
+	if (r->tc.state != TURN_ALLOCATED)
+		return -ENOTCONN;
+	for (unsigned int i = 0; i < TURN_MAX_CHANNELS; i++) {
+		const struct turn_channel *ch = &r->tc.chan[i];
+
+		if (!ch->used ||
+		    ice_addr_from_sa(&p, (const struct sockaddr *)&ch->peer) ||
+		    !ice_addr_eq(&p, &c->remote))
+			continue;
+		if (!ch->bound)
+			return -EINPROGRESS;
+		ice_addr_to_sa(&a->cfg.turn[r->server].addr, server);
+		*channel = ch->number;
+		return 0;
+	}
+	/* the client keeps it (and the permission) refreshed */
+	ice_addr_to_sa(&c->remote, &peer);
+	if (turn_client_bind(&r->tc, (struct sockaddr *)&peer, a->relay_now) < 0)
+		return -ENOSPC;
+	return -EINPROGRESS;
+}
+
 uint64_t ice_relay_timer(struct ice_agent *a, uint64_t now)
 {
 	uint64_t next = UINT64_MAX;

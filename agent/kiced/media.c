@@ -357,9 +357,15 @@ int media_stream_offload(struct media_stream *s)
 		struct relay_leg *a = &s->side[MEDIA_SIDE_A].leg[c];
 		struct relay_leg *b = &s->side[MEDIA_SIDE_B].leg[c];
 		struct knl_leg ka = { a->kernel_id,
-					 (struct sockaddr *)&a->peer };
+					 (struct sockaddr *)&a->peer,
+					 a->turn.ss_family ?
+							(struct sockaddr *)&a->turn : NULL,
+					 a->channel };
 		struct knl_leg kb = { b->kernel_id,
-					 (struct sockaddr *)&b->peer };
+					 (struct sockaddr *)&b->peer,
+					 b->turn.ss_family ?
+							(struct sockaddr *)&b->turn : NULL,
+					 b->channel };
 
 		err = knl_flow_new(k, &ka, &kb, media_idle_ms(s->env),
 				   &s->flow[c]);
@@ -398,9 +404,15 @@ int media_stream_repoint(struct media_stream *s)
 		struct relay_leg *a = &s->side[MEDIA_SIDE_A].leg[c];
 		struct relay_leg *b = &s->side[MEDIA_SIDE_B].leg[c];
 		struct knl_leg ka = { a->kernel_id,
-				      (struct sockaddr *)&a->peer };
+				      (struct sockaddr *)&a->peer,
+				      a->turn.ss_family ?
+						(struct sockaddr *)&a->turn : NULL,
+				      a->channel };
 		struct knl_leg kb = { b->kernel_id,
-				      (struct sockaddr *)&b->peer };
+				      (struct sockaddr *)&b->peer,
+				      b->turn.ss_family ?
+						(struct sockaddr *)&b->turn : NULL,
+				      b->channel };
 
 		if (!a->peer_len || !b->peer_len)
 			err = -EDESTADDRREQ;

@@ -29,6 +29,8 @@ static struct relay_leg *mi_leg(struct media_ice *mi, unsigned int stream,
 	return &mi->streams[stream]->side[mi->side].leg[comp - 1];
 }
 
+static void mi_channels_poll(struct media_ice *mi);
+
 /* Arm the timerfd for the agent's next deadline. */
 static void mi_rearm(struct media_ice *mi, uint64_t now)
 {
@@ -51,6 +53,7 @@ static void mi_on_timer(struct loop_watch *w, uint32_t events)
 	if (read(mi->timerfd, &n, sizeof(n)) < 0 && errno != EAGAIN)
 		return;
 	mi_rearm(mi, loop_now_ms());
+	mi_channels_poll(mi);
 }
 
 static void mi_on_stun(struct relay_leg *leg,
@@ -64,6 +67,7 @@ static void mi_on_stun(struct relay_leg *leg,
 		return;
 	ice_agent_recv(mi->agent, leg->fd, &a, buf, len, loop_now_ms());
 	mi_rearm(mi, loop_now_ms());
+	mi_channels_poll(mi);
 }
 
 static int mi_send(void *user, int sock, const struct ice_addr *to,
@@ -137,17 +141,45 @@ static void mi_data(void *user, unsigned int stream, unsigned int comp,
 }
 
 /*
- * Point every leg at its nominated remote candidate.  A stream whose
- * local candidate is relayed stays in the userspace relay, which wraps
- * its media for the TURN server through the agent.
+ * The TURN channel of every leg of stream @s whose local candidate is
+ * relayed, for kice.ko (it frames ChannelData itself).  True when each
+ * such leg has its channel (or none is relayed).
+ */
+static bool mi_channels(struct media_ice *mi, unsigned int s)
+{
+	bool ready = true;
+	unsigned int c;
+
+	for (c = 1; c <= ice_agent_ncomp(mi->agent, s); c++) {
+		struct relay_leg *leg = mi_leg(mi, s, c);
+		int err;
+
+		if (!leg)
+			continue;
+		err = ice_agent_relay_channel(mi->agent, s, c, &leg->turn,
+					      &leg->channel);
+		if (!err)
+			continue;
+		memset(&leg->turn, 0, sizeof(leg->turn));
+		leg->channel = 0;
+		if (err != -ENOENT)
+			ready = false;
+	}
+	return ready;
+}
+
+/*
+ * Point every leg at its nominated remote candidate.  A leg whose local
+ * candidate is relayed sends through the agent's TURN client (userspace
+ * relay) until its channel is bound; then the stream may go to kice.ko,
+ * which relays ChannelData on that channel.
  */
 static void mi_install(struct media_ice *mi)
 {
 	unsigned int s, c;
 
+	mi->chan_wait = false;
 	for (s = 0; s < mi->nstreams; s++) {
-		bool relayed = false;
-
 		for (c = 1; c <= ice_agent_ncomp(mi->agent, s); c++) {
 			struct ice_cand_info local, remote;
 			struct relay_leg *leg = mi_leg(mi, s, c);
@@ -163,17 +195,41 @@ static void mi_install(struct media_ice *mi)
 			if (local.type == ICE_CAND_RELAY) {
 				leg->send_fn = mi_send_relayed;
 				leg->send_arg = mi;
-				relayed = true;
 			}
 			mi->nominations++;
 		}
-		if (relayed) {
-			/* kice.ko has the TURN framing, kiced no use of it yet */
+		if (!mi_channels(mi, s)) {
+			/* the userspace relay wraps it meanwhile */
 			media_stream_unload(mi->streams[s]);
 			mi->streams[s]->side[mi->side].ice_ready = false;
+			mi->chan_wait = true;
 			continue;
 		}
 		mi->streams[s]->side[mi->side].ice_ready = true;
+		mi_offload(mi->streams[s]);
+	}
+}
+
+/* After the agent's input or timers: streams whose channel is now bound. */
+static void mi_channels_poll(struct media_ice *mi)
+{
+	unsigned int s;
+
+	if (!mi->chan_wait || !mi->connected)
+		return;
+	mi->chan_wait = false;
+	for (s = 0; s < mi->nstreams; s++) {
+		struct media_endpoint *e = &mi->streams[s]->side[mi->side];
+
+		if (e->ice_ready)
+			continue;
+		if (!mi_channels(mi, s)) {
+			mi->chan_wait = true;
+			continue;
+		}
+		klog_info("ICE side %c: TURN channel bound, stream %u",
+			  mi->side ? 'B' : 'A', s);
+		e->ice_ready = true;
 		mi_offload(mi->streams[s]);
 	}
 }
@@ -203,6 +259,7 @@ static void mi_event(void *user, enum ice_event ev, int stream)
 			}
 		}
 		mi->connected = false;
+		mi->chan_wait = false;
 		break;
 	case ICE_EV_FAILED:
 		/* a restart that failed: the previous pair is no more */

@@ -28,6 +28,7 @@ struct media_ice {
 	bool connected;
 	bool failed;
 	bool trickle;
+	bool chan_wait;			/* a relayed leg waits for its channel */
 	unsigned int nominations;	/* pairs installed on legs */
 };
 

@@ -55,6 +55,9 @@ struct relay_leg {
 	uint64_t stun_rx;		/* STUN datagrams handed to stun_fn */
 	relay_send_fn send_fn;		/* non-NULL: relayed, not sendmmsg */
 	void *send_arg;
+	/* kice.ko: the peer is reached through this TURN server's channel */
+	struct sockaddr_storage turn;	/* ss_family 0: direct */
+	uint16_t channel;
 	uint32_t kernel_id;		/* kice.ko socket id, 0: not attached */
 };
 

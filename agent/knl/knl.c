@@ -444,6 +444,21 @@ static void knl_put_leg(struct nlmsghdr *nlh, uint16_t type,
 		mnl_attr_put(nlh, KICE_A_LEG_IPV6, 16, &sin6->sin6_addr);
 		mnl_attr_put_u16(nlh, KICE_A_LEG_PORT, ntohs(sin6->sin6_port));
 	}
+	if (leg->turn && leg->turn->sa_family == AF_INET) {
+		const struct sockaddr_in *sin = (const void *)leg->turn;
+
+		mnl_attr_put(nlh, KICE_A_LEG_TURN_IPV4, 4, &sin->sin_addr);
+		mnl_attr_put_u16(nlh, KICE_A_LEG_TURN_PORT,
+				 ntohs(sin->sin_port));
+		mnl_attr_put_u16(nlh, KICE_A_LEG_CHANNEL, leg->channel);
+	} else if (leg->turn && leg->turn->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const void *)leg->turn;
+
+		mnl_attr_put(nlh, KICE_A_LEG_TURN_IPV6, 16, &sin6->sin6_addr);
+		mnl_attr_put_u16(nlh, KICE_A_LEG_TURN_PORT,
+				 ntohs(sin6->sin6_port));
+		mnl_attr_put_u16(nlh, KICE_A_LEG_CHANNEL, leg->channel);
+	}
 	mnl_attr_nest_end(nlh, nest);
 }
 

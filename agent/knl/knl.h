@@ -21,10 +21,14 @@ struct knl {
 	char extack[256];
 };
 
-/* One side of a flow to install: an attached socket and its remote. */
+/* One side of a flow to install: an attached socket and its remote, and
+ * for a pair relayed through TURN the server and the channel bound to the
+ * remote there (turn NULL: direct). */
 struct knl_leg {
 	uint32_t sock;
 	const struct sockaddr *remote;
+	const struct sockaddr *turn;
+	uint16_t channel;
 };
 
 struct knl_stats {
