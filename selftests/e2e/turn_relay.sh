@@ -24,11 +24,11 @@ modes="userspace"
 if e2e_load_module >/dev/null 2>&1; then
 	modes="kernel userspace"
 fi
-ktap_plan $((7 * 2))
+ktap_plan $((8 * 2))
 
 for mode in kernel userspace; do
 	if [[ " $modes " != *" $mode "* ]]; then
-		for t in world candidates ice pair media relay teardown; do
+		for t in world candidates ice pair media relay turn-leg teardown; do
 			ktap_skip "$mode: $t" "kice.ko cannot be loaded here"
 		done
 		continue
@@ -67,6 +67,19 @@ for mode in kernel userspace; do
 	pk=$(e2e_rtp_packets a $call)
 	ktap_check "$mode: relayed in the $mode (caller $rel_a, callee $rel_b; caller counted $pk RTP)" \
 		test "$rel_a" = $mode -a "$rel_b" = $mode -a "${pk:-0}" -ge "$((ra < rb ? ra : rb))"
+	if [ $mode = kernel ]; then
+		# the relayed end's flow: a leg via coturn with its channel
+		for s in a b; do
+			ns_exec $s "$E2E_BIN/kice-ktool" flow-dump
+		done >"$TMP/flows" 2>&1
+		nt=$(grep -c 'turn_port=3478$' "$TMP/flows")
+		ch=$(sed -n 's/.*channel=\([0-9]*\)$/\1/p' "$TMP/flows" | head -n1)
+		ktap_check "$mode: a kernel leg through the TURN server ($nt legs, channel ${ch:-none})" \
+			test "$nt" -ge 1 -a "${ch:-0}" -ge 16384 -a "${ch:-0}" -le 20479
+		[ "$nt" -ge 1 ] 2>/dev/null || sed 's/^/# /' "$TMP/flows" | head -n 40
+	else
+		ktap_ok "$mode: no kernel leg (--no-kernel)"
+	fi
 	ok=1
 	e2e_ng a delete --call-id=$call --from-tag=alice >/dev/null || ok=0
 	e2e_ng b delete --call-id=$call --from-tag=alice >/dev/null || ok=0
