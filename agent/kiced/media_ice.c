@@ -452,9 +452,12 @@ void media_ice_free(struct media_ice *mi)
 		for (c = 0; c < 2; c++) {
 			struct relay_leg *leg = &e->leg[c];
 
-			if (leg->send_arg == mi) {
+			if (leg->send_arg == mi || leg->stun_arg == mi) {
+				/* the relayed path was this agent's */
 				leg->send_fn = NULL;
 				leg->send_arg = NULL;
+				memset(&leg->turn, 0, sizeof(leg->turn));
+				leg->channel = 0;
 			}
 			if (leg->stun_arg == mi) {
 				leg->stun_fn = NULL;
