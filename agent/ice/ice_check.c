@@ -34,6 +34,46 @@ static bool in_list(const struct ice_pair *p)
 }
 
 /*
+ * A remote host candidate at one of our own host addresses is only
+ * reachable there if the peer shares our host and so our NAT.  When both
+ * sides learned server-reflexive addresses of that family and none of them
+ * match, the peer is elsewhere (two private networks numbered alike): a
+ * check would loop back to our own host, so the pair fails at once instead
+ * of taking a Ta slot and retransmissions.  Judged when the pair's turn
+ * comes, when both sides' server-reflexive candidates are known.
+ */
+static bool loops_back(const struct ice_agent *a, unsigned int l,
+		       unsigned int r)
+{
+	const struct ice_rcand *rc = &a->rc[r];
+	bool own = false, ours = false, theirs = false;
+
+	if (rc->type != ICE_CAND_HOST || a->lc[l].type != ICE_CAND_HOST)
+		return false;
+	for (unsigned int i = 0; i < a->nlc; i++)
+		if (a->lc[i].type == ICE_CAND_HOST &&
+		    ice_addr_ip_eq(&a->lc[i].addr, &rc->addr))
+			own = true;
+	if (!own)
+		return false;
+	for (unsigned int j = 0; j < a->nrc; j++)
+		if (a->rc[j].type == ICE_CAND_SRFLX &&
+		    a->rc[j].addr.family == rc->addr.family)
+			theirs = true;
+	for (unsigned int i = 0; i < a->nlc; i++) {
+		if (a->lc[i].type != ICE_CAND_SRFLX ||
+		    a->lc[i].addr.family != rc->addr.family)
+			continue;
+		ours = true;
+		for (unsigned int j = 0; j < a->nrc; j++)
+			if (a->rc[j].type == ICE_CAND_SRFLX &&
+			    ice_addr_ip_eq(&a->lc[i].addr, &a->rc[j].addr))
+				return false;	/* same NAT: maybe same host */
+	}
+	return ours && theirs;
+}
+
+/*
  * Add pair (l, r), or return the existing one.  At the pair limit, the
  * lowest-priority Frozen or Waiting pair is replaced when the new pair is
  * better; otherwise -ENOSPC.
@@ -249,11 +289,16 @@ static void start_check(struct ice_agent *a, struct ice_pair *p, uint64_t now)
 	transmit(a, p);
 }
 
+static void pair_failed(struct ice_agent *a, struct ice_pair *p);
+
 /* Pick and send one check (triggered first, then each list in turn).
  * Returns false when there was nothing to send. */
 bool ice_send_check(struct ice_agent *a, uint64_t now)
 {
-	int best = -1;
+	int best;
+
+again:
+	best = -1;
 
 	/* triggered checks in order, nominations first */
 	for (unsigned int i = 0; i < a->npairs; i++) {
@@ -287,6 +332,12 @@ bool ice_send_check(struct ice_agent *a, uint64_t now)
 		}
 		if (best >= 0)
 			a->rr = (uint8_t)((s + 1) % a->nstreams);
+		/* bounded: each pass fails one pair */
+		if (best >= 0 && loops_back(a, a->pairs[best].local,
+					    a->pairs[best].remote)) {
+			pair_failed(a, &a->pairs[best]);
+			goto again;
+		}
 	}
 	if (best < 0)
 		return false;

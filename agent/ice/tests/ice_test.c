@@ -175,6 +175,27 @@ TEST(both_eim_nat)
 	sim_run(&n, 3000, NULL, NULL);
 	sim_connect(a, b);
 	ASSERT_TRUE(sim_run(&n, 10000, sim_both_connected, NULL));
+	/* the peer's host address is our own one while the NATs differ:
+	 * that pair failed at once instead of being checked */
+	for (int k = 0; k < 2; k++) {
+		struct ice_agent *x = k ? b->a : a->a;
+		struct ice_pair_info pi;
+		struct ice_cand_info lc, rc;
+		int hosthost = 0;
+
+		for (unsigned int i = 0; !ice_agent_pair(x, i, &pi); i++) {
+			ASSERT_EQ(0, ice_agent_local(x, (unsigned int)pi.local, &lc));
+			ASSERT_EQ(0, ice_agent_remote(x, (unsigned int)pi.remote, &rc));
+			if (lc.type != ICE_CAND_HOST || rc.type != ICE_CAND_HOST)
+				continue;
+			hosthost++;
+			EXPECT_EQ(ICE_PAIR_FAILED, pi.state);
+		}
+		EXPECT_EQ(1, hosthost);
+	}
+	/* the first check of each side goes to the server-reflexive pair */
+	EXPECT_LE(a->ev_at[ICE_EV_CONNECTED] - a->ev_at[ICE_EV_CHECKING],
+		  2 * ca.ta_ms);
 	EXPECT_EQ(ICE_CAND_SRFLX, sim_sel_local(a, 0, 1));
 	EXPECT_EQ(ICE_CAND_SRFLX, sim_sel_remote(a, 0, 1));
 	EXPECT_EQ(ICE_CAND_SRFLX, sim_sel_local(b, 0, 1));
