@@ -139,10 +139,13 @@ run ice_restart_while_data_flows "--no-ipv6 --restart" "--no-ipv6 --restart" \
 	srflx:host host:srflx
 
 # trickle ICE: offers go out with host candidates only, the server
-# reflexive ones and end-of-candidates follow through .trickle files
+# reflexive ones and end-of-candidates follow through .trickle files.
+# When the first check's response comes back before the STUN server's, the
+# NATed side learns its mapped address as peer-reflexive (RFC 8445
+# 7.2.5.3.1): the same address, so either type is right.
 topo eim public
 run trickle_late_candidates "--no-ipv6 --trickle" "--no-ipv6 --trickle" \
-	srflx:host "host:srflx,host:prflx"
+	"srflx:host,prflx:host" "host:srflx,host:prflx"
 
 # interop with libnice (nicepeer) in both roles, one side behind an EIM NAT;
 # libnice names its NAT-mapped local candidate peer-reflexive
