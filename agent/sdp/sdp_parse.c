@@ -227,6 +227,9 @@ static enum sdp_err parse_options(char *v, struct sdp_ice *ice)
 	if (!n || n == SIZE_MAX || ovf)
 		return SDP_E_OPTIONS;
 	for (size_t i = 0; i < n; i++) {
+		/* an empty tag (leading space) is not an ice-option-tag */
+		if (!*tok[i])
+			return SDP_E_OPTIONS;
 		if (!sdp_is_ice_chars(tok[i], 1, 256) &&
 		    /* tokens like "ice2" are ice-chars; allow '-' used in the wild */
 		    strspn(tok[i], "abcdefghijklmnopqrstuvwxyz"

@@ -254,6 +254,7 @@ static const struct bad bad[] = {
 	{ HDR "a=ice-pwd:short\n", SDP_E_PWD, 5 },
 	{ HDR "a=ice-options:\n", SDP_E_OPTIONS, 5 },
 	{ HDR "a=ice-options:a  b\n", SDP_E_OPTIONS, 5 },
+	{ HDR "a=ice-options: trickle\n", SDP_E_OPTIONS, 5 },
 	{ HDR "a=ice-lite:yes\n", SDP_E_FLAG, 5 },
 	{ HDR M "a=ice-lite\n", SDP_E_LEVEL, 6 },
 	{ HDR "a=ice-mismatch\n", SDP_E_LEVEL, 5 },
