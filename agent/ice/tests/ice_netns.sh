@@ -40,7 +40,7 @@ tap() {	# tap OK NAME [DIAG]
 . "$TOP/agent/ice/tests/ice_topo.sh"
 
 echo "TAP version 13"
-echo "1..17"
+echo "1..18"
 
 # same LAN: two hosts on one link, no router, no NAT
 ns_cleanup
