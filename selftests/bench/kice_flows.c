@@ -34,6 +34,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchutil.h"
+
 #define PIPELINE	64
 #define MSG_ROOM	256
 #define SPAN		20000
@@ -55,14 +57,6 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-static double now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec + t.tv_nsec / 1e9;
-}
-
 static void usage(void)
 {
 	fprintf(stderr,
@@ -71,37 +65,10 @@ static void usage(void)
 	exit(2);
 }
 
-static long num(const char *s, long lo, long hi)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 0);
-	if (errno || *end || end == s || v < lo || v > hi) {
-		fprintf(stderr, "kice_flows: bad number '%s' (%ld..%ld)\n", s, lo, hi);
-		exit(2);
-	}
-	return v;
-}
-
 static void parse_ep(const char *s, struct sockaddr_in *sa)
 {
-	char buf[64];
-	char *colon;
-
-	if (strlen(s) >= sizeof(buf))
+	if (bench_parse_ep("kice_flows", s, sa))
 		usage();
-	strcpy(buf, s);
-	colon = strrchr(buf, ':');
-	if (!colon)
-		usage();
-	*colon = 0;
-	memset(sa, 0, sizeof(*sa));
-	sa->sin_family = AF_INET;
-	if (inet_pton(AF_INET, buf, &sa->sin_addr) != 1)
-		usage();
-	sa->sin_port = htons((uint16_t)num(colon + 1, 1, 65535));
 }
 
 static int id_attr_cb(const struct nlattr *attr, void *data)
@@ -257,10 +224,10 @@ int main(int argc, char **argv)
 			if (inet_pton(AF_INET, optarg, &rb) != 1)
 				usage();
 			break;
-		case 'p': pa = num(optarg, 1, 65535); break;
-		case 'P': pb = num(optarg, 1, 65535); break;
-		case 'n': nflows = num(optarg, 1, SPAN * MAX_PAIRS); break;
-		case 't': secs = num(optarg, 1, 3600); break;
+		case 'p': pa = bench_num("kice_flows", optarg, 1, 65535); break;
+		case 'P': pb = bench_num("kice_flows", optarg, 1, 65535); break;
+		case 'n': nflows = bench_num("kice_flows", optarg, 1, SPAN * MAX_PAIRS); break;
+		case 't': secs = bench_num("kice_flows", optarg, 1, 3600); break;
 		default: usage();
 		}
 	}
@@ -328,7 +295,7 @@ int main(int argc, char **argv)
 		}
 	}
 
-	t0 = now();
+	t0 = bench_now();
 	for (i = 0; i < nflows && !stop;) {
 		size_t len = 0;
 		int k;
@@ -348,13 +315,13 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	t1 = now();
+	t1 = bench_now();
 	printf("installed %ld flows in %.3f s (%.0f flows/s)\nready\n",
 	       i, t1 - t0, i / (t1 - t0 > 0 ? t1 - t0 : 1e-9));
 	fflush(stdout);
 
-	t0 = now();
-	while (!stop && now() - t0 < secs)
+	t0 = bench_now();
+	while (!stop && bench_now() - t0 < secs)
 		usleep(100000);
 	for (j = 0; j < 2 * pairs; j++)
 		close(fds[j]);

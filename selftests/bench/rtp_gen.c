@@ -40,6 +40,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchutil.h"
+
 #define RTP_LEN		172
 #define PKT_LEN		(sizeof(struct iphdr) + sizeof(struct udphdr) + RTP_LEN)
 #define ETH_LEN		14
@@ -53,14 +55,6 @@ struct flow {
 	uint32_t ts;
 	uint32_t ssrc;
 };
-
-static double now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec + t.tv_nsec / 1e9;
-}
 
 static uint32_t sum16(const void *p, size_t len, uint32_t s)
 {
@@ -145,20 +139,6 @@ static void usage(void)
 	exit(2);
 }
 
-static long num(const char *s, long lo, long hi)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 0);
-	if (errno || *end || end == s || v < lo || v > hi) {
-		fprintf(stderr, "rtp_gen: bad number '%s' (%ld..%ld)\n", s, lo, hi);
-		exit(2);
-	}
-	return v;
-}
-
 static int read_flows(const char *path, struct flow *fl)
 {
 	unsigned int sp, dp;
@@ -217,13 +197,13 @@ int main(int argc, char **argv)
 		case 'i': ifname = optarg; break;
 		case 'o': counter = optarg; break;
 		case 'm': mac_s = optarg; break;
-		case 'n': nflows = num(optarg, 1, MAX_FLOWS); break;
-		case 'p': sport = num(optarg, 1, 65535); break;
-		case 'P': dport = num(optarg, 1, 65535); break;
-		case 'S': dstep = num(optarg, 0, 65535); break;
+		case 'n': nflows = bench_num("rtp_gen", optarg, 1, MAX_FLOWS); break;
+		case 'p': sport = bench_num("rtp_gen", optarg, 1, 65535); break;
+		case 'P': dport = bench_num("rtp_gen", optarg, 1, 65535); break;
+		case 'S': dstep = bench_num("rtp_gen", optarg, 0, 65535); break;
 		case 'f': file = optarg; break;
-		case 't': secs = num(optarg, 1, 3600); break;
-		case 'c': count = num(optarg, 1, 1L << 40); break;
+		case 't': secs = bench_num("rtp_gen", optarg, 1, 3600); break;
+		case 'c': count = bench_num("rtp_gen", optarg, 1, 1L << 40); break;
 		default: usage();
 		}
 	}
@@ -335,7 +315,7 @@ int main(int argc, char **argv)
 		msgs[b].msg_hdr.msg_iovlen = 1;
 	}
 
-	t0 = now();
+	t0 = bench_now();
 	t1 = t0;
 	while (t1 - t0 < secs && (!count || sent < (unsigned long)count)) {
 		int n = BATCH, r;
@@ -358,7 +338,7 @@ int main(int argc, char **argv)
 		sent += r;
 		if (live)
 			snprintf(live, COUNTER_LEN, "%20lu\n", sent);
-		t1 = now();
+		t1 = bench_now();
 	}
 	printf("sent %lu pps %.0f\n", sent, sent / (t1 - t0));
 	close(fd);

@@ -27,6 +27,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchutil.h"
+
 #define BATCH	32
 #define MAXPKT	2048
 
@@ -37,14 +39,6 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-static double now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec + t.tv_nsec / 1e9;
-}
-
 static void usage(void)
 {
 	fprintf(stderr,
@@ -53,37 +47,10 @@ static void usage(void)
 	exit(2);
 }
 
-static long num(const char *s, long lo, long hi)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 0);
-	if (errno || *end || end == s || v < lo || v > hi) {
-		fprintf(stderr, "udp_relay: bad number '%s' (%ld..%ld)\n", s, lo, hi);
-		exit(2);
-	}
-	return v;
-}
-
 static void parse_ep(const char *s, struct sockaddr_in *sa)
 {
-	char buf[64];
-	char *colon;
-
-	if (strlen(s) >= sizeof(buf))
+	if (bench_parse_ep("udp_relay", s, sa))
 		usage();
-	strcpy(buf, s);
-	colon = strrchr(buf, ':');
-	if (!colon)
-		usage();
-	*colon = 0;
-	memset(sa, 0, sizeof(*sa));
-	sa->sin_family = AF_INET;
-	if (inet_pton(AF_INET, buf, &sa->sin_addr) != 1)
-		usage();
-	sa->sin_port = htons((uint16_t)num(colon + 1, 1, 65535));
 }
 
 static int bound_socket(const struct sockaddr_in *sa)
@@ -128,11 +95,11 @@ int main(int argc, char **argv)
 			if (inet_pton(AF_INET, optarg, &sink.sin_addr) != 1)
 				usage();
 			break;
-		case 'n': nflows = num(optarg, 1, 65535); break;
-		case 'p': sport = num(optarg, 1, 65535); break;
-		case 'P': dport = num(optarg, 1, 65535); break;
-		case 'S': dstep = num(optarg, 0, 65535); break;
-		case 't': secs = num(optarg, 1, 3600); break;
+		case 'n': nflows = bench_num("udp_relay", optarg, 1, 65535); break;
+		case 'p': sport = bench_num("udp_relay", optarg, 1, 65535); break;
+		case 'P': dport = bench_num("udp_relay", optarg, 1, 65535); break;
+		case 'S': dstep = bench_num("udp_relay", optarg, 0, 65535); break;
+		case 't': secs = bench_num("udp_relay", optarg, 1, 3600); break;
 		default: usage();
 		}
 	}
@@ -170,8 +137,8 @@ int main(int argc, char **argv)
 
 	printf("ready\n");
 	fflush(stdout);
-	t0 = now();
-	while (!stop && now() - t0 < secs) {
+	t0 = bench_now();
+	while (!stop && bench_now() - t0 < secs) {
 		int n, k = 0, s;
 
 		for (i = 0; i < BATCH; i++)
