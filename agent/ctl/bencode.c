@@ -49,7 +49,7 @@ const char *bn_strerror(enum bn_err err)
 	return bn_errstr[err];
 }
 
-static struct bn *bn_alloc(struct bn_doc *doc)
+struct bn *bn_alloc(struct bn_doc *doc)
 {
 	struct bn_chunk *c = doc->chunks;
 	struct bn *n;
@@ -75,6 +75,8 @@ void bn_doc_free(struct bn_doc *doc)
 		next = c->next;
 		free(c);
 	}
+	free(doc->strings);
+	doc->strings = NULL;
 	doc->chunks = NULL;
 	doc->root = NULL;
 }
@@ -230,6 +232,7 @@ enum bn_err bn_decode(struct bn_doc *doc, const char *buf, size_t len)
 
 	doc->root = NULL;
 	doc->chunks = NULL;
+	doc->strings = NULL;
 	doc->offset = 0;
 	if (!len)
 		return BN_E_EMPTY;

@@ -56,10 +56,13 @@ struct bn {
 struct bn_doc {
 	struct bn *root;
 	struct bn_chunk *chunks;
+	char *strings;		/* decoded string bytes (JSON), or NULL */
 	size_t offset;		/* where decoding stopped or failed */
 };
 
 enum bn_err bn_decode(struct bn_doc *doc, const char *buf, size_t len);
+/* A zeroed node in @doc's arena (for other decoders); NULL without memory. */
+struct bn *bn_alloc(struct bn_doc *doc);
 void bn_doc_free(struct bn_doc *doc);
 const char *bn_strerror(enum bn_err err);
 

@@ -9,8 +9,10 @@ ctl_test_SRCS := agent/ctl/tests/ctl_test.c
 ctl_test_LIBS := ctl
 ctl_test_CFLAGS := -I$(KSFT_DIR) -Wno-sign-compare
 
-FUZZERS += fuzz_bencode fuzz_ng
+FUZZERS += fuzz_bencode fuzz_ng fuzz_json
 fuzz_bencode_SRCS := agent/ctl/fuzz/fuzz_bencode.c
 fuzz_bencode_LIBS := ctl
 fuzz_ng_SRCS := agent/ctl/fuzz/fuzz_ng.c
 fuzz_ng_LIBS := ctl
+fuzz_json_SRCS := agent/ctl/fuzz/fuzz_json.c
+fuzz_json_LIBS := ctl

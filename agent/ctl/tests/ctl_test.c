@@ -251,6 +251,137 @@ TEST(json_output)
 	bn_doc_free(&doc);
 }
 
+static enum bj_err json_str(const char *s, struct bn_doc *doc)
+{
+	return bn_json_decode(doc, s, strlen(s));
+}
+
+TEST(json_decode_values)
+{
+	const struct bn *v, *i;
+	struct bn_doc doc;
+	char json[] = "{ \"command\" : \"offer\", \"flags\": [\"a\", \"b\\\"\"],"
+		      "\"n\": -12, \"t\": true, \"f\": false, \"command\": 1,"
+		      "\"u\": \"\\u00e9\\ud83d\\ude00\\n\\/\", \"e\": {} }";
+
+	ASSERT_EQ(BJ_OK, json_str(json, &doc));
+	/* strings are copies: the input may go */
+	memset(json, 'x', sizeof(json) - 1);
+	ASSERT_EQ(BN_DICT, doc.root->type);
+	ASSERT_TRUE(bn_is_str(bn_dict_get(doc.root, "command"), "offer"));
+	v = bn_dict_get(doc.root, "flags");
+	ASSERT_EQ(BN_LIST, v->type);
+	ASSERT_EQ(2, v->len);
+	i = v->child;
+	ASSERT_TRUE(bn_is_str(i, "a"));
+	ASSERT_TRUE(bn_is_str(i->next, "b\""));
+	ASSERT_EQ(-12, bn_dict_get(doc.root, "n")->num);
+	ASSERT_EQ(1, bn_dict_get(doc.root, "t")->num);
+	ASSERT_EQ(0, bn_dict_get(doc.root, "f")->num);
+	ASSERT_TRUE(bn_is_str(bn_dict_get(doc.root, "u"),
+			      "\xc3\xa9\xf0\x9f\x98\x80\n/"));
+	ASSERT_EQ(BN_DICT, bn_dict_get(doc.root, "e")->type);
+	ASSERT_EQ(0, bn_dict_get(doc.root, "e")->len);
+	bn_doc_free(&doc);
+
+	ASSERT_EQ(BJ_OK, json_str("[-9223372036854775808,9223372036854775807]",
+				  &doc));
+	ASSERT_EQ(INT64_MIN, doc.root->child->num);
+	ASSERT_EQ(INT64_MAX, doc.root->child->next->num);
+	bn_doc_free(&doc);
+}
+
+TEST(json_decode_malformed)
+{
+	static const struct {
+		const char *in;
+		enum bj_err err;
+	} cases[] = {
+		{ "", BJ_E_EMPTY },
+		{ " \r\n\t", BJ_E_EMPTY },
+		{ "{\"command\":\"ping\"", BJ_E_TRUNCATED },
+		{ "{\"a\" 1}", BJ_E_SYNTAX },
+		{ "[1,]", BJ_E_SYNTAX },
+		{ "[1 2]", BJ_E_SYNTAX },
+		{ "{1:2}", BJ_E_KEY_TYPE },
+		{ "{\"a\":1,}", BJ_E_KEY_TYPE },
+		{ "\"a\tb\"", BJ_E_CTRL },
+		{ "\"\\x\"", BJ_E_ESCAPE },
+		{ "\"\\u12g4\"", BJ_E_ESCAPE },
+		{ "\"\\ud800\"", BJ_E_SURROGATE },
+		{ "\"\\udc00\"", BJ_E_SURROGATE },
+		{ "\"\\ud800\\u0041\"", BJ_E_SURROGATE },
+		{ "\"\xc0\xaf\"", BJ_E_UTF8 },
+		{ "\"\xed\xa0\x80\"", BJ_E_UTF8 },
+		{ "\"\xff\"", BJ_E_UTF8 },
+		{ "01", BJ_E_NUMBER },
+		{ "-", BJ_E_TRUNCATED },
+		{ "-a", BJ_E_NUMBER },
+		{ "1.5", BJ_E_NOT_INT },
+		{ "1e3", BJ_E_NOT_INT },
+		{ "9223372036854775808", BJ_E_INT_RANGE },
+		{ "-9223372036854775809", BJ_E_INT_RANGE },
+		{ "null", BJ_E_NULL },
+		{ "nul", BJ_E_TRUNCATED },
+		{ "tru e", BJ_E_SYNTAX },
+		{ "{} x", BJ_E_TRAILING },
+		{ "'a'", BJ_E_SYNTAX },
+	};
+	struct bn_doc doc;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		enum bj_err e = json_str(cases[i].in, &doc);
+
+		if (e != cases[i].err)
+			TH_LOG("input %zu \"%s\": %s", i, cases[i].in,
+			       bn_json_strerror(e));
+		ASSERT_EQ(cases[i].err, e);
+		ASSERT_EQ(NULL, doc.root);
+	}
+	ASSERT_STREQ("null is not supported", bn_json_strerror(BJ_E_NULL));
+}
+
+TEST(json_depth)
+{
+	char deep[2 * BN_MAX_DEPTH + 4];
+	struct bn_doc doc;
+	int i;
+
+	for (i = 0; i < BN_MAX_DEPTH; i++) {
+		deep[i] = '[';
+		deep[BN_MAX_DEPTH + i] = ']';
+	}
+	deep[2 * BN_MAX_DEPTH] = '\0';
+	ASSERT_EQ(BJ_OK, json_str(deep, &doc));
+	bn_doc_free(&doc);
+	memmove(deep + 1, deep, 2 * BN_MAX_DEPTH + 1);
+	deep[0] = '[';
+	strcat(deep, "]");
+	ASSERT_EQ(BJ_E_TOO_DEEP, json_str(deep, &doc));
+}
+
+TEST(json_write_roundtrip)
+{
+	struct bn_doc doc, doc2;
+	struct bn_buf b;
+	const char in[] = "d1:a3:\xc3\xa9\x01" "1:b1:\xff" "1:ci-5ee";
+
+	ASSERT_EQ(BN_OK, bn_decode(&doc, in, sizeof(in) - 1));
+	bn_buf_init(&b);
+	bn_json_write(&b, doc.root);
+	ASSERT_EQ(0, bn_buf_finish(&b));
+	/* UTF-8 as is, control characters and stray bytes escaped */
+	ASSERT_STREQ("{\"a\":\"\xc3\xa9\\u0001\",\"b\":\"\\u00ff\",\"c\":-5}",
+		     b.data);
+	ASSERT_EQ(BJ_OK, bn_json_decode(&doc2, b.data, b.len));
+	ASSERT_TRUE(bn_is_str(bn_dict_get(doc2.root, "a"), "\xc3\xa9\x01"));
+	ASSERT_TRUE(bn_is_str(bn_dict_get(doc2.root, "b"), "\xc3\xbf"));
+	bn_buf_free(&b);
+	bn_doc_free(&doc);
+	bn_doc_free(&doc2);
+}
+
 TEST(framing_split)
 {
 	struct ng_str c, b;
