@@ -11,6 +11,7 @@
 
 #include "kiced/kiced.h"
 #include "kiced/log.h"
+#include "kiced/media_ice.h"
 #include "ice/ice.h"
 #include "sdp/sdp.h"
 
@@ -162,6 +163,30 @@ static int reply_sdp(struct kiced *k, struct bn_buf *b, struct ng_str ck,
 	bn_close(b);
 	free(out);
 	return 0;
+}
+
+void kiced_reply_described(struct kiced *k, struct media_ice *mi,
+			   struct sdp_session *s, struct ng_str ck,
+			   struct bn_buf *b)
+{
+	if (mi && media_ice_describe(mi, s)) {
+		reply_err(k, b, ck, "Out of memory");
+		return;
+	}
+	reply_sdp(k, b, ck, s);
+}
+
+/*
+ * Reply with @s, ICE side @mi (or NULL) described in it; when @mi is still
+ * gathering, the reply waits for it (control.c).
+ */
+static void reply_ice_sdp(struct kiced *k, struct media_ice *mi,
+			  struct sdp_session *s, struct ng_str ck,
+			  struct bn_buf *b)
+{
+	if (mi && !kiced_defer_sdp(k, mi, s))
+		return;
+	kiced_reply_described(k, mi, s, ck, b);
 }
 
 static int parse_sdp(struct kiced *k, struct bn_buf *b, struct ng_str ck,
@@ -429,13 +454,11 @@ static void cmd_offer(struct kiced *k, const struct ng_request *req,
 		if (c->media[i].stream)
 			rewrite_media(&s.media[i], c->media[i].stream,
 				      MEDIA_SIDE_B, req->flags);
-	if (rewrite_session(&s, c, MEDIA_SIDE_B, req->replace) ||
-	    (c->ice[MEDIA_SIDE_B] &&
-	     media_ice_describe(c->ice[MEDIA_SIDE_B], &s))) {
+	if (rewrite_session(&s, c, MEDIA_SIDE_B, req->replace)) {
 		reply_err(k, b, ck, "Out of memory");
 		goto out;
 	}
-	reply_sdp(k, b, ck, &s);
+	reply_ice_sdp(k, c->ice[MEDIA_SIDE_B], &s, ck, b);
 out:
 	sdp_session_free(&s);
 }
@@ -570,13 +593,11 @@ static void cmd_answer(struct kiced *k, const struct ng_request *req,
 		if (c->media[i].stream && s.media[i].port)
 			rewrite_media(&s.media[i], c->media[i].stream,
 				      MEDIA_SIDE_A, req->flags);
-	if (rewrite_session(&s, c, MEDIA_SIDE_A, req->replace) ||
-	    (c->ice[MEDIA_SIDE_A] &&
-	     media_ice_describe(c->ice[MEDIA_SIDE_A], &s))) {
+	if (rewrite_session(&s, c, MEDIA_SIDE_A, req->replace)) {
 		reply_err(k, b, ck, "Out of memory");
 		goto out;
 	}
-	reply_sdp(k, b, ck, &s);
+	reply_ice_sdp(k, c->ice[MEDIA_SIDE_A], &s, ck, b);
 out:
 	sdp_session_free(&s);
 }

@@ -13,24 +13,183 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "ctl/bn_json.h"
 #include "ctl/ng_addr.h"
 #include "kiced/kiced.h"
 #include "kiced/log.h"
+#include "kiced/media_ice.h"
+#include "sdp/sdp.h"
 
 #define CONTROL_BATCH	64	/* datagrams handled per wakeup and socket */
 
-int kiced_process(struct kiced *k, const char *msg, size_t len,
-		  const void *src, size_t src_len, struct bn_buf *reply)
+/* A pending reply: an offer or answer waiting for its candidates. */
+struct ng_pending {
+	struct ng_pending *next;
+	struct kiced *k;
+	struct ng_origin o;
+	struct sdp_session sdp;		/* the reply's, candidates to add */
+	uint64_t since;
+};
+
+/* Is the body JSON ("cookie {...}") rather than bencode? */
+static bool body_is_json(struct ng_str body)
 {
-	char key[NG_COOKIE_MAX + sizeof(struct sockaddr_storage)];
+	size_t i;
+
+	for (i = 0; i < body.len; i++)
+		if (body.p[i] != ' ' && body.p[i] != '\t' &&
+		    body.p[i] != '\r' && body.p[i] != '\n')
+			return body.p[i] == '{' || body.p[i] == '[';
+	return false;
+}
+
+/*
+ * Complete a reply built as "<cookie> <bencode>": size check, JSON for a
+ * JSON request, then into the replay cache.
+ */
+static void reply_seal(struct kiced *k, const struct ng_origin *o,
+		       struct bn_buf *reply, uint64_t now)
+{
+	static const char too_large[] =
+		"{\"result\":\"error\",\"error-reason\":\"Reply too large\"}";
+	struct ng_str cookie = { o->key, o->cookie_len };
+
+	if (bn_buf_finish(reply) || reply->len > NG_MSG_MAX) {
+		reply->len = 0;
+		reply->err = false;
+		reply->depth = 0;
+		k->stats.errors++;
+		ng_reply_error(reply, cookie, "Reply too large");
+	}
+	if (o->json) {
+		struct bn_buf j;
+		struct bn_doc doc;
+
+		bn_buf_init(&j);
+		bn_put_raw(&j, cookie.p, cookie.len);
+		bn_put_raw(&j, " ", 1);
+		if (bn_decode(&doc, reply->data + cookie.len + 1,
+			      reply->len - cookie.len - 1) == BN_OK) {
+			bn_json_write(&j, doc.root);
+			bn_doc_free(&doc);
+		} else {
+			j.err = true;
+		}
+		if (j.err || j.len > NG_MSG_MAX) {
+			bn_buf_free(&j);
+			bn_put_raw(&j, cookie.p, cookie.len);
+			bn_put_raw(&j, " ", 1);
+			bn_put_raw(&j, too_large, strlen(too_large));
+		}
+		bn_buf_free(reply);
+		*reply = j;
+	}
+	if (ng_cache_insert(k->cache, o->key, o->key_len, reply->data,
+			    reply->len, now))
+		klog_warn("ng: cannot cache reply: out of memory");
+}
+
+static struct ng_pending *pending_find(struct kiced *k, const void *key,
+				       size_t key_len)
+{
+	struct ng_pending *p;
+
+	for (p = k->pending; p; p = p->next)
+		if (p->o.key_len == key_len && !memcmp(p->o.key, key, key_len))
+			return p;
+	return NULL;
+}
+
+static void pending_unlink(struct kiced *k, struct ng_pending *p)
+{
+	struct ng_pending **pp;
+
+	for (pp = &k->pending; *pp; pp = &(*pp)->next)
+		if (*pp == p) {
+			*pp = p->next;
+			break;
+		}
+	sdp_session_free(&p->sdp);
+	free(p);
+}
+
+static void pending_done(void *arg, struct media_ice *mi, bool alive)
+{
+	struct ng_pending *p = arg;
+	struct kiced *k = p->k;
+	struct ng_str cookie = { p->o.key, p->o.cookie_len };
+	uint64_t now = loop_now_ms();
+	struct bn_buf reply;
+
+	bn_buf_init(&reply);
+	if (alive) {
+		kiced_reply_described(k, mi, &p->sdp, cookie, &reply);
+	} else {
+		k->stats.errors++;
+		ng_reply_error(&reply, cookie,
+			       "Call deleted or renegotiated while gathering candidates");
+	}
+	reply_seal(k, &p->o, &reply, now);
+	klog_info("ng: deferred reply after %llu ms",
+		  (unsigned long long)(now - p->since));
+	if (sendto(p->o.fd, reply.data, reply.len, MSG_DONTWAIT,
+		   (struct sockaddr *)&p->o.src, p->o.src_len) < 0)
+		klog_info("ng reply: %s", strerror(errno));
+	bn_buf_free(&reply);
+	pending_unlink(k, p);
+}
+
+int kiced_defer_sdp(struct kiced *k, struct media_ice *mi,
+		    struct sdp_session *s)
+{
+	struct ng_pending *p;
+
+	if (!media_ice_gathering(mi))
+		return -1;
+	if (!k->origin || k->origin->fd < 0 || mi->gathered ||
+	    !(p = calloc(1, sizeof(*p)))) {
+		media_ice_wait_gathering(mi);
+		return -1;
+	}
+	p->k = k;
+	p->o = *k->origin;
+	p->sdp = *s;
+	memset(s, 0, sizeof(*s));
+	p->since = loop_now_ms();
+	p->next = k->pending;
+	k->pending = p;
+	k->origin->deferred = true;
+	media_ice_on_gathered(mi, pending_done, p);
+	return 0;
+}
+
+void kiced_pending_free(struct kiced *k)
+{
+	struct ng_pending *p;
+	struct call *c;
+	int side;
+
+	/* detach from the agents first: no reply on their way out */
+	for (c = k->calls.head; c; c = c->next)
+		for (side = 0; side < 2; side++)
+			if (c->ice[side] && c->ice[side]->gathered == pending_done)
+				media_ice_on_gathered(c->ice[side], NULL, NULL);
+	while ((p = k->pending))
+		pending_unlink(k, p);
+}
+
+int kiced_process_from(struct kiced *k, int fd, const char *msg, size_t len,
+		       const void *src, size_t src_len, struct bn_buf *reply)
+{
+	struct ng_origin o = { .fd = fd };
 	struct ng_str cookie, body;
 	struct ng_request req;
 	struct bn_doc doc;
-	enum bn_err berr;
-	enum ng_err err;
 	const void *cached;
-	size_t key_len, clen;
+	size_t clen;
 	uint64_t now = loop_now_ms();
+	char why[96];
+	int err;
 
 	if (ng_split(msg, len, &cookie, &body)) {
 		k->stats.malformed++;
@@ -39,32 +198,41 @@ int kiced_process(struct kiced *k, const char *msg, size_t len,
 	}
 	if (src_len > sizeof(struct sockaddr_storage))
 		src_len = sizeof(struct sockaddr_storage);
-	memcpy(key, cookie.p, cookie.len);
-	memcpy(key + cookie.len, src, src_len);
-	key_len = cookie.len + src_len;
+	memcpy(&o.src, src, src_len);
+	o.src_len = (socklen_t)src_len;
+	memcpy(o.key, cookie.p, cookie.len);
+	memcpy(o.key + cookie.len, src, src_len);
+	o.key_len = cookie.len + src_len;
+	o.cookie_len = cookie.len;
+	o.json = body_is_json(body);
 
-	cached = ng_cache_lookup(k->cache, key, key_len, now, &clen);
+	cached = ng_cache_lookup(k->cache, o.key, o.key_len, now, &clen);
 	if (cached) {
 		k->stats.replays++;
 		bn_put_raw(reply, cached, clen);
 		return 0;
 	}
+	if (pending_find(k, o.key, o.key_len)) {
+		/* a retransmission: the reply goes out once it is ready */
+		k->stats.replays++;
+		return 1;
+	}
 
-	berr = bn_decode(&doc, body.p, body.len);
-	if (berr) {
-		char why[96];
-
-		snprintf(why, sizeof(why), "Could not decode dictionary: %s",
-			 bn_strerror(berr));
+	if (o.json)
+		err = bn_json_decode(&doc, body.p, body.len);
+	else
+		err = bn_decode(&doc, body.p, body.len);
+	if (err) {
+		snprintf(why, sizeof(why), "Could not decode %s: %s",
+			 o.json ? "JSON" : "dictionary",
+			 o.json ? bn_json_strerror(err) : bn_strerror(err));
 		k->stats.errors++;
 		ng_reply_error(reply, cookie, why);
 		klog_info("ng: %s at byte %zu", why, doc.offset);
-		goto cache;
+		goto seal;
 	}
 	err = ng_parse_request(doc.root, &req);
 	if (err) {
-		char why[96];
-
 		if (err == NG_E_BAD_TYPE && req.bad_key)
 			snprintf(why, sizeof(why), "%s: %s", ng_strerror(err),
 				 req.bad_key);
@@ -75,21 +243,26 @@ int kiced_process(struct kiced *k, const char *msg, size_t len,
 		klog_info("ng: %s", why);
 	} else {
 		klog_debug("ng: %s", ng_cmd_name(req.cmd));
+		k->origin = &o;
 		kiced_command(k, &req, cookie, reply);
+		k->origin = NULL;
 	}
 	bn_doc_free(&doc);
-cache:
-	if (bn_buf_finish(reply) || reply->len > NG_MSG_MAX) {
+	if (o.deferred) {
 		reply->len = 0;
-		reply->err = false;
-		reply->depth = 0;
-		k->stats.errors++;
-		ng_reply_error(reply, cookie, "Reply too large");
+		return 1;
 	}
-	if (ng_cache_insert(k->cache, key, key_len, reply->data, reply->len,
-			    now))
-		klog_warn("ng: cannot cache reply: out of memory");
+seal:
+	reply_seal(k, &o, reply, now);
 	return 0;
+}
+
+int kiced_process(struct kiced *k, const char *msg, size_t len,
+		  const void *src, size_t src_len, struct bn_buf *reply)
+{
+	int ret = kiced_process_from(k, -1, msg, len, src, src_len, reply);
+
+	return ret > 0 ? -1 : ret;
 }
 
 static void control_on_readable(struct loop_watch *w, uint32_t events)
@@ -112,7 +285,8 @@ static void control_on_readable(struct loop_watch *w, uint32_t events)
 			return;
 		}
 		bn_buf_init(&reply);
-		if (!kiced_process(k, buf, (size_t)n, &src, slen, &reply) &&
+		if (!kiced_process_from(k, w->fd, buf, (size_t)n, &src, slen,
+					&reply) &&
 		    reply.len &&
 		    sendto(w->fd, reply.data, reply.len, MSG_DONTWAIT,
 			   (struct sockaddr *)&src, slen) < 0)
@@ -183,6 +357,7 @@ int control_open(struct kiced *k)
 
 void control_close(struct kiced *k)
 {
+	kiced_pending_free(k);
 	if (k->udp_fd >= 0) {
 		loop_del(&k->loop, &k->udp_w);
 		close(k->udp_fd);

@@ -7,6 +7,7 @@
 #define KICE_KICED_KICED_H
 
 #include <stdint.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "ctl/bencode.h"
@@ -30,6 +31,22 @@ struct kiced_stats {
 	uint64_t idle_events;		/* calls ended by kernel idle events */
 };
 
+/* The request being handled: where its reply goes (control.c). */
+struct ng_origin {
+	int fd;				/* control socket, -1: reply now */
+	struct sockaddr_storage src;
+	socklen_t src_len;
+	char key[NG_COOKIE_MAX + sizeof(struct sockaddr_storage)];
+	size_t key_len;			/* replay cache key: cookie, src */
+	size_t cookie_len;
+	bool json;			/* request (and reply) body is JSON */
+	bool deferred;			/* the reply comes later */
+};
+
+struct ng_pending;
+struct media_ice;
+struct sdp_session;
+
 struct kiced {
 	struct kiced_config cfg;
 	struct loop loop;
@@ -42,6 +59,8 @@ struct kiced {
 	struct loop_watch unix_w;
 	struct knl mon;			/* kice.ko monitor group (kernel.c) */
 	struct loop_watch mon_w;
+	struct ng_origin *origin;	/* while a request is handled */
+	struct ng_pending *pending;	/* replies waiting for gathering */
 	struct kiced_stats stats;
 	time_t started;
 	uint64_t started_ms;
@@ -54,10 +73,31 @@ struct kiced {
  */
 int kiced_process(struct kiced *k, const char *msg, size_t len,
 		  const void *src, size_t src_len, struct bn_buf *reply);
+/*
+ * The same for a datagram that came in on control socket @fd: an offer or
+ * answer whose candidates are still being gathered returns 1 and leaves
+ * @reply empty; its reply goes to @src through @fd once they are.
+ */
+int kiced_process_from(struct kiced *k, int fd, const char *msg, size_t len,
+		       const void *src, size_t src_len, struct bn_buf *reply);
+/*
+ * For a command handler: reply to the current request with description @s
+ * (taken over) once @mi has gathered.  0 when deferred; -1 when it need
+ * not or cannot be (then it has waited for @mi if needed, and @s is the
+ * caller's still).
+ */
+int kiced_defer_sdp(struct kiced *k, struct media_ice *mi,
+		    struct sdp_session *s);
+/* Drop pending replies unsent (shutdown). */
+void kiced_pending_free(struct kiced *k);
 
 /* Command handlers (commands.c): append result members to an open dict. */
 void kiced_command(struct kiced *k, const struct ng_request *req,
 		   struct ng_str cookie, struct bn_buf *reply);
+/* The "ok" reply carrying @s with @mi's credentials and candidates. */
+void kiced_reply_described(struct kiced *k, struct media_ice *mi,
+			   struct sdp_session *s, struct ng_str cookie,
+			   struct bn_buf *reply);
 
 /* Control sockets (control.c). */
 int control_open(struct kiced *k);

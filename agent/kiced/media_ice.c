@@ -30,6 +30,39 @@ static struct relay_leg *mi_leg(struct media_ice *mi, unsigned int stream,
 }
 
 static void mi_channels_poll(struct media_ice *mi);
+static void mi_rearm(struct media_ice *mi, uint64_t now);
+
+bool media_ice_gathering(const struct media_ice *mi)
+{
+	return mi->gather_end && !ice_agent_gathering_done(mi->agent) &&
+	       loop_now_ms() < mi->gather_end;
+}
+
+void media_ice_on_gathered(struct media_ice *mi,
+			   void (*fn)(void *arg, struct media_ice *mi,
+				      bool alive),
+			   void *arg)
+{
+	mi->gathered = fn;
+	mi->gathered_arg = arg;
+	if (fn)
+		mi_rearm(mi, loop_now_ms());	/* wake at gather_end */
+}
+
+/* After the agent's input or timers: tell a waiting description. */
+static void mi_gather_check(struct media_ice *mi)
+{
+	void (*fn)(void *arg, struct media_ice *mi, bool alive) = mi->gathered;
+
+	if (!fn || media_ice_gathering(mi))
+		return;
+	if (!ice_agent_gathering_done(mi->agent))
+		klog_warn("ICE side %c: gathering not done after %u ms",
+			  mi->side ? 'B' : 'A',
+			  mi->streams[0]->env->cfg->gather_wait_ms);
+	mi->gathered = NULL;
+	fn(mi->gathered_arg, mi, true);
+}
 
 /* Arm the timerfd for the agent's next deadline. */
 static void mi_rearm(struct media_ice *mi, uint64_t now)
@@ -37,6 +70,8 @@ static void mi_rearm(struct media_ice *mi, uint64_t now)
 	struct itimerspec its = { 0 };
 	uint64_t next = ice_agent_timer(mi->agent, now), d;
 
+	if (mi->gathered && mi->gather_end > now && mi->gather_end < next)
+		next = mi->gather_end;
 	if (next != UINT64_MAX) {
 		d = next > now ? next - now : 1;
 		its.it_value.tv_sec = (time_t)(d / 1000);
@@ -54,6 +89,7 @@ static void mi_on_timer(struct loop_watch *w, uint32_t events)
 		return;
 	mi_rearm(mi, loop_now_ms());
 	mi_channels_poll(mi);
+	mi_gather_check(mi);
 }
 
 static void mi_on_stun(struct relay_leg *leg,
@@ -68,6 +104,7 @@ static void mi_on_stun(struct relay_leg *leg,
 	ice_agent_recv(mi->agent, leg->fd, &a, buf, len, loop_now_ms());
 	mi_rearm(mi, loop_now_ms());
 	mi_channels_poll(mi);
+	mi_gather_check(mi);
 }
 
 static int mi_send(void *user, int sock, const struct ice_addr *to,
@@ -298,16 +335,15 @@ static int mi_servers(struct ice_cfg *ic, const struct kiced_config *kc)
 }
 
 /*
- * The offer or answer carries every candidate (no trickle towards a SIP
- * peer): with STUN/TURN servers, wait for their answers on the side's
- * sockets, at most @wait_ms.  The daemon's loop is held meanwhile; media
- * relayed by kice.ko does not notice.
+ * Wait for the servers' answers on the side's sockets until gather_end.
+ * The daemon's loop is held meanwhile; media relayed by kice.ko does not
+ * notice.
  */
-static void mi_gather_wait(struct media_ice *mi, unsigned int wait_ms)
+void media_ice_wait_gathering(struct media_ice *mi)
 {
 	struct pollfd pfd[ICE_MAX_STREAMS * 2];
 	struct relay_leg *legs[ICE_MAX_STREAMS * 2];
-	uint64_t now = loop_now_ms(), end = now + wait_ms, next;
+	uint64_t now = loop_now_ms(), end = mi->gather_end, next;
 	unsigned int n = 0, s, c, i;
 
 	for (s = 0; s < mi->nstreams; s++)
@@ -334,7 +370,9 @@ static void mi_gather_wait(struct media_ice *mi, unsigned int wait_ms)
 	}
 	if (!ice_agent_gathering_done(mi->agent))
 		klog_warn("ICE side %c: gathering not done after %u ms",
-			  mi->side ? 'B' : 'A', wait_ms);
+			  mi->side ? 'B' : 'A',
+			  mi->streams[0]->env->cfg->gather_wait_ms);
+	mi_rearm(mi, loop_now_ms());
 }
 
 static const struct ice_ops mi_ops = {
@@ -426,7 +464,7 @@ struct media_ice *media_ice_new(struct loop *loop,
 		}
 	ice_agent_gather(mi->agent, now);
 	if ((cfg.nstun || cfg.nturn) && !trickle)
-		mi_gather_wait(mi, streams[0]->env->cfg->gather_wait_ms);
+		mi->gather_end = now + streams[0]->env->cfg->gather_wait_ms;
 	mi_rearm(mi, loop_now_ms());
 	return mi;
 nomem:
@@ -446,6 +484,8 @@ void media_ice_free(struct media_ice *mi)
 
 	if (!mi)
 		return;
+	if (mi->gathered)
+		mi->gathered(mi->gathered_arg, mi, false);
 	for (s = 0; mi->streams && s < mi->nstreams; s++) {
 		struct media_endpoint *e = &mi->streams[s]->side[mi->side];
 

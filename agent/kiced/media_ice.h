@@ -30,6 +30,10 @@ struct media_ice {
 	bool trickle;
 	bool chan_wait;			/* a relayed leg waits for its channel */
 	unsigned int nominations;	/* pairs installed on legs */
+	uint64_t gather_end;		/* the description waits until then */
+	/* media_ice_on_gathered() */
+	void (*gathered)(void *arg, struct media_ice *mi, bool alive);
+	void *gathered_arg;
 };
 
 /*
@@ -42,6 +46,25 @@ struct media_ice *media_ice_new(struct loop *loop,
 				bool controlling, bool trickle,
 				const char **err);
 void media_ice_free(struct media_ice *mi);
+
+/*
+ * The offer or answer carries every candidate (no trickle towards a SIP
+ * peer): with STUN/TURN servers, the description waits for their answers,
+ * at most [ice] gather-wait from the agent's creation.  True while it
+ * should wait.
+ */
+bool media_ice_gathering(const struct media_ice *mi);
+/* Wait for that holding the daemon's loop (callers that cannot defer). */
+void media_ice_wait_gathering(struct media_ice *mi);
+/*
+ * Call @fn once when gathering is done or its wait is over (@alive true),
+ * or when @mi is freed before (@alive false: @mi must not be used).  One
+ * callback per agent; @fn NULL cancels.
+ */
+void media_ice_on_gathered(struct media_ice *mi,
+			   void (*fn)(void *arg, struct media_ice *mi,
+				      bool alive),
+			   void *arg);
 
 /* Write credentials and candidates into a description for the peer. */
 int media_ice_describe(struct media_ice *mi, struct sdp_session *s);

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer target: the daemon's whole command path, in-process.  The
- * input is a script of ng request bodies separated by NUL bytes, each sent
- * with a fresh cookie to one daemon instance (so an offer can be followed
- * by an answer, query and delete of the same call).  Every request must
+ * input is a script of ng request bodies (bencode or JSON) separated by
+ * NUL bytes, each sent with a fresh cookie to one daemon instance (so an
+ * offer can be followed by an answer, query and delete of the same call).  Every request must
  * get a well-formed reply carrying its cookie; afterwards every call is
  * deleted and no media port may stay open.
  *
@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "ctl/bn_json.h"
 #include "kiced/kiced.h"
 #include "kiced/log.h"
 
@@ -100,9 +101,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (kiced_process(k, msg, (size_t)clen + 1 + len, src,
 				  sizeof(src), &reply))
 			abort();	/* cookie is valid: must reply */
+		/* a JSON request gets a JSON reply */
 		if (ng_split(reply.data, reply.len, &ck, &body) ||
 		    ck.len != (size_t)clen || memcmp(ck.p, cookie, ck.len) ||
-		    bn_decode(&doc, body.p, body.len))
+		    (body.len && body.p[0] == '{' ?
+		     bn_json_decode(&doc, body.p, body.len) != BJ_OK :
+		     bn_decode(&doc, body.p, body.len) != BN_OK))
 			abort();
 		if (!bn_dict_get(doc.root, "result"))
 			abort();

@@ -43,7 +43,7 @@ new_sdp() { sed -n '/^New SDP:/,/^----->8/p' | sed '1,2d;$d'; }
 sdp_port() { sed -n 's/^m=audio \([0-9]*\) .*/\1/p' | head -n1 | tr -d '\r'; }
 hex() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
 
-ktap_plan 22
+ktap_plan 32
 
 "$bin/kiced" -f -l info --ng-listen "127.0.0.1:$port" --ng-socket "$sock" \
 	--port-min $base --port-max $((base + 19)) --no-kernel 2>"$log" &
@@ -115,6 +115,17 @@ ktap_check "unknown command -> \"Unrecognized command\"" \
 r=$($tool raw "$port" "$(hex 'ck3 d7:command5:offer7:call-id1:xe')")
 ktap_check "offer without from-tag -> \"No from-tag in message\"" \
 	grep -q '^ck3 .*No from-tag in message' <<<"$r"
+
+r=$($tool raw "$port" "$(hex 'js1 {"command": "ping"}')")
+ktap_check "JSON ping -> JSON pong" test "$r" = 'js1 {"result":"pong"}'
+
+r=$($tool raw "$port" "$(hex 'js2 {"command":"offer","call-id":"x",}')")
+ktap_check "malformed JSON -> JSON error reply" \
+	grep -q '^js2 {"result":"error","error-reason":"Could not decode JSON: object key is not a string"}' <<<"$r"
+
+r=$($tool raw "$port" "$(hex 'js3 {"command":"offer","call-id":"x"}')")
+ktap_check "JSON offer without from-tag -> the same error as bencode" \
+	grep -q '^js3 {"result":"error","error-reason":"No from-tag in message"}' <<<"$r"
 
 $tool raw "$port" "$(hex 'nocookie')" >/dev/null
 ktap_check "datagram without a cookie gets no reply" [ $? = 3 ]
@@ -205,6 +216,57 @@ k2 delete --call-id ice >/dev/null
 kill -TERM "$kpid2"
 wait "$kpid2"
 
+# deferred replies: a STUN server that never answers holds an offer's
+# reply for gather-wait while the daemon serves everything else
+port4=$($tool freeport)
+stun4=$($tool freeport)
+$tool sink "$stun4" 20 &
+spid=$!
+cat >"$tmp/kiced4.conf" <<CONF
+[kiced]
+foreground = yes
+log-level = info
+[control]
+ng-listen = 127.0.0.1:$port4
+ng-socket = $tmp/ng4.sock
+[media]
+port-min = $((base + 140))
+port-max = $((base + 179))
+kernel = no
+[ice]
+stun-server = 127.0.0.1:$stun4
+gather-wait = 1500
+CONF
+"$bin/kiced" -c "$tmp/kiced4.conf" 2>"$tmp/kiced4.log" &
+kpid2=$!
+for _ in $(seq 50); do
+	timeout 5 "$bin/kicectl" ping -s "127.0.0.1:$port4" -t 200 \
+		>/dev/null 2>&1 && break
+	sleep 0.1
+done
+res=$(timeout 30 $tool deferred "$port4" "$tmp/ng4.sock")
+ktap_diag "deferred: $res"
+val() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<<"$res"; }
+ktap_check "ping answered at once while an offer gathers ($(val ping_ms) ms)" \
+	test "$(val ping)" = pong -a "$(val ping_ms)" -lt 500
+ktap_check "a second call's offer proceeds meanwhile (list shows both)" \
+	test "$(val list)" = both -a "$(val second)" = ok
+ktap_check "the offer's one reply comes after gather-wait with host candidates ($(val reply_ms) ms)" \
+	test "$(val replies)" = 1 -a "$(val reply)" = ok-host \
+	-a "$(val reply_ms)" -ge 1300 -a "$(val reply_ms)" -lt 3000
+ktap_check "retransmission after the deferred reply gets it from the cache" \
+	test "$(val cached)" = same
+ktap_check "call deleted while its offer is pending: error reply" \
+	test "$(val delete)" = ok -a "$(val deleted_reply)" = error
+ktap_check "JSON offer, deferred, answered in JSON" test "$(val json_offer)" = ok
+ktap_check "Unix client gone before its deferred reply: daemon fine" \
+	test "$(val after_unix)" = pong
+kill -TERM "$kpid2"
+wait "$kpid2"
+kpid2=
+kill "$spid" 2>/dev/null
+wait "$spid" 2>/dev/null
+
 # daemon mode: detaches, writes and removes its pidfile
 port3=$($tool freeport)
 "$bin/kiced" --ng-listen "127.0.0.1:$port3" --pidfile "$tmp/kiced3.pid" \
@@ -227,7 +289,8 @@ done
 kpid=
 ktap_check "SIGTERM: clean exit ($rc), Unix socket removed" \
 	test "$rc" = 0 -a ! -e "$sock"
-grep -E 'ERROR|Sanitizer|runtime error' "$log" "$tmp/kiced2.log" | sed 's/^/# /'
+grep -E 'ERROR|Sanitizer|runtime error' "$log" "$tmp/kiced2.log" \
+	"$tmp/kiced4.log" | sed 's/^/# /'
 ktap_check "no sanitizer reports in the daemon logs" \
-	bash -c "! grep -qE 'ERROR: AddressSanitizer|runtime error' '$log' '$tmp/kiced2.log'"
+	bash -c "! grep -qE 'ERROR: AddressSanitizer|runtime error' '$log' '$tmp/kiced2.log' '$tmp/kiced4.log'"
 ktap_finish

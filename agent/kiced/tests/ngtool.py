@@ -8,12 +8,20 @@
   ngtool.py replay PORT HEXDATA       send the same bytes twice from one
                                       socket; print "same" when both replies
                                       are identical, else "different"
+  ngtool.py sink PORT SECS            bind UDP 127.0.0.1:PORT and drop what
+                                      comes for SECS seconds (a STUN server
+                                      that never answers)
+  ngtool.py deferred PORT USOCK       offers pending on gathering (kiced
+                                      with gather-wait 1500 ms and a sink as
+                                      STUN server): prints key=value results
   ngtool.py media PA PB XA XB N       A (port PA) sends N datagrams to kiced
                                       port XA, B (PB) sends N to XB; prints
                                       "a2b=<received by B> b2a=<received by A>"
 """
+import os
 import socket
 import sys
+import tempfile
 import time
 
 
@@ -48,6 +56,127 @@ def replay(port, hexdata):
             sys.exit(3)
         time.sleep(1.1)  # let "uptime" move on: only a cached reply matches
     print("same" if replies[0] == replies[1] else "different")
+
+
+def sink(port, secs):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", int(port)))
+    end = time.time() + float(secs)
+    while time.time() < end:
+        s.settimeout(max(0.01, end - time.time()))
+        try:
+            s.recv(2048)
+        except socket.timeout:
+            pass
+
+
+def benc(v):
+    if isinstance(v, int):
+        return b"i%de" % v
+    if isinstance(v, str):
+        v = v.encode()
+    if isinstance(v, bytes):
+        return b"%d:%s" % (len(v), v)
+    if isinstance(v, list):
+        return b"l" + b"".join(benc(i) for i in v) + b"e"
+    return b"d" + b"".join(benc(k) + benc(v[k]) for k in v) + b"e"
+
+
+SDP = ("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
+       "t=0 0\r\nm=audio 4000 RTP/AVP 0\r\n")
+
+
+def offer(call):
+    return {"command": "offer", "call-id": call, "from-tag": "a",
+            "ICE": "force", "sdp": SDP}
+
+
+def recv_until(sock, cookie, timeout):
+    """First datagram with @cookie within @timeout: (bytes, seconds)."""
+    t0 = time.time()
+    end = t0 + timeout
+    while time.time() < end:
+        sock.settimeout(max(0.01, end - time.time()))
+        try:
+            data = sock.recv(65535)
+        except socket.timeout:
+            break
+        if data.startswith(cookie + b" "):
+            return data, time.time() - t0
+    return None, timeout
+
+
+def deferred(port, usock):
+    dst = ("127.0.0.1", int(port))
+    s1 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s2 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    res = {}
+    t0 = time.time()
+    s1.sendto(b"def1 " + benc(offer("d1")), dst)
+    s2.sendto(b"png1 " + benc({"command": "ping"}), dst)
+    r, dt = recv_until(s2, b"png1", 1.0)
+    res["ping"] = "pong" if r and b"4:pong" in r else "none"
+    res["ping_ms"] = int(dt * 1000)
+    # retransmission while pending; a second call's offer meanwhile
+    s1.sendto(b"def1 " + benc(offer("d1")), dst)
+    s2.sendto(b"def2 " + benc(offer("d2")), dst)
+    s2.sendto(b"lst1 " + benc({"command": "list"}), dst)
+    r, _ = recv_until(s2, b"lst1", 1.0)
+    res["list"] = "both" if r and b"2:d1" in r and b"2:d2" in r else "no"
+    # the offer's reply(s)
+    got = []
+    end = time.time() + 3.0
+    while time.time() < end:
+        s1.settimeout(max(0.01, end - time.time()))
+        try:
+            data = s1.recv(65535)
+        except socket.timeout:
+            break
+        if data.startswith(b"def1 "):
+            got.append((data, time.time() - t0))
+    res["replies"] = len(got)
+    if got:
+        data, at = got[0]
+        res["reply_ms"] = int(at * 1000)
+        res["reply"] = ("ok-host" if b"6:result2:ok" in data and
+                        b"typ host" in data else "bad")
+    r, _ = recv_until(s2, b"def2", 3.0)
+    res["second"] = "ok" if r and b"6:result2:ok" in r else "none"
+    # after the reply: a retransmission gets it from the cache
+    s1.sendto(b"def1 " + benc(offer("d1")), dst)
+    r, _ = recv_until(s1, b"def1", 1.0)
+    res["cached"] = "same" if got and r == got[0][0] else "different"
+    # a call deleted while its offer is pending: an error reply at once
+    s1.sendto(b"def3 " + benc(offer("d3")), dst)
+    time.sleep(0.1)
+    s2.sendto(b"del3 " + benc({"command": "delete", "call-id": "d3"}), dst)
+    r, _ = recv_until(s2, b"del3", 1.0)
+    res["delete"] = "ok" if r and b"6:result2:ok" in r else "none"
+    r, dt = recv_until(s1, b"def3", 1.0)
+    res["deleted_reply"] = ("error" if r and b"6:result5:error" in r
+                            else "none")
+    # JSON: a pending offer answers in JSON too
+    s1.sendto(b'jsn1 {"command":"offer","call-id":"d5","from-tag":"a",'
+              b'"ICE":"force","sdp":"%s"}' %
+              SDP.replace("\r\n", "\\r\\n").encode(), dst)
+    r, _ = recv_until(s1, b"jsn1", 3.0)
+    res["json_offer"] = ("ok" if r and r.startswith(b'jsn1 {"result":"ok"')
+                         and b"typ host" in r else "bad")
+    # a Unix client that goes away before its reply
+    d = tempfile.mkdtemp()
+    cpath = os.path.join(d, "c.sock")
+    u = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    u.bind(cpath)
+    u.sendto(b"uni1 " + benc(offer("d4")), usock)
+    time.sleep(0.1)
+    u.close()
+    os.unlink(cpath)
+    os.rmdir(d)
+    time.sleep(1.8)
+    s2.sendto(b"png2 " + benc({"command": "ping"}), dst)
+    r, _ = recv_until(s2, b"png2", 1.0)
+    res["after_unix"] = "pong" if r and b"4:pong" in r else "none"
+    print(" ".join("%s=%s" % kv for kv in res.items()))
 
 
 def media(pa, pb, xa, xb, n):
@@ -86,6 +215,10 @@ if __name__ == "__main__":
         raw(*sys.argv[2:4])
     elif cmd == "replay":
         replay(*sys.argv[2:4])
+    elif cmd == "sink":
+        sink(*sys.argv[2:4])
+    elif cmd == "deferred":
+        deferred(*sys.argv[2:4])
     elif cmd == "media":
         media(*sys.argv[2:7])
     else:
