@@ -25,6 +25,7 @@ struct knl_reply {
 	struct knl_flow_info *flow;	/* flow-get */
 	int (*flow_cb)(const struct knl_flow_info *f, void *arg);
 	int (*sock_cb)(const struct knl_sock_info *s, void *arg);
+	knl_msg_cb raw_cb;		/* knl_request() */
 	void *arg;
 	int stopped;			/* non-zero return of a dump callback */
 };
@@ -239,6 +240,8 @@ static int knl_data_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (nlh->nlmsg_type == GENL_ID_CTRL)
 		return knl_ctrl_cb(nlh, r->k);
+	if (r->raw_cb)
+		return r->raw_cb(nlh, r->arg);
 	if (r->stopped)
 		return MNL_CB_OK;	/* drain the rest of the dump */
 	if (g->cmd == KICE_CMD_SOCK_GET && r->sock_cb) {
@@ -252,21 +255,30 @@ static int knl_data_cb(const struct nlmsghdr *nlh, void *data)
 		knl_parse_flow(nlh, r->flow ? r->flow : &f);
 		if (r->flow_cb)
 			r->stopped = r->flow_cb(&f, r->arg);
-	} else {
-		const struct nlattr *a;
-
+	} else if (knl_msg_id(nlh)) {
 		/* sock-attach and flow-new replies: the new id */
-		mnl_attr_for_each(a, nlh, GENL_HDRLEN)
-			if (mnl_attr_get_type(a) == KICE_A_FLOW_ID)
-				r->id = knl_u32(a);
+		r->id = knl_msg_id(nlh);
 	}
 	return MNL_CB_OK;
+}
+
+uint32_t knl_msg_id(const struct nlmsghdr *nlh)
+{
+	const struct nlattr *a;
+	uint32_t id = 0;
+
+	/* KICE_A_SOCK_ID and KICE_A_FLOW_ID are both attribute 1 */
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN)
+		if (mnl_attr_get_type(a) == KICE_A_FLOW_ID)
+			id = knl_u32(a);
+	return id;
 }
 
 static int knl_err_tlv(const struct nlattr *a, void *data)
 {
 	struct knl *k = data;
 
+	k->extack_attrs++;
 	if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG &&
 	    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) >= 0)
 		snprintf(k->extack, sizeof(k->extack), "%s",
@@ -274,27 +286,32 @@ static int knl_err_tlv(const struct nlattr *a, void *data)
 	return MNL_CB_OK;
 }
 
-static int knl_err_cb(const struct nlmsghdr *nlh, void *data)
+/* An NLMSG_ERROR message: 0 (ACK) or -errno, the extended ACK kept. */
+static int knl_ack(struct knl *k, const struct nlmsghdr *nlh)
 {
-	struct knl_reply *r = data;
 	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
 
-	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e))) {
-		errno = EBADMSG;
-		return MNL_CB_ERROR;
-	}
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e)))
+		return -EBADMSG;
 	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS) {
 		size_t off = sizeof(*e);
 
 		if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
 			off += e->msg.nlmsg_len - sizeof(e->msg);
 		if (mnl_nlmsg_size(off) <= nlh->nlmsg_len)
-			mnl_attr_parse(nlh, (unsigned int)off, knl_err_tlv,
-				       r->k);
+			mnl_attr_parse(nlh, (unsigned int)off, knl_err_tlv, k);
 	}
-	if (!e->error)
+	return e->error;
+}
+
+static int knl_err_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct knl_reply *r = data;
+	int err = knl_ack(r->k, nlh);
+
+	if (!err)
 		return MNL_CB_STOP;
-	errno = -e->error;
+	errno = -err;
 	return MNL_CB_ERROR;
 }
 
@@ -315,6 +332,7 @@ static int knl_talk(struct knl *k, struct nlmsghdr *nlh, struct knl_reply *r)
 	int n, ret, err = 0;
 
 	k->extack[0] = 0;
+	k->extack_attrs = 0;
 	r->k = k;
 	if (mnl_socket_sendto(k->nl, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
@@ -389,6 +407,13 @@ int knl_fd(const struct knl *k)
 
 int knl_sock_attach(struct knl *k, int fd, uint32_t *id)
 {
+	/* what no flow matches (STUN, other sources) goes to userspace */
+	return knl_sock_attach_policy(k, fd, KICE_UNKNOWN_POLICY_PASS, id);
+}
+
+int knl_sock_attach_policy(struct knl *k, int fd, uint32_t policy,
+			   uint32_t *id)
+{
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct knl_reply r = { 0 };
 	struct nlmsghdr *nlh;
@@ -397,9 +422,7 @@ int knl_sock_attach(struct knl *k, int fd, uint32_t *id)
 	nlh = knl_msg(k, buf, k->family, KICE_CMD_SOCK_ATTACH,
 		      KICE_FAMILY_VERSION, NLM_F_ACK);
 	mnl_attr_put_u32(nlh, KICE_A_SOCK_FD, (uint32_t)fd);
-	/* what no flow matches (STUN, other sources) goes to userspace */
-	mnl_attr_put_u32(nlh, KICE_A_SOCK_UNKNOWN_POLICY,
-			 KICE_UNKNOWN_POLICY_PASS);
+	mnl_attr_put_u32(nlh, KICE_A_SOCK_UNKNOWN_POLICY, policy);
 	err = knl_talk(k, nlh, &r);
 	if (err)
 		return err;
@@ -427,12 +450,13 @@ int knl_sock_detach(struct knl *k, uint32_t id)
 	return knl_id_cmd(k, KICE_CMD_SOCK_DETACH, KICE_A_SOCK_ID, id, &r);
 }
 
-static void knl_put_leg(struct nlmsghdr *nlh, uint16_t type,
-			const struct knl_leg *leg)
+void knl_put_leg(struct nlmsghdr *nlh, uint16_t type,
+		 const struct knl_leg *leg)
 {
 	struct nlattr *nest = mnl_attr_nest_start(nlh, type);
 
-	mnl_attr_put_u32(nlh, KICE_A_LEG_SOCK, leg->sock);
+	if (leg->sock)
+		mnl_attr_put_u32(nlh, KICE_A_LEG_SOCK, leg->sock);
 	if (leg->remote->sa_family == AF_INET) {
 		const struct sockaddr_in *sin = (const void *)leg->remote;
 
@@ -483,6 +507,75 @@ int knl_flow_new(struct knl *k, const struct knl_leg *a,
 		return -EPROTO;
 	*id = r.id;
 	return 0;
+}
+
+/* Room for one flow-new request: two legs with IPv6 remotes and TURN. */
+#define KNL_FLOW_NEW_ROOM	256
+
+int knl_flow_new_batch(struct knl *k, const struct knl_leg *legs, size_t n,
+		       uint32_t *ids)
+{
+	char *buf = malloc(KNL_BATCH * KNL_FLOW_NEW_ROOM), *rbuf;
+	size_t i = 0, j, cnt, answered;
+	int err = 0, r;
+
+	rbuf = malloc(32768);
+	if (!buf || !rbuf) {
+		free(buf);
+		free(rbuf);
+		return -ENOMEM;
+	}
+	k->extack[0] = 0;
+	k->extack_attrs = 0;
+	while (i < n) {
+		uint32_t seq0 = k->seq + 1;
+		const struct nlmsghdr *m;
+		struct nlmsghdr *nlh;
+		size_t len = 0, first = i;
+
+		for (cnt = 0; cnt < KNL_BATCH && i < n; cnt++, i++) {
+			nlh = knl_msg(k, buf + len, k->family,
+				      KICE_CMD_FLOW_NEW, KICE_FAMILY_VERSION,
+				      NLM_F_ACK);
+			knl_put_leg(nlh, KICE_A_FLOW_LEG_A, &legs[2 * i]);
+			knl_put_leg(nlh, KICE_A_FLOW_LEG_B, &legs[2 * i + 1]);
+			len += NLMSG_ALIGN(nlh->nlmsg_len);
+		}
+		if (mnl_socket_sendto(k->nl, buf, len) < 0) {
+			err = -errno;
+			break;
+		}
+		for (answered = 0; answered < cnt;) {
+			ssize_t got = mnl_socket_recvfrom(k->nl, rbuf, 32768);
+			int left = (int)got;
+
+			if (got < 0) {
+				err = -errno;
+				goto out;
+			}
+			for (m = (const void *)rbuf; mnl_nlmsg_ok(m, left);
+			     m = mnl_nlmsg_next(m, &left)) {
+				j = m->nlmsg_seq - seq0;	/* request */
+				if (m->nlmsg_pid != k->portid || j >= cnt)
+					continue;
+				if (m->nlmsg_type != NLMSG_ERROR) {
+					if (ids)
+						ids[first + j] = knl_msg_id(m);
+					continue;
+				}
+				answered++;
+				if (err)	/* the first error's extack */
+					continue;
+				r = knl_ack(k, m);
+				if (r)
+					err = r;
+			}
+		}
+	}
+out:
+	free(buf);
+	free(rbuf);
+	return err;
 }
 
 int knl_flow_set(struct knl *k, uint32_t id, const struct knl_leg *a,
@@ -562,6 +655,22 @@ int knl_sock_dump(struct knl *k,
 	struct knl_reply r = { .sock_cb = cb, .arg = arg };
 
 	return knl_dump(k, KICE_CMD_SOCK_GET, &r);
+}
+
+/* ---- raw messages ---- */
+
+struct nlmsghdr *knl_req(struct knl *k, void *buf, uint8_t cmd,
+			 uint16_t flags)
+{
+	return knl_msg(k, buf, k->family, cmd, KICE_FAMILY_VERSION, flags);
+}
+
+int knl_request(struct knl *k, struct nlmsghdr *nlh, knl_msg_cb cb,
+		void *arg)
+{
+	struct knl_reply r = { .raw_cb = cb, .arg = arg };
+
+	return knl_talk(k, nlh, &r);
 }
 
 /* ---- monitor ---- */
@@ -654,11 +763,8 @@ static int knl_mon_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int knl_monitor_recv(struct knl *k,
-		     void (*cb)(const struct knl_event *ev, void *arg),
-		     void *arg)
+int knl_monitor_recv_raw(struct knl *k, knl_msg_cb cb, void *arg)
 {
-	struct knl_mon m = { k, cb, arg };
 	char *buf = malloc(32768);
 	int n, err = 0;
 
@@ -667,10 +773,19 @@ int knl_monitor_recv(struct knl *k,
 	n = (int)mnl_socket_recvfrom(k->nl, buf, 32768);
 	if (n < 0)
 		err = -errno;
-	else if (mnl_cb_run(buf, (size_t)n, 0, 0, knl_mon_cb, &m) < 0)
+	else if (mnl_cb_run(buf, (size_t)n, 0, 0, cb, arg) < 0)
 		err = -errno;
 	free(buf);
 	return err;
+}
+
+int knl_monitor_recv(struct knl *k,
+		     void (*cb)(const struct knl_event *ev, void *arg),
+		     void *arg)
+{
+	struct knl_mon m = { k, cb, arg };
+
+	return knl_monitor_recv_raw(k, knl_mon_cb, &m);
 }
 
 const char *knl_event_name(uint8_t cmd)

@@ -19,11 +19,13 @@ struct knl {
 	uint32_t portid;
 	uint32_t seq;
 	char extack[256];
+	int extack_attrs;		/* attributes in the last error's ACK */
 };
 
 /* One side of a flow to install: an attached socket and its remote, and
  * for a pair relayed through TURN the server and the channel bound to the
- * remote there (turn NULL: direct). */
+ * remote there (turn NULL: direct).  Socket 0 is left out of the request
+ * (flow-set: the leg keeps its socket). */
 struct knl_leg {
 	uint32_t sock;
 	const struct sockaddr *remote;
@@ -78,7 +80,11 @@ int knl_open(struct knl *k);
 void knl_close(struct knl *k);
 int knl_fd(const struct knl *k);
 
+/* Unknown datagrams (no flow matches) are passed up to the socket. */
 int knl_sock_attach(struct knl *k, int fd, uint32_t *id);
+/* @policy: KICE_UNKNOWN_POLICY_PASS or _DROP. */
+int knl_sock_attach_policy(struct knl *k, int fd, uint32_t policy,
+			   uint32_t *id);
 int knl_sock_detach(struct knl *k, uint32_t id);
 /* @idle_ms: 0 for no idle events. */
 int knl_flow_new(struct knl *k, const struct knl_leg *a,
@@ -88,6 +94,15 @@ int knl_flow_set(struct knl *k, uint32_t id, const struct knl_leg *a,
 		 const struct knl_leg *b);
 int knl_flow_del(struct knl *k, uint32_t id);
 int knl_flow_get(struct knl *k, uint32_t id, struct knl_flow_info *f);
+/*
+ * Create @n flows, legs[2 * i] and legs[2 * i + 1] being flow i's legs a
+ * and b, pipelined (up to KNL_BATCH requests per send).  @ids (may be
+ * NULL) gets the new ids.  Returns 0 or the first error; requests after a
+ * failed one are still made.
+ */
+#define KNL_BATCH 64
+int knl_flow_new_batch(struct knl *k, const struct knl_leg *legs, size_t n,
+		       uint32_t *ids);
 /* Counters of a flow's legs; -ENOENT once the flow is gone. */
 int knl_flow_stats(struct knl *k, uint32_t id, struct knl_stats *a,
 		   struct knl_stats *b);
@@ -111,5 +126,28 @@ int knl_monitor_recv(struct knl *k,
 		     void *arg);
 /* "flow-new", "flow-del", "idle", "src-mismatch", "ssrc-change" */
 const char *knl_event_name(uint8_t cmd);
+
+/*
+ * Raw messages, for tools and tests that build requests themselves
+ * (malformed ones included) or print attributes as they come.
+ */
+struct nlmsghdr;
+typedef int (*knl_msg_cb)(const struct nlmsghdr *nlh, void *arg);
+
+/* Header of a kice request in @buf (MNL_SOCKET_BUFFER_SIZE bytes);
+ * @flags are added to NLM_F_REQUEST. */
+struct nlmsghdr *knl_req(struct knl *k, void *buf, uint8_t cmd,
+			 uint16_t flags);
+/* @leg as a nest of type @type. */
+void knl_put_leg(struct nlmsghdr *nlh, uint16_t type,
+		 const struct knl_leg *leg);
+/* Send @nlh and run @cb (may be NULL) on every reply up to the ACK or the
+ * end of the dump.  0 or -errno, knl.extack as for the other requests. */
+int knl_request(struct knl *k, struct nlmsghdr *nlh, knl_msg_cb cb,
+		void *arg);
+/* The id attribute (sock or flow, type 1) of a reply; 0: none. */
+uint32_t knl_msg_id(const struct nlmsghdr *nlh);
+/* knl_monitor_recv() with the messages as they came. */
+int knl_monitor_recv_raw(struct knl *k, knl_msg_cb cb, void *arg);
 
 #endif /* KICE_KNL_KNL_H */

@@ -8,4 +8,5 @@ BENCH_CMDS += selftests/bench/relay.sh
 ifneq ($(wildcard include/uapi/linux/kice.h),)
 BENCHES += kice_flows
 kice_flows_SRCS := selftests/bench/kice_flows.c selftests/bench/benchutil.c
+kice_flows_LIBS := knl
 endif

@@ -4,8 +4,9 @@
  * them alive.
  *
  * Binds pairs of UDP sockets (leg a and leg b), attaches them to kice.ko
- * over the "kice" generic netlink family (unknown traffic dropped), then
- * creates FLOWS flows, pipelining up to 64 flow-new requests per send.
+ * over the "kice" generic netlink family with agent/knl (unknown traffic
+ * dropped), then creates FLOWS flows, pipelining up to 64 (KNL_BATCH)
+ * flow-new requests per send.
  * A socket pair carries SPAN (20,000) flows; pair j is bound to
  * A:(PORT+j) and B:(PORT+j):
  *
@@ -21,8 +22,6 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <libmnl/libmnl.h>
-#include <linux/genetlink.h>
 #include <linux/kice.h>
 #include <signal.h>
 #include <stdint.h>
@@ -35,22 +34,12 @@
 #include <unistd.h>
 
 #include "benchutil.h"
+#include "knl/knl.h"
 
-#define PIPELINE	64
-#define MSG_ROOM	256
 #define SPAN		20000
 #define MAX_PAIRS	64
 
 static volatile sig_atomic_t stop;
-
-struct ctx {
-	struct mnl_socket *nl;
-	uint16_t family;
-	uint32_t portid;
-	uint32_t seq;
-	uint32_t last_id;	/* id attribute of the last reply */
-	int err;		/* first error of a batch */
-};
 
 static void on_signal(int sig)
 {
@@ -71,113 +60,17 @@ static void parse_ep(const char *s, struct sockaddr_in *sa)
 		usage();
 }
 
-static int id_attr_cb(const struct nlattr *attr, void *data)
+static uint32_t attach(struct knl *k, int fd)
 {
-	struct ctx *c = data;
-	uint16_t type = mnl_attr_get_type(attr);
+	uint32_t id;
+	int r = knl_sock_attach_policy(k, fd, KICE_UNKNOWN_POLICY_DROP, &id);
 
-	/* KICE_A_SOCK_ID and KICE_A_FLOW_ID are both attribute 1 */
-	if (type == KICE_A_SOCK_ID && mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
-		c->last_id = mnl_attr_get_u32(attr);
-	return MNL_CB_OK;
-}
-
-static int family_attr_cb(const struct nlattr *attr, void *data)
-{
-	struct ctx *c = data;
-
-	if (mnl_attr_get_type(attr) == CTRL_ATTR_FAMILY_ID &&
-	    mnl_attr_validate(attr, MNL_TYPE_U16) >= 0)
-		c->family = mnl_attr_get_u16(attr);
-	return MNL_CB_OK;
-}
-
-static int reply_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct ctx *c = data;
-
-	if (nlh->nlmsg_type == GENL_ID_CTRL)
-		return mnl_attr_parse(nlh, sizeof(struct genlmsghdr),
-				      family_attr_cb, c);
-	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), id_attr_cb, c);
-}
-
-static struct nlmsghdr *put_req(char *buf, struct ctx *c, uint16_t type,
-				uint8_t cmd)
-{
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct genlmsghdr *g;
-
-	nlh->nlmsg_type = type;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	nlh->nlmsg_seq = ++c->seq;
-	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->cmd = cmd;
-	g->version = KICE_FAMILY_VERSION;
-	return nlh;
-}
-
-/*
- * Send len bytes of count requests and read the answers up to the
- * acknowledgement (or error) of each.  Returns 0 or the first error.
- */
-static int transact(struct ctx *c, const char *buf, size_t len, int count)
-{
-	static char rbuf[65536];
-	int answered = 0;
-
-	c->err = 0;
-	if (mnl_socket_sendto(c->nl, buf, len) < 0)
-		return -errno;
-	while (answered < count) {
-		ssize_t n = mnl_socket_recvfrom(c->nl, rbuf, sizeof(rbuf));
-		const struct nlmsghdr *nlh = (const struct nlmsghdr *)rbuf;
-		int left = (int)n;
-
-		if (n < 0)
-			return -errno;
-		for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
-			if (nlh->nlmsg_type == NLMSG_ERROR) {
-				answered++;
-				const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
-
-				if (e->error && !c->err)
-					c->err = e->error;
-				continue;
-			}
-			reply_cb(nlh, c);
-		}
-	}
-	return c->err;
-}
-
-static uint32_t attach(struct ctx *c, int fd)
-{
-	char buf[MSG_ROOM];
-	struct nlmsghdr *nlh = put_req(buf, c, c->family, KICE_CMD_SOCK_ATTACH);
-	int r;
-
-	mnl_attr_put_u32(nlh, KICE_A_SOCK_FD, (uint32_t)fd);
-	mnl_attr_put_u32(nlh, KICE_A_SOCK_UNKNOWN_POLICY, KICE_UNKNOWN_POLICY_DROP);
-	c->last_id = 0;
-	r = transact(c, buf, nlh->nlmsg_len, 1);
-	if (r || !c->last_id) {
-		fprintf(stderr, "kice_flows: sock-attach: %s\n",
-			r ? strerror(-r) : "no id in reply");
+	if (r) {
+		fprintf(stderr, "kice_flows: sock-attach: %s%s%s\n",
+			strerror(-r), k->extack[0] ? ": " : "", k->extack);
 		exit(1);
 	}
-	return c->last_id;
-}
-
-static void put_leg(struct nlmsghdr *nlh, uint16_t type, uint32_t sock,
-		    struct in_addr addr, uint16_t port)
-{
-	struct nlattr *nest = mnl_attr_nest_start(nlh, type);
-
-	mnl_attr_put_u32(nlh, KICE_A_LEG_SOCK, sock);
-	mnl_attr_put(nlh, KICE_A_LEG_IPV4, 4, &addr);
-	mnl_attr_put_u16(nlh, KICE_A_LEG_PORT, port);
-	mnl_attr_nest_end(nlh, nest);
+	return id;
 }
 
 static int bound_socket(const struct sockaddr_in *sa)
@@ -193,7 +86,8 @@ static int bound_socket(const struct sockaddr_in *sa)
 
 int main(int argc, char **argv)
 {
-	static char buf[PIPELINE * MSG_ROOM];
+	static struct sockaddr_in remote[2 * KNL_BATCH];
+	static struct knl_leg legs[2 * KNL_BATCH];
 	struct sockaddr_in sa_a = { 0 }, sa_b = { 0 };
 	uint32_t sock_a[MAX_PAIRS], sock_b[MAX_PAIRS];
 	int fds[2 * MAX_PAIRS];
@@ -201,9 +95,8 @@ int main(int argc, char **argv)
 	long pairs, j;
 	struct in_addr ra = { 0 }, rb = { 0 };
 	long nflows = 1, pa = 0, pb = 0, secs = 600, i;
-	struct ctx c = { 0 };
+	struct knl nl;
 	struct sigaction sig;
-	struct nlmsghdr *nlh;
 	int opt, r;
 	double t0, t1;
 
@@ -247,26 +140,17 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sig, NULL);
 	sigaction(SIGINT, &sig, NULL);
 
-	c.nl = mnl_socket_open(NETLINK_GENERIC);
-	if (!c.nl || mnl_socket_bind(c.nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		perror("kice_flows: netlink");
+	r = knl_open(&nl);
+	if (r) {
+		fprintf(stderr, "kice_flows: no generic netlink family %s: %s\n",
+			KICE_FAMILY_NAME, strerror(-r));
 		return 1;
 	}
-	c.portid = mnl_socket_get_portid(c.nl);
 	{
 		struct timeval tmo = { 20, 0 };
 
-		setsockopt(mnl_socket_get_fd(c.nl), SOL_SOCKET, SO_RCVTIMEO,
-			   &tmo, sizeof(tmo));
-	}
-
-	nlh = put_req(buf, &c, GENL_ID_CTRL, CTRL_CMD_GETFAMILY);
-	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, KICE_FAMILY_NAME);
-	r = transact(&c, buf, nlh->nlmsg_len, 1);
-	if (r || !c.family) {
-		fprintf(stderr, "kice_flows: no generic netlink family %s: %s\n",
-			KICE_FAMILY_NAME, r ? strerror(-r) : "no id");
-		return 1;
+		setsockopt(knl_fd(&nl), SOL_SOCKET, SO_RCVTIMEO, &tmo,
+			   sizeof(tmo));
 	}
 
 	for (j = 0; j < pairs; j++) {
@@ -276,8 +160,8 @@ int main(int argc, char **argv)
 		b.sin_port = a.sin_port;
 		fds[2 * j] = bound_socket(&a);
 		fds[2 * j + 1] = bound_socket(&b);
-		sock_a[j] = attach(&c, fds[2 * j]);
-		sock_b[j] = attach(&c, fds[2 * j + 1]);
+		sock_a[j] = attach(&nl, fds[2 * j]);
+		sock_b[j] = attach(&nl, fds[2 * j + 1]);
 	}
 	if (file) {
 		FILE *f = fopen(file, "w");
@@ -297,21 +181,28 @@ int main(int argc, char **argv)
 
 	t0 = bench_now();
 	for (i = 0; i < nflows && !stop;) {
-		size_t len = 0;
 		int k;
 
-		for (k = 0; k < PIPELINE && i < nflows; k++, i++) {
-			nlh = put_req(buf + len, &c, c.family, KICE_CMD_FLOW_NEW);
-			put_leg(nlh, KICE_A_FLOW_LEG_A, sock_a[i / SPAN], ra,
-				(uint16_t)(pa + i % SPAN));
-			put_leg(nlh, KICE_A_FLOW_LEG_B, sock_b[i / SPAN], rb,
-				(uint16_t)(pb + i % SPAN));
-			len += NLMSG_ALIGN(nlh->nlmsg_len);
+		for (k = 0; k < KNL_BATCH && i < nflows; k++, i++) {
+			struct sockaddr_in *sa = &remote[2 * k];
+
+			sa[0] = (struct sockaddr_in){ .sin_family = AF_INET,
+				.sin_addr = ra,
+				.sin_port = htons((uint16_t)(pa + i % SPAN)) };
+			sa[1] = (struct sockaddr_in){ .sin_family = AF_INET,
+				.sin_addr = rb,
+				.sin_port = htons((uint16_t)(pb + i % SPAN)) };
+			legs[2 * k] = (struct knl_leg){ .sock = sock_a[i / SPAN],
+				.remote = (struct sockaddr *)&sa[0] };
+			legs[2 * k + 1] = (struct knl_leg){
+				.sock = sock_b[i / SPAN],
+				.remote = (struct sockaddr *)&sa[1] };
 		}
-		r = transact(&c, buf, len, k);
+		r = knl_flow_new_batch(&nl, legs, (size_t)k, NULL);
 		if (r) {
-			fprintf(stderr, "kice_flows: flow-new near flow %ld: %s\n",
-				i, strerror(-r));
+			fprintf(stderr, "kice_flows: flow-new near flow %ld: %s%s%s\n",
+				i, strerror(-r), nl.extack[0] ? ": " : "",
+				nl.extack);
 			return 1;
 		}
 	}
@@ -325,6 +216,6 @@ int main(int argc, char **argv)
 		usleep(100000);
 	for (j = 0; j < 2 * pairs; j++)
 		close(fds[j]);
-	mnl_socket_close(c.nl);
+	knl_close(&nl);
 	return 0;
 }

@@ -4,5 +4,5 @@
 PROGS += kice-ktool
 kice-ktool_SRCS := selftests/kernel/ktool.c selftests/kernel/ktool_nl.c \
 	selftests/kernel/ktool_turn.c
-kice-ktool_LIBS := turn stun
+kice-ktool_LIBS := turn stun knl
 NETTESTS += selftests/kernel/ynl_drift

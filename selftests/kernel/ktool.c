@@ -47,7 +47,7 @@
 static void die(const char *what, int err)
 {
 	fprintf(stderr, "ktool: %s: %s%s%s\n", what, strerror(err),
-		kt_extack[0] ? ": " : "", kt_extack);
+		kt_nl.extack[0] ? ": " : "", kt_nl.extack);
 	exit(1);
 }
 
@@ -129,22 +129,8 @@ void kt_ep_str(const struct sockaddr_storage *ss, char *out, size_t n)
 
 static int id_cb(const struct nlmsghdr *nlh, void *data)
 {
-	const struct nlattr *a;
-
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN)
-		if (mnl_attr_get_type(a) == 1)	/* KICE_A_*_ID */
-			*(uint32_t *)data = mnl_attr_get_u32(a);
+	*(uint32_t *)data = knl_msg_id(nlh);
 	return MNL_CB_OK;
-}
-
-int kt_attach(int fd, uint32_t policy, uint32_t *id)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = kt_msg(buf, KICE_CMD_SOCK_ATTACH, 0);
-
-	mnl_attr_put_u32(nlh, KICE_A_SOCK_FD, fd);
-	mnl_attr_put_u32(nlh, KICE_A_SOCK_UNKNOWN_POLICY, policy);
-	return kt_talk(nlh, id_cb, id);
 }
 
 static volatile sig_atomic_t stop;
@@ -171,7 +157,7 @@ static int cmd_hold(int argc, char **argv)
 		}
 		pfd[n].fd = kt_udp_bound(argv[i]);
 		pfd[n].events = POLLIN;
-		err = kt_attach(pfd[n].fd, policy, &id);
+		err = knl_sock_attach_policy(&kt_nl, pfd[n].fd, policy, &id);
 		if (err)
 			die("attach", -err);
 		printf("sock%d=%u\n", n, id);
@@ -207,54 +193,34 @@ static int cmd_hold(int argc, char **argv)
 }
 
 /* LEG = SOCK,IP,PORT[,TURNIP,TURNPORT,CH]; SOCK 0 leaves it out */
-static void put_leg(struct nlmsghdr *nlh, int type, char *spec)
+static void put_leg(struct nlmsghdr *nlh, int type, const char *spec)
 {
-	struct sockaddr_storage ss;
-	struct nlattr *nest;
-	char *s = strdup(spec), *sock = strsep(&s, ",");
+	struct sockaddr_storage remote, turn;
+	struct knl_leg leg = { .remote = (struct sockaddr *)&remote };
+	char *dup = strdup(spec), *s = dup;
 	socklen_t len;
 
-	nest = mnl_attr_nest_start(nlh, type);
-	if (atoi(sock))
-		mnl_attr_put_u32(nlh, KICE_A_LEG_SOCK, atoi(sock));
-	s = kt_parse_ep(s, &ss, &len);
-	if (ss.ss_family == AF_INET) {
-		mnl_attr_put(nlh, KICE_A_LEG_IPV4, 4,
-			     &((struct sockaddr_in *)&ss)->sin_addr);
-		mnl_attr_put_u16(nlh, KICE_A_LEG_PORT,
-				 ntohs(((struct sockaddr_in *)&ss)->sin_port));
-	} else {
-		mnl_attr_put(nlh, KICE_A_LEG_IPV6, 16,
-			     &((struct sockaddr_in6 *)&ss)->sin6_addr);
-		mnl_attr_put_u16(nlh, KICE_A_LEG_PORT,
-				 ntohs(((struct sockaddr_in6 *)&ss)->sin6_port));
-	}
+	if (!dup)
+		die("leg", ENOMEM);
+	leg.sock = atoi(strsep(&s, ","));
+	s = kt_parse_ep(s, &remote, &len);
 	if (s && *s) {
-		s = kt_parse_ep(s, &ss, &len);
-		if (ss.ss_family == AF_INET) {
-			mnl_attr_put(nlh, KICE_A_LEG_TURN_IPV4, 4,
-				     &((struct sockaddr_in *)&ss)->sin_addr);
-			mnl_attr_put_u16(nlh, KICE_A_LEG_TURN_PORT,
-					 ntohs(((struct sockaddr_in *)&ss)->sin_port));
-		} else {
-			mnl_attr_put(nlh, KICE_A_LEG_TURN_IPV6, 16,
-				     &((struct sockaddr_in6 *)&ss)->sin6_addr);
-			mnl_attr_put_u16(nlh, KICE_A_LEG_TURN_PORT,
-					 ntohs(((struct sockaddr_in6 *)&ss)->sin6_port));
-		}
+		s = kt_parse_ep(s, &turn, &len);
 		if (!s) {
 			fprintf(stderr, "ktool: TURN leg needs a channel\n");
 			exit(2);
 		}
-		mnl_attr_put_u16(nlh, KICE_A_LEG_CHANNEL, strtoul(s, NULL, 0));
+		leg.turn = (struct sockaddr *)&turn;
+		leg.channel = strtoul(s, NULL, 0);
 	}
-	mnl_attr_nest_end(nlh, nest);
+	knl_put_leg(nlh, type, &leg);
+	free(dup);
 }
 
 static int cmd_flow(uint8_t cmd, int argc, char **argv)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = kt_msg(buf, cmd, 0);
+	struct nlmsghdr *nlh = knl_req(&kt_nl, buf, cmd, NLM_F_ACK);
 	uint32_t id = 0;
 	int i, err;
 
@@ -295,7 +261,7 @@ static int cmd_flow(uint8_t cmd, int argc, char **argv)
 			return 2;
 		}
 	}
-	err = kt_talk(nlh, id_cb, &id);
+	err = knl_request(&kt_nl, nlh, id_cb, &id);
 	if (err)
 		die("flow", -err);
 	if (cmd == KICE_CMD_FLOW_NEW)
@@ -306,12 +272,12 @@ static int cmd_flow(uint8_t cmd, int argc, char **argv)
 static int cmd_simple(uint8_t cmd, int attr, int argc, char **argv)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = kt_msg(buf, cmd, 0);
+	struct nlmsghdr *nlh = knl_req(&kt_nl, buf, cmd, NLM_F_ACK);
 	int err;
 
 	if (argc > 0)
 		mnl_attr_put_u32(nlh, attr, atoi(argv[0]));
-	err = kt_talk(nlh, NULL, NULL);
+	err = knl_request(&kt_nl, nlh, NULL, NULL);
 	if (err)
 		die("request", -err);
 	return 0;
@@ -543,16 +509,41 @@ struct bad {
 
 static uint32_t bad_s4, bad_s6;
 
+/* A well-formed leg nest (agent/knl builds it): SOCK -> IP,PORT */
+static void leg_at(struct nlmsghdr *nlh, int type, uint32_t sock,
+		   const char *ip, int port)
+{
+	struct sockaddr_storage ss;
+	struct knl_leg leg = { .sock = sock, .remote = (struct sockaddr *)&ss };
+	char ep[80];
+	socklen_t len;
+
+	snprintf(ep, sizeof(ep), "%s,%d", ip, port);
+	kt_parse_ep(ep, &ss, &len);
+	knl_put_leg(nlh, type, &leg);
+}
+
 static void leg_ok(struct nlmsghdr *nlh, int type, uint32_t sock, int port)
 {
-	struct nlattr *n = mnl_attr_nest_start(nlh, type);
-	uint8_t ip[4] = { 192, 0, 2, 77 };
+	leg_at(nlh, type, sock, "192.0.2.77", port);
+}
+
+/*
+ * Malformed legs are built attribute by attribute: the socket, then the
+ * remote's address as @ip_attr with @ip_len bytes of @ip.
+ */
+static struct nlattr *raw_leg(struct nlmsghdr *nlh, uint32_t sock,
+			      int ip_attr, const uint8_t *ip, int ip_len)
+{
+	struct nlattr *n = mnl_attr_nest_start(nlh, KICE_A_FLOW_LEG_A);
 
 	mnl_attr_put_u32(nlh, KICE_A_LEG_SOCK, sock);
-	mnl_attr_put(nlh, KICE_A_LEG_IPV4, 4, ip);
-	mnl_attr_put_u16(nlh, KICE_A_LEG_PORT, port);
-	mnl_attr_nest_end(nlh, n);
+	mnl_attr_put(nlh, ip_attr, ip_len, ip);
+	return n;
 }
+
+static const uint8_t ip4[4] = { 192, 0, 2, 6 };
+static const uint8_t ip6[16] = { 0x20, 0x01, 0x0d, 0xb8, 1, [15] = 1 };
 
 static void b_no_leg_b(struct nlmsghdr *nlh)
 {
@@ -561,11 +552,8 @@ static void b_no_leg_b(struct nlmsghdr *nlh)
 
 static void b_ipv4_len(struct nlmsghdr *nlh)
 {
-	struct nlattr *n = mnl_attr_nest_start(nlh, KICE_A_FLOW_LEG_A);
-	uint8_t ip[3] = { 192, 0, 2 };
+	struct nlattr *n = raw_leg(nlh, bad_s4, KICE_A_LEG_IPV4, ip4, 3);
 
-	mnl_attr_put_u32(nlh, KICE_A_LEG_SOCK, bad_s4);
-	mnl_attr_put(nlh, KICE_A_LEG_IPV4, 3, ip);
 	mnl_attr_put_u16(nlh, KICE_A_LEG_PORT, 7002);
 	mnl_attr_nest_end(nlh, n);
 	leg_ok(nlh, KICE_A_FLOW_LEG_B, bad_s4, 7003);
@@ -579,11 +567,8 @@ static void b_port0(struct nlmsghdr *nlh)
 
 static void b_port_u32(struct nlmsghdr *nlh)
 {
-	struct nlattr *n = mnl_attr_nest_start(nlh, KICE_A_FLOW_LEG_A);
-	uint8_t ip[4] = { 192, 0, 2, 5 };
+	struct nlattr *n = raw_leg(nlh, bad_s4, KICE_A_LEG_IPV4, ip4, 4);
 
-	mnl_attr_put_u32(nlh, KICE_A_LEG_SOCK, bad_s4);
-	mnl_attr_put(nlh, KICE_A_LEG_IPV4, 4, ip);
 	mnl_attr_put_u32(nlh, KICE_A_LEG_PORT, 7005);
 	mnl_attr_nest_end(nlh, n);
 	leg_ok(nlh, KICE_A_FLOW_LEG_B, bad_s4, 7006);
@@ -591,28 +576,26 @@ static void b_port_u32(struct nlmsghdr *nlh)
 
 static void b_channel(struct nlmsghdr *nlh)
 {
-	struct nlattr *n = mnl_attr_nest_start(nlh, KICE_A_FLOW_LEG_A);
-	uint8_t ip[4] = { 192, 0, 2, 6 };
+	struct sockaddr_storage remote, turn;
+	struct knl_leg leg = { .sock = bad_s4,
+			       .remote = (struct sockaddr *)&remote,
+			       .turn = (struct sockaddr *)&turn,
+			       .channel = 0x3fff };
+	char r[] = "192.0.2.6,7007", t[] = "192.0.2.6,3478";
+	socklen_t len;
 
-	mnl_attr_put_u32(nlh, KICE_A_LEG_SOCK, bad_s4);
-	mnl_attr_put(nlh, KICE_A_LEG_IPV4, 4, ip);
-	mnl_attr_put_u16(nlh, KICE_A_LEG_PORT, 7007);
-	mnl_attr_put(nlh, KICE_A_LEG_TURN_IPV4, 4, ip);
-	mnl_attr_put_u16(nlh, KICE_A_LEG_TURN_PORT, 3478);
-	mnl_attr_put_u16(nlh, KICE_A_LEG_CHANNEL, 0x3fff);
-	mnl_attr_nest_end(nlh, n);
+	kt_parse_ep(r, &remote, &len);
+	kt_parse_ep(t, &turn, &len);
+	knl_put_leg(nlh, KICE_A_FLOW_LEG_A, &leg);
 	leg_ok(nlh, KICE_A_FLOW_LEG_B, bad_s4, 7008);
 }
 
 static void b_no_channel(struct nlmsghdr *nlh)
 {
-	struct nlattr *n = mnl_attr_nest_start(nlh, KICE_A_FLOW_LEG_A);
-	uint8_t ip[4] = { 192, 0, 2, 6 };
+	struct nlattr *n = raw_leg(nlh, bad_s4, KICE_A_LEG_IPV4, ip4, 4);
 
-	mnl_attr_put_u32(nlh, KICE_A_LEG_SOCK, bad_s4);
-	mnl_attr_put(nlh, KICE_A_LEG_IPV4, 4, ip);
 	mnl_attr_put_u16(nlh, KICE_A_LEG_PORT, 7009);
-	mnl_attr_put(nlh, KICE_A_LEG_TURN_IPV4, 4, ip);
+	mnl_attr_put(nlh, KICE_A_LEG_TURN_IPV4, 4, ip4);
 	mnl_attr_put_u16(nlh, KICE_A_LEG_TURN_PORT, 3478);
 	mnl_attr_nest_end(nlh, n);
 	leg_ok(nlh, KICE_A_FLOW_LEG_B, bad_s4, 7010);
@@ -620,11 +603,8 @@ static void b_no_channel(struct nlmsghdr *nlh)
 
 static void b_both_ip(struct nlmsghdr *nlh)
 {
-	struct nlattr *n = mnl_attr_nest_start(nlh, KICE_A_FLOW_LEG_A);
-	uint8_t ip[4] = { 192, 0, 2, 7 }, ip6[16] = { 0x20, 0x01, 0x0d, 0xb8, 1 };
+	struct nlattr *n = raw_leg(nlh, bad_s6, KICE_A_LEG_IPV4, ip4, 4);
 
-	mnl_attr_put_u32(nlh, KICE_A_LEG_SOCK, bad_s6);
-	mnl_attr_put(nlh, KICE_A_LEG_IPV4, 4, ip);
 	mnl_attr_put(nlh, KICE_A_LEG_IPV6, 16, ip6);
 	mnl_attr_put_u16(nlh, KICE_A_LEG_PORT, 7011);
 	mnl_attr_nest_end(nlh, n);
@@ -633,47 +613,26 @@ static void b_both_ip(struct nlmsghdr *nlh)
 
 static void b_v6_on_v4(struct nlmsghdr *nlh)
 {
-	struct nlattr *n = mnl_attr_nest_start(nlh, KICE_A_FLOW_LEG_A);
-	uint8_t ip6[16] = { 0x20, 0x01, 0x0d, 0xb8, 1, [15] = 1 };
-
-	mnl_attr_put_u32(nlh, KICE_A_LEG_SOCK, bad_s4);
-	mnl_attr_put(nlh, KICE_A_LEG_IPV6, 16, ip6);
-	mnl_attr_put_u16(nlh, KICE_A_LEG_PORT, 7013);
-	mnl_attr_nest_end(nlh, n);
+	leg_at(nlh, KICE_A_FLOW_LEG_A, bad_s4, "2001:db8:100::1", 7013);
 	leg_ok(nlh, KICE_A_FLOW_LEG_B, bad_s4, 7014);
 }
 
 static void b_multicast(struct nlmsghdr *nlh)
 {
-	struct nlattr *n = mnl_attr_nest_start(nlh, KICE_A_FLOW_LEG_A);
-	uint8_t ip[4] = { 224, 0, 0, 1 };
-
-	mnl_attr_put_u32(nlh, KICE_A_LEG_SOCK, bad_s4);
-	mnl_attr_put(nlh, KICE_A_LEG_IPV4, 4, ip);
-	mnl_attr_put_u16(nlh, KICE_A_LEG_PORT, 7015);
-	mnl_attr_nest_end(nlh, n);
+	leg_at(nlh, KICE_A_FLOW_LEG_A, bad_s4, "224.0.0.1", 7015);
 	leg_ok(nlh, KICE_A_FLOW_LEG_B, bad_s4, 7016);
 }
 
 static void b_linklocal(struct nlmsghdr *nlh)
 {
-	struct nlattr *n = mnl_attr_nest_start(nlh, KICE_A_FLOW_LEG_A);
-	uint8_t ip6[16] = { 0xfe, 0x80, [15] = 1 };
-
-	mnl_attr_put_u32(nlh, KICE_A_LEG_SOCK, bad_s6);
-	mnl_attr_put(nlh, KICE_A_LEG_IPV6, 16, ip6);
-	mnl_attr_put_u16(nlh, KICE_A_LEG_PORT, 7035);
-	mnl_attr_nest_end(nlh, n);
+	leg_at(nlh, KICE_A_FLOW_LEG_A, bad_s6, "fe80::1", 7035);
 	leg_ok(nlh, KICE_A_FLOW_LEG_B, bad_s4, 7036);
 }
 
 static void b_stats_rw(struct nlmsghdr *nlh)
 {
-	struct nlattr *n = mnl_attr_nest_start(nlh, KICE_A_FLOW_LEG_A), *s;
-	uint8_t ip[4] = { 192, 0, 2, 8 };
+	struct nlattr *n = raw_leg(nlh, bad_s4, KICE_A_LEG_IPV4, ip4, 4), *s;
 
-	mnl_attr_put_u32(nlh, KICE_A_LEG_SOCK, bad_s4);
-	mnl_attr_put(nlh, KICE_A_LEG_IPV4, 4, ip);
 	mnl_attr_put_u16(nlh, KICE_A_LEG_PORT, 7017);
 	s = mnl_attr_nest_start(nlh, KICE_A_LEG_STATS);
 	mnl_attr_put_u64(nlh, KICE_A_LEG_STATS_RX_PACKETS, 5);
@@ -828,18 +787,24 @@ static const struct bad bads[] = {
 	{ "flow-set changing a leg's socket", KICE_CMD_FLOW_SET, EINVAL, b_set_sock },
 };
 
-static int count_cb(const struct nlmsghdr *nlh, void *data)
+static int count_flow(const struct knl_flow_info *f, void *arg)
 {
-	(*(int *)data)++;
-	return MNL_CB_OK;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static int count_sock(const struct knl_sock_info *s, void *arg)
+{
+	(*(int *)arg)++;
+	return 0;
 }
 
 static int count(uint8_t cmd)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
 	int n = 0;
 
-	if (kt_talk(kt_msg(buf, cmd, NLM_F_DUMP), count_cb, &n))
+	if (cmd == KICE_CMD_FLOW_GET ? knl_flow_dump(&kt_nl, count_flow, &n) :
+				       knl_sock_dump(&kt_nl, count_sock, &n))
 		return -1;
 	return n;
 }
@@ -861,26 +826,27 @@ static int cmd_badattr(int argc, char **argv)
 
 		dup_fd = kt_udp_bound(ep);
 	}
-	if (kt_attach(dup_fd, KICE_UNKNOWN_POLICY_PASS, &id))
+	if (knl_sock_attach(&kt_nl, dup_fd, &id))
 		die("attach", errno);
 	flows = count(KICE_CMD_FLOW_GET);
 	socks = count(KICE_CMD_SOCK_GET);
 
 	for (i = 0; i < sizeof(bads) / sizeof(bads[0]); i++) {
 		char buf[MNL_SOCKET_BUFFER_SIZE];
-		struct nlmsghdr *nlh = kt_msg(buf, bads[i].cmd, 0);
+		struct nlmsghdr *nlh = knl_req(&kt_nl, buf, bads[i].cmd,
+					       NLM_F_ACK);
 		int err;
 
 		bads[i].build(nlh);
-		err = -kt_talk(nlh, NULL, NULL);
-		if (err == bads[i].expect && kt_extack_tlvs > 0) {
+		err = -knl_request(&kt_nl, nlh, NULL, NULL);
+		if (err == bads[i].expect && kt_nl.extack_attrs > 0) {
 			printf("# ok: %s: %s (%s)\n", bads[i].name,
-			       strerror(err), kt_extack);
+			       strerror(err), kt_nl.extack);
 		} else {
 			printf("# FAIL: %s: got %s, want %s; extack %d '%s'\n",
 			       bads[i].name, strerror(err),
-			       strerror(bads[i].expect), kt_extack_tlvs,
-			       kt_extack);
+			       strerror(bads[i].expect), kt_nl.extack_attrs,
+			       kt_nl.extack);
 			fails++;
 		}
 	}
@@ -949,15 +915,31 @@ static int cmd_fuzz(int argc, char **argv)
 		/* never detach or delete what the other tests built */
 		if (cmd == KICE_CMD_SOCK_DETACH || cmd == KICE_CMD_FLOW_DEL)
 			cmd = KICE_CMD_STATS_RESET;
-		nlh = kt_msg(buf, cmd, rnd() % 5 == 0 ? NLM_F_DUMP : 0);
+		nlh = knl_req(&kt_nl, buf, cmd,
+			      NLM_F_ACK | (rnd() % 5 == 0 ? NLM_F_DUMP : 0));
 		rnd_attrs(nlh, 0);
-		if (kt_talk(nlh, NULL, NULL))
+		if (knl_request(&kt_nl, nlh, NULL, NULL))
 			errs++;
 		else
 			ok++;
 	}
 	printf("fuzz_sent=%d accepted=%d rejected=%d\n", n, ok, errs);
 	return 0;
+}
+
+/* Flow i of flow-bulk and churn: 203.0.113.1/.2, port BASE+i */
+static void bulk_legs(struct knl_leg leg[2], struct sockaddr_in sin[2],
+		      char **socks, int port)
+{
+	int j;
+
+	for (j = 0; j < 2; j++) {
+		sin[j] = (struct sockaddr_in){ .sin_family = AF_INET,
+					       .sin_port = htons(port) };
+		sin[j].sin_addr.s_addr = htonl(0xcb007101 + j);
+		leg[j] = (struct knl_leg){ .sock = atoi(socks[j]),
+					   .remote = (struct sockaddr *)&sin[j] };
+	}
 }
 
 /* flow-bulk N SOCK_A SOCK_B BASE: N flows to 203.0.113.1/.2, ports BASE+i */
@@ -970,17 +952,12 @@ static int cmd_bulk(int argc, char **argv)
 		return 2;
 	n = atoi(argv[0]);
 	for (i = 0; i < n; i++) {
-		char buf[MNL_SOCKET_BUFFER_SIZE], a[64], b[64];
-		struct nlmsghdr *nlh = kt_msg(buf, KICE_CMD_FLOW_NEW, 0);
+		struct sockaddr_in sin[2];
+		struct knl_leg leg[2];
 		uint32_t id;
 
-		snprintf(a, sizeof(a), "%s,203.0.113.1,%d", argv[1],
-			 atoi(argv[3]) + i);
-		snprintf(b, sizeof(b), "%s,203.0.113.2,%d", argv[2],
-			 atoi(argv[3]) + i);
-		put_leg(nlh, KICE_A_FLOW_LEG_A, a);
-		put_leg(nlh, KICE_A_FLOW_LEG_B, b);
-		err = kt_talk(nlh, id_cb, &id);
+		bulk_legs(leg, sin, argv + 1, atoi(argv[3]) + i);
+		err = knl_flow_new(&kt_nl, &leg[0], &leg[1], 0, &id);
 		if (err)
 			break;
 		made++;
@@ -1007,25 +984,17 @@ static int cmd_churn(int argc, char **argv)
 		return 2;
 	for (r = 0; r < rounds; r++) {
 		for (i = 0; i < n; i++) {
-			char buf[MNL_SOCKET_BUFFER_SIZE], a[64], b[64];
-			struct nlmsghdr *nlh = kt_msg(buf, KICE_CMD_FLOW_NEW, 0);
+			struct sockaddr_in sin[2];
+			struct knl_leg leg[2];
 
-			snprintf(a, sizeof(a), "%s,203.0.113.1,%d", argv[2],
-				 atoi(argv[4]) + i);
-			snprintf(b, sizeof(b), "%s,203.0.113.2,%d", argv[3],
-				 atoi(argv[4]) + i);
-			put_leg(nlh, KICE_A_FLOW_LEG_A, a);
-			put_leg(nlh, KICE_A_FLOW_LEG_B, b);
-			err = kt_talk(nlh, id_cb, &ids[i]);
+			bulk_legs(leg, sin, argv + 2, atoi(argv[4]) + i);
+			err = knl_flow_new(&kt_nl, &leg[0], &leg[1], 0,
+					   &ids[i]);
 			if (err)
 				die("flow-new", -err);
 		}
 		for (i = 0; i < n; i++) {
-			char buf[MNL_SOCKET_BUFFER_SIZE];
-			struct nlmsghdr *nlh = kt_msg(buf, KICE_CMD_FLOW_DEL, 0);
-
-			mnl_attr_put_u32(nlh, KICE_A_FLOW_ID, ids[i]);
-			err = kt_talk(nlh, NULL, NULL);
+			err = knl_flow_del(&kt_nl, ids[i]);
 			if (err)
 				die("flow-del", -err);
 		}
@@ -1035,34 +1004,34 @@ static int cmd_churn(int argc, char **argv)
 	return 0;
 }
 
-static int collect_cb(const struct nlmsghdr *nlh, void *data)
-{
-	uint32_t **ids = data, id = 0;
+struct collect {
+	uint32_t *ids;
+	size_t n, max;
+};
 
-	id_cb(nlh, &id);
-	*(*ids)++ = id;
-	return MNL_CB_OK;
+static int collect_flow(const struct knl_flow_info *f, void *arg)
+{
+	struct collect *c = arg;
+
+	if (c->n < c->max)
+		c->ids[c->n++] = f->id;
+	return 0;
 }
 
 /* flow-flush: delete every flow of the namespace */
 static int cmd_flush(void)
 {
 	static uint32_t ids[1 << 18];
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	uint32_t *end = ids, *p;
+	struct collect c = { ids, 0, 1 << 18 };
 	int err, n = 0;
+	size_t i;
 
-	err = kt_talk(kt_msg(buf, KICE_CMD_FLOW_GET, NLM_F_DUMP), collect_cb,
-		      &end);
+	err = knl_flow_dump(&kt_nl, collect_flow, &c);
 	if (err)
 		die("dump", -err);
-	for (p = ids; p < end; p++) {
-		struct nlmsghdr *nlh = kt_msg(buf, KICE_CMD_FLOW_DEL, 0);
-
-		mnl_attr_put_u32(nlh, KICE_A_FLOW_ID, *p);
-		if (!kt_talk(nlh, NULL, NULL))
+	for (i = 0; i < c.n; i++)
+		if (!knl_flow_del(&kt_nl, ids[i]))
 			n++;
-	}
 	printf("deleted=%d\n", n);
 	return 0;
 }
@@ -1079,11 +1048,11 @@ static int cmd_xattach(int argc, char **argv)
 	nsfd = open(argv[0], O_RDONLY);
 	if (nsfd < 0 || setns(nsfd, CLONE_NEWNET) < 0)
 		die("setns", errno);
-	err = kt_open();
+	err = knl_open(&kt_nl);
 	if (err)
 		die("kice family", -err);
-	err = kt_attach(fd, KICE_UNKNOWN_POLICY_PASS, &id);
-	printf("error=%s\nextack=%s\n", strerror(-err), kt_extack);
+	err = knl_sock_attach(&kt_nl, fd, &id);
+	printf("error=%s\nextack=%s\n", strerror(-err), kt_nl.extack);
 	return err == -EXDEV ? 0 : 1;
 }
 
@@ -1106,7 +1075,7 @@ int main(int argc, char **argv)
 	if (!strcmp(c, "xattach"))
 		return cmd_xattach(argc, argv);
 
-	err = kt_open();
+	err = knl_open(&kt_nl);
 	if (err)
 		die("kice family", -err);
 	if (!strcmp(c, "hold"))
@@ -1133,7 +1102,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(c, "monitor")) {
-		err = kt_monitor_join();
+		err = knl_monitor_join(&kt_nl);
 		if (err)
 			die("monitor", -err);
 		printf("ready\n");

@@ -9,22 +9,18 @@
 #include <sys/socket.h>
 #include <libmnl/libmnl.h>
 
-extern char kt_extack[256];
-extern int kt_extack_tlvs;
+#include "knl/knl.h"
 
-int kt_open(void);
-int kt_fd(void);
-int kt_monitor_join(void);
+/* the tool's netlink socket (agent/knl); extack in kt_nl.extack */
+extern struct knl kt_nl;
+
 int kt_monitor_print(int ms, int max);
-struct nlmsghdr *kt_msg(char *buf, uint8_t cmd, uint16_t flags);
-int kt_talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
 int kt_get(uint8_t cmd, int id_attr, uint32_t id, bool dump);
 uint64_t kt_now_ms(void);
 
 char *kt_parse_ep(char *s, struct sockaddr_storage *ss, socklen_t *len);
 int kt_udp_bound(char *ep);
 void kt_ep_str(const struct sockaddr_storage *ss, char *out, size_t n);
-int kt_attach(int fd, uint32_t policy, uint32_t *id);
 int kt_turnhold(int argc, char **argv);
 
 #endif

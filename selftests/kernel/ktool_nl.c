@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kice-ktool: netlink side -- talking to the "kice" generic netlink family
- * with libmnl, extended ACK included, and printing its messages as
- * "key=value" lines that shell tests can pick apart.
+ * kice-ktool: netlink side -- printing the "kice" generic netlink family's
+ * messages attribute by attribute as "key=value" lines that shell tests can
+ * pick apart.  Requests go through agent/knl (kt_nl).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -10,161 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/genetlink.h>
-#include <linux/netlink.h>
 #include <libmnl/libmnl.h>
 
 #include <linux/kice.h>
 
 #include "ktool.h"
 
-static struct mnl_socket *nl;
-static uint16_t fam_id;
-static uint32_t mon_grp;
-static unsigned int seq;
-char kt_extack[256];
-int kt_extack_tlvs;
-
-static int ctrl_grp_cb(const struct nlattr *a, void *data)
-{
-	const struct nlattr *tb[CTRL_ATTR_MCAST_GRP_MAX + 1] = {};
-	const struct nlattr *x;
-
-	mnl_attr_for_each_nested(x, a)
-		if (mnl_attr_get_type(x) <= CTRL_ATTR_MCAST_GRP_MAX)
-			tb[mnl_attr_get_type(x)] = x;
-	if (tb[CTRL_ATTR_MCAST_GRP_NAME] && tb[CTRL_ATTR_MCAST_GRP_ID] &&
-	    !strcmp(mnl_attr_get_str(tb[CTRL_ATTR_MCAST_GRP_NAME]),
-		    KICE_MCGRP_MONITOR))
-		*(uint32_t *)data = mnl_attr_get_u32(tb[CTRL_ATTR_MCAST_GRP_ID]);
-	return MNL_CB_OK;
-}
-
-static int ctrl_cb(const struct nlmsghdr *nlh, void *data)
-{
-	const struct nlattr *a, *g;
-
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
-		if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID)
-			fam_id = mnl_attr_get_u16(a);
-		if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GROUPS)
-			mnl_attr_for_each_nested(g, a)
-				ctrl_grp_cb(g, &mon_grp);
-	}
-	return MNL_CB_OK;
-}
-
-static int err_tlv_cb(const struct nlattr *a, void *data)
-{
-	kt_extack_tlvs++;
-	if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG)
-		snprintf(kt_extack, sizeof(kt_extack), "%s",
-			 mnl_attr_get_str(a));
-	return MNL_CB_OK;
-}
-
-static int err_cb(const struct nlmsghdr *nlh, void *data)
-{
-	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
-
-	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS)
-		mnl_attr_parse(nlh, sizeof(*e), err_tlv_cb, NULL);
-	if (!e->error)
-		return MNL_CB_STOP;
-	errno = -e->error;
-	return MNL_CB_ERROR;
-}
-
-static int noop_cb(const struct nlmsghdr *nlh, void *data)
-{
-	return MNL_CB_OK;
-}
-
-static int done_cb(const struct nlmsghdr *nlh, void *data)
-{
-	return MNL_CB_STOP;
-}
-
-static mnl_cb_t ctl_cbs[NLMSG_MIN_TYPE] = {
-	[NLMSG_NOOP] = noop_cb,
-	[NLMSG_ERROR] = err_cb,
-	[NLMSG_DONE] = done_cb,
-	[NLMSG_OVERRUN] = noop_cb,
-};
-
-/* Send @nlh and run @cb on every reply; returns 0 or -errno. */
-int kt_talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
-{
-	char buf[1 << 16];
-	unsigned int portid = mnl_socket_get_portid(nl);
-	int n, ret;
-
-	kt_extack[0] = 0;
-	kt_extack_tlvs = 0;
-	nlh->nlmsg_seq = ++seq;
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	do {
-		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-		if (n < 0)
-			return -errno;
-		ret = mnl_cb_run2(buf, n, seq, portid, cb, data, ctl_cbs,
-				  NLMSG_MIN_TYPE);
-	} while (ret > MNL_CB_STOP);
-	return ret < 0 ? -errno : 0;
-}
-
-int kt_open(void)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh;
-	struct genlmsghdr *g;
-	int one = 1;
-
-	nl = mnl_socket_open(NETLINK_GENERIC);
-	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
-		return -errno;
-	mnl_socket_setsockopt(nl, NETLINK_EXT_ACK, &one, sizeof(one));
-	mnl_socket_setsockopt(nl, NETLINK_CAP_ACK, &one, sizeof(one));
-
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = GENL_ID_CTRL;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->cmd = CTRL_CMD_GETFAMILY;
-	g->version = 1;
-	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, KICE_FAMILY_NAME);
-	if (kt_talk(nlh, ctrl_cb, NULL) || !fam_id)
-		return -ENOENT;
-	return 0;
-}
-
-int kt_monitor_join(void)
-{
-	if (!mon_grp)
-		return -ENOENT;
-	if (mnl_socket_setsockopt(nl, NETLINK_ADD_MEMBERSHIP, &mon_grp,
-				  sizeof(mon_grp)) < 0)
-		return -errno;
-	return 0;
-}
-
-int kt_fd(void)
-{
-	return mnl_socket_get_fd(nl);
-}
-
-struct nlmsghdr *kt_msg(char *buf, uint8_t cmd, uint16_t flags)
-{
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct genlmsghdr *g;
-
-	nlh->nlmsg_type = fam_id;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
-	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->cmd = cmd;
-	g->version = KICE_FAMILY_VERSION;
-	return nlh;
-}
+struct knl kt_nl;
 
 /* ------------------------------------------------------------------ */
 /* Printing: attribute sets as tables of names and types. */
@@ -389,17 +241,16 @@ int kt_get(uint8_t cmd, int id_attr, uint32_t id, bool dump)
 	const struct aset *set = cmd == KICE_CMD_SOCK_GET ? &sock_set : &flow_set;
 	struct nlmsghdr *nlh;
 
-	nlh = kt_msg(buf, cmd, dump ? NLM_F_DUMP : 0);
+	nlh = knl_req(&kt_nl, buf, cmd, NLM_F_ACK | (dump ? NLM_F_DUMP : 0));
 	if (!dump)
 		mnl_attr_put_u32(nlh, id_attr, id);
-	return kt_talk(nlh, print_cb, (void *)set);
+	return knl_request(&kt_nl, nlh, print_cb, (void *)set);
 }
 
 /* Print monitor events for @ms milliseconds or until @max events. */
 int kt_monitor_print(int ms, int max)
 {
-	char buf[1 << 16];
-	int n, events = 0;
+	int err, events = 0;
 	struct timeval tv;
 	uint64_t end = kt_now_ms() + ms;
 
@@ -410,14 +261,13 @@ int kt_monitor_print(int ms, int max)
 			break;
 		tv.tv_sec = left / 1000;
 		tv.tv_usec = (left % 1000) * 1000;
-		setsockopt(kt_fd(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EINTR)
-				continue;
-			return -errno;
-		}
-		mnl_cb_run(buf, n, 0, 0, print_cb, NULL);
+		setsockopt(knl_fd(&kt_nl), SOL_SOCKET, SO_RCVTIMEO, &tv,
+			   sizeof(tv));
+		err = knl_monitor_recv_raw(&kt_nl, print_cb, NULL);
+		if (err == -EAGAIN || err == -EINTR)
+			continue;
+		if (err)
+			return err;
 		events++;
 	}
 	return 0;

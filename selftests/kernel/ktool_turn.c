@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <linux/kice.h>
 
 #include "turn/turn.h"
 #include "ktool.h"
@@ -108,9 +109,11 @@ int kt_turnhold(int argc, char **argv)
 		fprintf(stderr, "ktool: turnhold needs --bind --server --peer --user --pass\n");
 		return 2;
 	}
-	err = kt_attach(t.fd, 0, &id);
+	err = knl_sock_attach_policy(&kt_nl, t.fd, KICE_UNKNOWN_POLICY_PASS,
+				     &id);
 	if (err) {
-		fprintf(stderr, "ktool: attach: %s %s\n", strerror(-err), kt_extack);
+		fprintf(stderr, "ktool: attach: %s %s\n", strerror(-err),
+			kt_nl.extack);
 		return 1;
 	}
 
