@@ -59,12 +59,88 @@ static int kice_put_addr(struct sk_buff *skb, int a4, int a6, int aport,
 	return err ?: nla_put_u16(skb, aport, ntohs(a->port));
 }
 
+/* Reply with @msg, or drop it and fail with @err. */
+static int kice_reply(struct sk_buff *msg, struct genl_info *info, int err)
+{
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+/*
+ * Sockets and flows are read the same way: one by its id (get), or all of
+ * them in id order, as many per message of a dump as fit.
+ */
+struct kice_nl_objs {
+	u8 cmd;				/* of the replies */
+	int id_attr;
+	size_t xa;			/* offsetof(struct kice_net, ...) */
+	void *(*lookup)(struct kice_net *kn, struct nlattr *attr,
+			struct netlink_ext_ack *extack);
+	int (*fill)(struct sk_buff *skb, void *obj, u32 portid, u32 seq,
+		    int flags, u8 cmd);
+};
+
+static int kice_get_doit(struct genl_info *info,
+			 const struct kice_nl_objs *o)
+{
+	struct kice_net *kn = kice_info_net(info);
+	struct sk_buff *msg;
+	void *obj;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, o->id_attr))
+		return -EINVAL;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+
+	mutex_lock(&kn->lock);
+	obj = o->lookup(kn, info->attrs[o->id_attr], info->extack);
+	if (obj)
+		err = o->fill(msg, obj, info->snd_portid, info->snd_seq, 0,
+			      o->cmd);
+	else
+		err = -ENOENT;
+	mutex_unlock(&kn->lock);
+	return kice_reply(msg, info, err);
+}
+
+static int kice_dumpit(struct sk_buff *skb, struct netlink_callback *cb,
+		       const struct kice_nl_objs *o)
+{
+	struct kice_net *kn = kice_net(sock_net(skb->sk));
+	struct xarray *xa = (struct xarray *)((char *)kn + o->xa);
+	unsigned long id;
+	void *obj;
+	int err = 0;
+
+	mutex_lock(&kn->lock);
+	xa_for_each_start(xa, id, obj, cb->args[0]) {
+		err = o->fill(skb, obj, NETLINK_CB(cb->skb).portid,
+			      cb->nlh->nlmsg_seq, NLM_F_MULTI, o->cmd);
+		if (err)
+			break;
+		cb->args[0] = id + 1;
+	}
+	mutex_unlock(&kn->lock);
+
+	/* a full message: continue in the next part of the dump */
+	if (err == -EMSGSIZE && skb->len)
+		err = 0;
+	return err ?: skb->len;
+}
+
 /* ------------------------------------------------------------------ */
 /* sockets */
 
-static int kice_sock_fill(struct sk_buff *skb, struct kice_sock *ks,
-			  u32 portid, u32 seq, int flags, u8 cmd)
+static int kice_sock_fill(struct sk_buff *skb, void *obj, u32 portid,
+			  u32 seq, int flags, u8 cmd)
 {
+	struct kice_sock *ks = obj;
 	void *hdr;
 
 	hdr = genlmsg_put(skb, portid, seq, &kice_nl_family, flags, cmd);
@@ -91,9 +167,8 @@ static int kice_sock_fill(struct sk_buff *skb, struct kice_sock *ks,
 	return 0;
 }
 
-static struct kice_sock *kice_sock_lookup(struct kice_net *kn,
-					  struct nlattr *attr,
-					  struct netlink_ext_ack *extack)
+static void *kice_sock_lookup(struct kice_net *kn, struct nlattr *attr,
+			      struct netlink_ext_ack *extack)
 {
 	struct kice_sock *ks = xa_load(&kn->socks, nla_get_u32(attr));
 
@@ -130,12 +205,7 @@ int kice_nl_sock_attach_doit(struct sk_buff *skb, struct genl_info *info)
 				     0, KICE_CMD_SOCK_ATTACH);
 	}
 	mutex_unlock(&kn->lock);
-
-	if (err) {
-		nlmsg_free(msg);
-		return err;
-	}
-	return genlmsg_reply(msg, info);
+	return kice_reply(msg, info, err);
 }
 
 int kice_nl_sock_detach_doit(struct sk_buff *skb, struct genl_info *info)
@@ -157,58 +227,22 @@ int kice_nl_sock_detach_doit(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
+static const struct kice_nl_objs kice_socks = {
+	.cmd		= KICE_CMD_SOCK_GET,
+	.id_attr	= KICE_A_SOCK_ID,
+	.xa		= offsetof(struct kice_net, socks),
+	.lookup		= kice_sock_lookup,
+	.fill		= kice_sock_fill,
+};
+
 int kice_nl_sock_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct kice_net *kn = kice_info_net(info);
-	struct kice_sock *ks;
-	struct sk_buff *msg;
-	int err;
-
-	if (GENL_REQ_ATTR_CHECK(info, KICE_A_SOCK_ID))
-		return -EINVAL;
-
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
-
-	mutex_lock(&kn->lock);
-	ks = kice_sock_lookup(kn, info->attrs[KICE_A_SOCK_ID], info->extack);
-	if (ks)
-		err = kice_sock_fill(msg, ks, info->snd_portid, info->snd_seq,
-				     0, KICE_CMD_SOCK_GET);
-	else
-		err = -ENOENT;
-	mutex_unlock(&kn->lock);
-
-	if (err) {
-		nlmsg_free(msg);
-		return err;
-	}
-	return genlmsg_reply(msg, info);
+	return kice_get_doit(info, &kice_socks);
 }
 
 int kice_nl_sock_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct kice_net *kn = kice_net(sock_net(skb->sk));
-	struct kice_sock *ks;
-	unsigned long id;
-	int err = 0;
-
-	mutex_lock(&kn->lock);
-	xa_for_each_start(&kn->socks, id, ks, cb->args[0]) {
-		err = kice_sock_fill(skb, ks, NETLINK_CB(cb->skb).portid,
-				     cb->nlh->nlmsg_seq, NLM_F_MULTI,
-				     KICE_CMD_SOCK_GET);
-		if (err)
-			break;
-		cb->args[0] = id + 1;
-	}
-	mutex_unlock(&kn->lock);
-
-	/* a full message: continue in the next part of the dump */
-	if (err == -EMSGSIZE && skb->len)
-		err = 0;
-	return err ?: skb->len;
+	return kice_dumpit(skb, cb, &kice_socks);
 }
 
 /* ------------------------------------------------------------------ */
@@ -557,9 +591,10 @@ err:
 	return -EMSGSIZE;
 }
 
-static int kice_flow_fill(struct sk_buff *skb, struct kice_flow *flow,
-			  u32 portid, u32 seq, int flags, u8 cmd)
+static int kice_flow_fill(struct sk_buff *skb, void *obj, u32 portid,
+			  u32 seq, int flags, u8 cmd)
 {
+	struct kice_flow *flow = obj;
 	const struct kice_flow_cfg *cfg;
 	unsigned int i;
 	void *hdr;
@@ -593,9 +628,8 @@ err:
 	return -EMSGSIZE;
 }
 
-static struct kice_flow *kice_flow_lookup(struct kice_net *kn,
-					  struct nlattr *attr,
-					  struct netlink_ext_ack *extack)
+static void *kice_flow_lookup(struct kice_net *kn, struct nlattr *attr,
+			      struct netlink_ext_ack *extack)
 {
 	struct kice_flow *flow = xa_load(&kn->flows, nla_get_u32(attr));
 
@@ -603,6 +637,14 @@ static struct kice_flow *kice_flow_lookup(struct kice_net *kn,
 		NL_SET_ERR_MSG_ATTR(extack, attr, "no such flow");
 	return flow;
 }
+
+static const struct kice_nl_objs kice_flows = {
+	.cmd		= KICE_CMD_FLOW_GET,
+	.id_attr	= KICE_A_FLOW_ID,
+	.xa		= offsetof(struct kice_net, flows),
+	.lookup		= kice_flow_lookup,
+	.fill		= kice_flow_fill,
+};
 
 /* ------------------------------------------------------------------ */
 /* flows: commands */
@@ -655,11 +697,7 @@ int kice_nl_flow_new_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 out:
 	mutex_unlock(&kn->lock);
-	if (err) {
-		nlmsg_free(msg);
-		return err;
-	}
-	return genlmsg_reply(msg, info);
+	return kice_reply(msg, info, err);
 }
 
 int kice_nl_flow_del_doit(struct sk_buff *skb, struct genl_info *info)
@@ -683,55 +721,12 @@ int kice_nl_flow_del_doit(struct sk_buff *skb, struct genl_info *info)
 
 int kice_nl_flow_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct kice_net *kn = kice_info_net(info);
-	struct kice_flow *flow;
-	struct sk_buff *msg;
-	int err;
-
-	if (GENL_REQ_ATTR_CHECK(info, KICE_A_FLOW_ID))
-		return -EINVAL;
-
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
-
-	mutex_lock(&kn->lock);
-	flow = kice_flow_lookup(kn, info->attrs[KICE_A_FLOW_ID], info->extack);
-	if (flow)
-		err = kice_flow_fill(msg, flow, info->snd_portid, info->snd_seq,
-				     0, KICE_CMD_FLOW_GET);
-	else
-		err = -ENOENT;
-	mutex_unlock(&kn->lock);
-
-	if (err) {
-		nlmsg_free(msg);
-		return err;
-	}
-	return genlmsg_reply(msg, info);
+	return kice_get_doit(info, &kice_flows);
 }
 
 int kice_nl_flow_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct kice_net *kn = kice_net(sock_net(skb->sk));
-	struct kice_flow *flow;
-	unsigned long id;
-	int err = 0;
-
-	mutex_lock(&kn->lock);
-	xa_for_each_start(&kn->flows, id, flow, cb->args[0]) {
-		err = kice_flow_fill(skb, flow, NETLINK_CB(cb->skb).portid,
-				     cb->nlh->nlmsg_seq, NLM_F_MULTI,
-				     KICE_CMD_FLOW_GET);
-		if (err)
-			break;
-		cb->args[0] = id + 1;
-	}
-	mutex_unlock(&kn->lock);
-
-	if (err == -EMSGSIZE && skb->len)
-		err = 0;
-	return err ?: skb->len;
+	return kice_dumpit(skb, cb, &kice_flows);
 }
 
 int kice_nl_flow_set_doit(struct sk_buff *skb, struct genl_info *info)
