@@ -48,3 +48,8 @@ TESTS += loop_test
 loop_test_SRCS := agent/ice/tests/loop_test.c
 loop_test_LIBS := ice
 loop_test_CFLAGS := -I$(KSFT_DIR) -Wno-sign-compare
+
+TESTS += session_turn_test
+session_turn_test_SRCS := agent/ice/tests/session_turn_test.c
+session_turn_test_LIBS := ice sdp turn stun
+session_turn_test_CFLAGS := -I$(KSFT_DIR) -Wno-sign-compare

@@ -174,6 +174,14 @@ int ice_agent_add_host(struct ice_agent *a, unsigned int stream,
  */
 int ice_agent_set_turn_sock(struct ice_agent *a, unsigned int server,
 			    unsigned int stream, unsigned int comp, int sock);
+/*
+ * State of such a connection, for one still being established: report
+ * -EINPROGRESS right after ice_agent_set_turn_sock(), then 0 once it is
+ * open (the Allocate is sent then) or the failure (-errno; its relayed
+ * candidate is given up, gathering may finish).  @why: text or NULL.
+ */
+int ice_agent_turn_sock_status(struct ice_agent *a, int sock, int status,
+			       const char *why, uint64_t now);
 /* Start server-reflexive gathering from every host candidate. */
 void ice_agent_gather(struct ice_agent *a, uint64_t now);
 bool ice_agent_gathering_done(const struct ice_agent *a);

@@ -283,6 +283,7 @@ int ice_agent_set_turn_sock(struct ice_agent *a, unsigned int server,
 	t[a->nturn_socks].stream = (uint8_t)stream;
 	t[a->nturn_socks].comp = (uint8_t)comp;
 	t[a->nturn_socks].sock = sock;
+	t[a->nturn_socks].status = 0;
 	a->nturn_socks++;
 	return 0;
 }

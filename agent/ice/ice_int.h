@@ -20,6 +20,7 @@
 struct ice_turn_sock {
 	uint8_t server, stream, comp;
 	int sock;
+	int status;	/* 0 connected, -EINPROGRESS, or the failure */
 };
 
 struct ice_lcand {

@@ -103,6 +103,16 @@ int ice_loop_add_fd(struct ice_loop *l, int fd, ice_fd_cb cb, void *arg)
 	return 0;
 }
 
+int ice_loop_set_events(struct ice_loop *l, int fd, uint32_t events)
+{
+	struct epoll_event ev = { .events = events };
+
+	if (fd < 0 || (unsigned int)fd >= l->capfds || !l->fds[fd])
+		return -ENOENT;
+	ev.data.ptr = l->fds[fd];
+	return epoll_ctl(l->epfd, EPOLL_CTL_MOD, fd, &ev) ? -errno : 0;
+}
+
 void ice_loop_del_fd(struct ice_loop *l, int fd)
 {
 	if (fd < 0 || (unsigned int)fd >= l->capfds || !l->fds[fd])

@@ -25,7 +25,10 @@ uint64_t ice_now_ms(void);
 
 struct ice_loop *ice_loop_new(void);
 void ice_loop_free(struct ice_loop *l);
+/* Watch @fd for EPOLLIN (change with ice_loop_set_events()). */
 int ice_loop_add_fd(struct ice_loop *l, int fd, ice_fd_cb cb, void *arg);
+/* Wait for other EPOLL* events on a watched @fd, e.g. EPOLLOUT. */
+int ice_loop_set_events(struct ice_loop *l, int fd, uint32_t events);
 /* Safe from inside any callback: pending events of @fd are dropped. */
 void ice_loop_del_fd(struct ice_loop *l, int fd);
 void ice_timer_init(struct ice_timer *t, ice_timer_cb cb);

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -113,7 +114,7 @@ void ice_relay_gather(struct ice_agent *a, uint64_t now)
 					    (best < 0 || l->priority > a->lc[best].priority))
 						best = (int)i;
 				}
-				int ssock = -1;
+				int ssock = -1, status = 0;
 				enum stun_transport tr = STUN_TR_UDP;
 
 				if (best < 0 || a->nrelays >= ICE_MAX_RELAYS)
@@ -126,10 +127,12 @@ void ice_relay_gather(struct ice_agent *a, uint64_t now)
 					for (unsigned int k = 0; k < a->nturn_socks; k++)
 						if (a->turn_socks[k].server == s &&
 						    a->turn_socks[k].stream == st &&
-						    a->turn_socks[k].comp == comp)
+						    a->turn_socks[k].comp == comp) {
 							ssock = a->turn_socks[k].sock;
-					if (ssock == -1)
-						continue;	/* not connected */
+							status = a->turn_socks[k].status;
+						}
+					if (ssock == -1 || (status && status != -EINPROGRESS))
+						continue;	/* no connection */
 				}
 				nr = realloc(a->relays, (a->nrelays + 1u) * sizeof(*nr));
 				if (!nr)
@@ -156,11 +159,46 @@ void ice_relay_gather(struct ice_agent *a, uint64_t now)
 				}
 				a->relays[a->nrelays++] = r;
 				a->relay_now = now;
-				if (turn_client_allocate(&r->tc, now))
+				/* still connecting: ice_agent_turn_sock_status() */
+				if (!status && turn_client_allocate(&r->tc, now))
 					r->done = true;
 			}
 		}
 	}
+}
+
+int ice_agent_turn_sock_status(struct ice_agent *a, int sock, int status,
+			       const char *why, uint64_t now)
+{
+	bool found = false;
+
+	for (unsigned int k = 0; k < a->nturn_socks; k++) {
+		if (a->turn_socks[k].sock == sock) {
+			a->turn_socks[k].status = status;
+			found = true;
+		}
+	}
+	if (!found)
+		return -ENOENT;
+	if (status == -EINPROGRESS)
+		return 0;
+	a->relay_now = now;
+	for (unsigned int i = 0; i < a->nrelays; i++) {
+		struct ice_relay *r = a->relays[i];
+		struct turn_event ev = { .type = TURN_EV_ALLOC_FAILED };
+
+		if (r->server_sock != sock || r->done)
+			continue;
+		if (!status && (r->tc.state != TURN_IDLE ||
+				!turn_client_allocate(&r->tc, now)))
+			continue;
+		/* the client's own failure path, as if Allocate had failed */
+		ev.err = status ? status : -ENOTCONN;
+		snprintf(ev.reason, sizeof(ev.reason), "%s",
+			 why ? why : "connection to the TURN server failed");
+		relay_event(r, &ev);
+	}
+	return 0;
 }
 
 bool ice_relay_pending(const struct ice_agent *a)

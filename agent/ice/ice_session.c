@@ -5,19 +5,32 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "ice/ice_session.h"
 #include "turn/turn.h"
 
-/* a TCP or TLS connection to a TURN server */
+/* connect + TLS handshake of a TURN connection, per attempt */
+#define TCONN_TIMEOUT_MS	3000
+#define TCONN_ATTEMPTS		3	/* a refused connect is retried */
+#define TCONN_RETRY_MS		100
+
+/* a TCP or TLS connection to a TURN server, opened without blocking */
 struct ice_tconn {
 	struct turn_conn tc;
 	struct ice_session *s;
 	struct ice_addr server;
+	struct ice_timer timer;		/* deadline, or the next attempt */
+	enum stun_transport tr;
+	char *host, *ca_file;
+	bool insecure;
+	int attempts;
 	int id;
 };
 
@@ -131,26 +144,106 @@ static void tconn_readable(int fd, uint32_t events, void *arg)
 	do {
 		n = turn_conn_read(&t->tc, tconn_frame, t);
 	} while (n > 0 && turn_conn_pending(&t->tc) && ++rounds < 64);
-	if (n < 0 && n != -EAGAIN)
+	if (n < 0 && n != -EAGAIN) {
 		ice_loop_del_fd(t->s->loop, fd);	/* closed by the server */
+		ice_agent_turn_sock_status(t->s->agent, t->id, n, t->tc.err,
+					   ice_now_ms());
+	}
 	ice_session_kick(t->s);
 }
 
-/* Connect to every TCP/TLS TURN server once per stream and component. */
+static void tconn_start(struct ice_tconn *t);
+
+/* After a connect/handshake step: wait again, or report the outcome. */
+static void tconn_progress(struct ice_tconn *t, int err, bool connecting)
+{
+	struct ice_session *s = t->s;
+	uint64_t now = ice_now_ms();
+
+	if (err == -EINPROGRESS) {
+		if (!ice_loop_set_events(s->loop, t->tc.fd,
+					 t->tc.want == POLLIN ? EPOLLIN : EPOLLOUT))
+			return;
+		err = -ENOMEM;
+		snprintf(t->tc.err, sizeof(t->tc.err), "cannot watch the socket");
+	}
+	ice_loop_timer_del(s->loop, &t->timer);
+	ice_loop_del_fd(s->loop, t->tc.fd);
+	if (!err && !ice_loop_add_fd(s->loop, t->tc.fd, tconn_readable, t)) {
+		ice_agent_turn_sock_status(s->agent, t->id, 0, NULL, now);
+		ice_session_kick(s);
+		return;
+	}
+	if (!err) {
+		err = -ENOMEM;
+		snprintf(t->tc.err, sizeof(t->tc.err), "cannot watch the socket");
+	}
+	if (err == -ECONNREFUSED && connecting && t->attempts < TCONN_ATTEMPTS) {
+		turn_conn_close(&t->tc);
+		ice_loop_timer_set(s->loop, &t->timer, now + TCONN_RETRY_MS);
+		return;
+	}
+	ice_agent_turn_sock_status(s->agent, t->id, err, t->tc.err, now);
+	turn_conn_close(&t->tc);
+	ice_session_kick(s);
+}
+
+static void tconn_ready(int fd, uint32_t events, void *arg)
+{
+	struct ice_tconn *t = arg;
+	bool connecting = t->tc.state == TURN_CONN_CONNECTING;
+
+	tconn_progress(t, turn_conn_continue(&t->tc), connecting);
+}
+
+/* The deadline of the attempt, or the time for the next one. */
+static void tconn_timer(struct ice_timer *tm, uint64_t now)
+{
+	struct ice_tconn *t = (struct ice_tconn *)
+		((char *)tm - offsetof(struct ice_tconn, timer));
+	bool connecting = t->tc.state == TURN_CONN_CONNECTING;
+
+	if (t->tc.fd < 0)
+		tconn_start(t);
+	else
+		tconn_progress(t, turn_conn_continue(&t->tc), connecting);
+}
+
+static void tconn_start(struct ice_tconn *t)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = ice_addr_to_sa(&t->server, &ss);
+	int err;
+
+	t->attempts++;
+	err = turn_conn_start(&t->tc, t->tr, (struct sockaddr *)&ss, sl,
+			      t->host, t->ca_file, t->insecure,
+			      TCONN_TIMEOUT_MS);
+	if (err == -EINPROGRESS || !err) {
+		if (ice_loop_add_fd(t->s->loop, t->tc.fd, tconn_ready, t)) {
+			err = -ENOMEM;
+			snprintf(t->tc.err, sizeof(t->tc.err),
+				 "cannot watch the socket");
+		} else if (err) {
+			ice_loop_timer_set(t->s->loop, &t->timer,
+					   t->tc.deadline_ms);
+		}
+	}
+	tconn_progress(t, err, true);
+}
+
+/* Start connecting to every TCP/TLS TURN server once per stream and
+ * component; the agent allocates on each when it is open. */
 static void open_turn_conns(struct ice_session *s, const struct ice_cfg *cfg,
 			    unsigned int nstreams, unsigned int ncomp)
 {
 	for (unsigned int i = 0; i < cfg->nturn && i < ICE_MAX_SERVERS; i++) {
 		const struct ice_turn_server *ts = &cfg->turn[i];
-		enum stun_transport tr = ts->transport == ICE_TURN_TLS ?
-					 STUN_TR_TLS : STUN_TR_TCP;
 
 		if (ts->transport == ICE_TURN_UDP)
 			continue;
 		for (unsigned int st = 0; st < nstreams; st++) {
 			for (unsigned int c = 1; c <= ncomp; c++) {
-				struct sockaddr_storage ss;
-				socklen_t sl = ice_addr_to_sa(&ts->addr, &ss);
 				char host[64];
 				struct ice_tconn *t, **nt;
 
@@ -162,29 +255,29 @@ static void open_turn_conns(struct ice_session *s, const struct ice_cfg *cfg,
 				if (!t)
 					return;
 				ice_addr_ip_str(&ts->addr, host, sizeof(host));
-				/* bounded blocking connect and handshake; a
-				 * refused connection is retried twice */
-				int err = -ECONNREFUSED;
-
-				for (int k = 0; k < 3 && err == -ECONNREFUSED; k++) {
-					if (k)
-						usleep(100000);
-					err = turn_conn_open(&t->tc, tr,
-							     (struct sockaddr *)&ss, sl,
-							     ts->tls_host ? ts->tls_host : host,
-							     ts->ca_file, ts->insecure, 2000);
-				}
-				if (err) {
+				t->host = strdup(ts->tls_host ? ts->tls_host : host);
+				t->ca_file = ts->ca_file ? strdup(ts->ca_file) : NULL;
+				if (!t->host || (ts->ca_file && !t->ca_file)) {
+					free(t->host);
+					free(t->ca_file);
 					free(t);
-					continue;
+					return;
 				}
+				t->tc.fd = -1;
 				t->s = s;
 				t->server = ts->addr;
+				t->tr = ts->transport == ICE_TURN_TLS ?
+					STUN_TR_TLS : STUN_TR_TCP;
+				t->insecure = ts->insecure;
+				ice_timer_init(&t->timer, tconn_timer);
 				t->id = ICE_TURN_CONN_SOCK(s->ntconns);
 				s->tconns[s->ntconns++] = t;
-				if (ice_loop_add_fd(s->loop, t->tc.fd, tconn_readable, t) ||
-				    ice_agent_set_turn_sock(s->agent, i, st, c, t->id))
+				if (ice_agent_set_turn_sock(s->agent, i, st, c, t->id))
 					continue;
+				ice_agent_turn_sock_status(s->agent, t->id,
+							   -EINPROGRESS, NULL,
+							   ice_now_ms());
+				tconn_start(t);
 			}
 		}
 	}
@@ -273,9 +366,14 @@ void ice_session_free(struct ice_session *s)
 	}
 	free(s->fds);
 	for (unsigned int i = 0; i < s->ntconns; i++) {
-		ice_loop_del_fd(s->loop, s->tconns[i]->tc.fd);
-		turn_conn_close(&s->tconns[i]->tc);
-		free(s->tconns[i]);
+		struct ice_tconn *t = s->tconns[i];
+
+		ice_loop_timer_del(s->loop, &t->timer);
+		ice_loop_del_fd(s->loop, t->tc.fd);
+		turn_conn_close(&t->tc);
+		free(t->host);
+		free(t->ca_file);
+		free(t);
 	}
 	free(s->tconns);
 	ice_agent_free(s->agent);

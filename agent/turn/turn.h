@@ -177,9 +177,20 @@ const char *turn_state_name(enum turn_state s);
 struct ssl_ctx_st;
 struct ssl_st;
 
+enum turn_conn_state {
+	TURN_CONN_CLOSED = 0,
+	TURN_CONN_CONNECTING,		/* TCP connect in progress */
+	TURN_CONN_HANDSHAKE,		/* TLS handshake in progress */
+	TURN_CONN_OPEN,
+	TURN_CONN_FAILED,		/* err says why; close it */
+};
+
 struct turn_conn {
 	int fd;
 	enum stun_transport transport;
+	enum turn_conn_state state;
+	short want;			/* POLLIN/POLLOUT awaited, 0: none */
+	uint64_t deadline_ms;		/* connect + handshake, stun_now_ms() */
 	struct ssl_ctx_st *ctx;
 	struct ssl_st *ssl;
 	size_t rlen;
@@ -188,17 +199,30 @@ struct turn_conn {
 };
 
 /*
- * Connect (TCP/TLS: blocking connect and handshake bounded by timeout_ms,
- * then non-blocking).  For TLS the server certificate is verified against
- * ca_file (or the system store when NULL) and host (name or IP literal)
- * unless insecure.
+ * Start connecting without blocking.  Returns 0 when open already (UDP),
+ * -EINPROGRESS while a TCP connect or TLS handshake goes on, or a negative
+ * errno (tc->err says why; the connection is closed).  While in progress
+ * wait until tc->fd is ready for tc->want (it changes between steps) or
+ * tc->deadline_ms is reached, then call turn_conn_continue().  For TLS
+ * the server certificate is verified against ca_file (or the system store
+ * when NULL) and host (name or IP literal) unless insecure.
  */
+int turn_conn_start(struct turn_conn *tc, enum stun_transport tr,
+		    const struct sockaddr *server, socklen_t slen,
+		    const char *host, const char *ca_file, bool insecure,
+		    int timeout_ms);
+/* Next step: 0 when open, -EINPROGRESS to wait again, else the failure
+ * (-ECONNREFUSED, -ETIMEDOUT after the deadline, ...; tc->err says why;
+ * the descriptor stays open until turn_conn_close()). */
+int turn_conn_continue(struct turn_conn *tc);
+/* Blocking form for tools: start, then wait for it up to timeout_ms. */
 int turn_conn_open(struct turn_conn *tc, enum stun_transport tr,
 		   const struct sockaddr *server, socklen_t slen,
 		   const char *host, const char *ca_file, bool insecure,
 		   int timeout_ms);
 void turn_conn_close(struct turn_conn *tc);
-/* Write one message/frame completely.  0 or negative errno. */
+/* Write one message/frame completely (once open: else -ENOTCONN).
+ * 0 or negative errno. */
 int turn_conn_send(struct turn_conn *tc, const uint8_t *buf, size_t len);
 /* Read what is available and call fn for every complete message/frame;
  * returns frames delivered, 0 if none yet, negative errno on failure or

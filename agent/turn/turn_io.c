@@ -53,39 +53,11 @@ static int wait_fd(int fd, short ev, int timeout_ms)
 	return n == 0 ? -ETIMEDOUT : 0;
 }
 
-static int tcp_connect(struct turn_conn *tc, const struct sockaddr *sa,
-		       socklen_t slen, int timeout_ms)
+/* The TLS context and session for the handshake to come; no I/O yet. */
+static int tls_setup(struct turn_conn *tc, const char *host,
+		     const char *ca_file, bool insecure)
 {
-	int soerr = 0, one = 1, err;
-	socklen_t l = sizeof(soerr);
-
-	if (connect(tc->fd, sa, slen) == 0)
-		return 0;
-	if (errno != EINPROGRESS) {
-		err = errno;
-		set_err(tc, "connect", err);
-		return -err;
-	}
-	err = wait_fd(tc->fd, POLLOUT, timeout_ms);
-	if (err) {
-		set_err(tc, "connect", -err);
-		return err;
-	}
-	getsockopt(tc->fd, SOL_SOCKET, SO_ERROR, &soerr, &l);
-	if (soerr) {
-		set_err(tc, "connect", soerr);
-		return -soerr;
-	}
-	setsockopt(tc->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	return 0;
-}
-
-static int tls_handshake(struct turn_conn *tc, const char *host,
-			 const char *ca_file, bool insecure, int timeout_ms)
-{
-	uint64_t deadline = stun_now_ms() + (uint64_t)timeout_ms;
 	struct in6_addr ip;
-	int r;
 
 	tc->ctx = SSL_CTX_new(TLS_client_method());
 	if (!tc->ctx) {
@@ -123,39 +95,80 @@ static int tls_handshake(struct turn_conn *tc, const char *host,
 			}
 		}
 	}
-	for (;;) {
-		int64_t left = (int64_t)(deadline - stun_now_ms());
-
-		r = SSL_connect(tc->ssl);
-		if (r == 1)
-			return 0;
-		r = SSL_get_error(tc->ssl, r);
-		if ((r != SSL_ERROR_WANT_READ && r != SSL_ERROR_WANT_WRITE) ||
-		    left <= 0)
-			break;
-		if (wait_fd(tc->fd, r == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT,
-			    (int)left))
-			break;
-	}
-	if (SSL_get_verify_result(tc->ssl) != X509_V_OK)
-		snprintf(tc->err, sizeof(tc->err),
-			 "TLS handshake: certificate verification failed: %s",
-			 X509_verify_cert_error_string(
-				 SSL_get_verify_result(tc->ssl)));
-	else
-		set_ssl_err(tc, "TLS handshake failed");
-	return -ECONNREFUSED;
+	return 0;
 }
 
-int turn_conn_open(struct turn_conn *tc, enum stun_transport tr,
-		   const struct sockaddr *server, socklen_t slen,
-		   const char *host, const char *ca_file, bool insecure,
-		   int timeout_ms)
+/* Connection failed: stop waiting (the descriptor stays until close). */
+static int conn_fail(struct turn_conn *tc, int err)
+{
+	tc->state = TURN_CONN_FAILED;
+	tc->want = 0;
+	return err;
+}
+
+/* One non-blocking SSL_connect() step. */
+static int tls_step(struct turn_conn *tc)
+{
+	long vr;
+	int r;
+
+	ERR_clear_error();
+	r = SSL_connect(tc->ssl);
+	if (r == 1) {
+		tc->state = TURN_CONN_OPEN;
+		tc->want = 0;
+		return 0;
+	}
+	r = SSL_get_error(tc->ssl, r);
+	if (r == SSL_ERROR_WANT_READ || r == SSL_ERROR_WANT_WRITE) {
+		tc->want = r == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT;
+		return -EINPROGRESS;
+	}
+	vr = SSL_get_verify_result(tc->ssl);
+	if (vr != X509_V_OK)
+		snprintf(tc->err, sizeof(tc->err),
+			 "TLS handshake: certificate verification failed: %s",
+			 X509_verify_cert_error_string(vr));
+	else if (r == SSL_ERROR_SYSCALL && errno && !ERR_peek_error())
+		set_err(tc, "TLS handshake failed", errno);
+	else
+		set_ssl_err(tc, "TLS handshake failed");
+	return conn_fail(tc, -ECONNREFUSED);
+}
+
+/* TCP connected (or failed): check the outcome, go on with TLS. */
+static int tcp_step(struct turn_conn *tc)
+{
+	int soerr = 0, one = 1;
+	socklen_t l = sizeof(soerr);
+
+	if (getsockopt(tc->fd, SOL_SOCKET, SO_ERROR, &soerr, &l) < 0)
+		soerr = errno;
+	if (soerr) {
+		set_err(tc, "connect", soerr);
+		return conn_fail(tc, -soerr);
+	}
+	setsockopt(tc->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (tc->transport != STUN_TR_TLS) {
+		tc->state = TURN_CONN_OPEN;
+		tc->want = 0;
+		return 0;
+	}
+	tc->state = TURN_CONN_HANDSHAKE;
+	return tls_step(tc);
+}
+
+int turn_conn_start(struct turn_conn *tc, enum stun_transport tr,
+		    const struct sockaddr *server, socklen_t slen,
+		    const char *host, const char *ca_file, bool insecure,
+		    int timeout_ms)
 {
 	int err;
 
 	memset(tc, 0, offsetof(struct turn_conn, rbuf));
 	tc->transport = tr;
+	tc->deadline_ms = stun_now_ms() + (uint64_t)(timeout_ms > 0 ?
+						      timeout_ms : 0);
 	tc->fd = socket(server->sa_family,
 			(tr == STUN_TR_UDP ? SOCK_DGRAM : SOCK_STREAM) |
 			SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -164,18 +177,78 @@ int turn_conn_open(struct turn_conn *tc, enum stun_transport tr,
 		set_err(tc, "socket", err);
 		return -err;
 	}
-	if (tr == STUN_TR_UDP) {
-		if (connect(tc->fd, server, slen) < 0) {
-			err = errno;
-			set_err(tc, "connect", err);
-			turn_conn_close(tc);
-			return -err;
+	err = tr == STUN_TR_TLS ? tls_setup(tc, host, ca_file, insecure) : 0;
+	if (!err && connect(tc->fd, server, slen) < 0) {
+		err = -errno;
+		if (err == -EINPROGRESS && tr != STUN_TR_UDP) {
+			tc->state = TURN_CONN_CONNECTING;
+			tc->want = POLLOUT;
+			return -EINPROGRESS;
 		}
-		return 0;
+		set_err(tc, "connect", -err);
 	}
-	err = tcp_connect(tc, server, slen, timeout_ms);
-	if (!err && tr == STUN_TR_TLS)
-		err = tls_handshake(tc, host, ca_file, insecure, timeout_ms);
+	if (!err) {
+		tc->state = TURN_CONN_CONNECTING;
+		err = tr == STUN_TR_UDP ? 0 : tcp_step(tc);
+		if (tr == STUN_TR_UDP)
+			tc->state = TURN_CONN_OPEN;
+	}
+	if (err && err != -EINPROGRESS)
+		turn_conn_close(tc);
+	return err;
+}
+
+int turn_conn_continue(struct turn_conn *tc)
+{
+	int err;
+
+	switch (tc->state) {
+	case TURN_CONN_OPEN:
+		return 0;
+	case TURN_CONN_CONNECTING:
+		err = wait_fd(tc->fd, POLLOUT, 0);
+		if (!err)
+			err = tcp_step(tc);
+		else if (err == -ETIMEDOUT)
+			err = -EINPROGRESS;	/* not connected yet */
+		else
+			err = conn_fail(tc, err);
+		break;
+	case TURN_CONN_HANDSHAKE:
+		err = tls_step(tc);
+		break;
+	default:
+		return -ENOTCONN;
+	}
+	if (err == -EINPROGRESS && stun_now_ms() >= tc->deadline_ms) {
+		snprintf(tc->err, sizeof(tc->err), "%s: timed out",
+			 tc->state == TURN_CONN_HANDSHAKE ? "TLS handshake" :
+			 "connect");
+		err = conn_fail(tc, -ETIMEDOUT);
+	}
+	return err;
+}
+
+int turn_conn_open(struct turn_conn *tc, enum stun_transport tr,
+		   const struct sockaddr *server, socklen_t slen,
+		   const char *host, const char *ca_file, bool insecure,
+		   int timeout_ms)
+{
+	int err = turn_conn_start(tc, tr, server, slen, host, ca_file,
+				  insecure, timeout_ms);
+
+	while (err == -EINPROGRESS) {
+		uint64_t now = stun_now_ms();
+		int left = tc->deadline_ms > now ?
+			   (int)(tc->deadline_ms - now) : 0;
+
+		err = wait_fd(tc->fd, tc->want, left);
+		if (err && err != -ETIMEDOUT) {
+			set_err(tc, "poll", -err);
+			break;
+		}
+		err = turn_conn_continue(tc);
+	}
 	if (err)
 		turn_conn_close(tc);
 	return err;
@@ -184,8 +257,10 @@ int turn_conn_open(struct turn_conn *tc, enum stun_transport tr,
 void turn_conn_close(struct turn_conn *tc)
 {
 	if (tc->ssl) {
-		SSL_shutdown(tc->ssl);
+		if (tc->state == TURN_CONN_OPEN)
+			SSL_shutdown(tc->ssl);
 		SSL_free(tc->ssl);
+		ERR_clear_error();
 	}
 	SSL_CTX_free(tc->ctx);
 	if (tc->fd >= 0)
@@ -193,6 +268,8 @@ void turn_conn_close(struct turn_conn *tc)
 	tc->ssl = NULL;
 	tc->ctx = NULL;
 	tc->fd = -1;
+	tc->state = TURN_CONN_CLOSED;
+	tc->want = 0;
 }
 
 int turn_conn_send(struct turn_conn *tc, const uint8_t *buf, size_t len)
@@ -200,6 +277,10 @@ int turn_conn_send(struct turn_conn *tc, const uint8_t *buf, size_t len)
 	size_t off = 0;
 	int err;
 
+	if (tc->state != TURN_CONN_OPEN) {
+		snprintf(tc->err, sizeof(tc->err), "send: not connected yet");
+		return -ENOTCONN;
+	}
 	if (tc->transport == STUN_TR_UDP) {
 		if (send(tc->fd, buf, len, 0) < 0) {
 			err = errno;
@@ -278,6 +359,8 @@ int turn_conn_read(struct turn_conn *tc,
 	int frames = 0;
 	ssize_t n;
 
+	if (tc->state != TURN_CONN_OPEN)
+		return -ENOTCONN;
 	if (tc->transport == STUN_TR_UDP) {
 		for (;;) {
 			n = recv(tc->fd, tc->rbuf, sizeof(tc->rbuf), 0);

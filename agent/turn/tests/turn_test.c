@@ -7,10 +7,16 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 #include "kselftest_harness.h"
 
@@ -588,6 +594,329 @@ TEST(conn_tcp_framing)
 	close(afd);
 	close(lfd);
 	turn_conn_close(tc);
+	free(tc);
+}
+
+/* ---- non-blocking connect and TLS handshake ---- */
+
+static int loopback_listener(struct sockaddr_in *sin, int backlog)
+{
+	socklen_t sl = sizeof(*sin);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || bind(fd, (struct sockaddr *)sin, sizeof(*sin)) ||
+	    listen(fd, backlog) ||
+	    getsockname(fd, (struct sockaddr *)sin, &sl)) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* A TLS server in the same thread, stepped between the client's steps. */
+struct tls_srv {
+	int lfd, afd;
+	SSL_CTX *ctx;
+	SSL *ssl;
+	bool done;
+};
+
+static void srv_step(struct tls_srv *sv)
+{
+	if (!sv || !sv->ctx || sv->done)
+		return;
+	if (sv->afd < 0) {
+		sv->afd = accept4(sv->lfd, NULL, NULL, SOCK_NONBLOCK);
+		if (sv->afd < 0)
+			return;
+		sv->ssl = SSL_new(sv->ctx);
+		SSL_set_fd(sv->ssl, sv->afd);
+		SSL_set_accept_state(sv->ssl);
+	}
+	if (SSL_do_handshake(sv->ssl) == 1)
+		sv->done = true;
+	ERR_clear_error();
+}
+
+/*
+ * The application's loop: a 10 ms timer, re-armed each time it runs,
+ * ticks while the connection goes on.  Returns the outcome, *ticks the
+ * timer's runs meanwhile, *gap the longest time between two of them and
+ * *ms the time since @t0 (before the start).
+ */
+static int drive(struct turn_conn *tc, int err, struct tls_srv *sv,
+		 uint64_t t0, unsigned int *ticks, uint64_t *gap, uint64_t *ms)
+{
+	uint64_t last = stun_now_ms(), tick = last + 10;
+
+	*ticks = 0;
+	*gap = 0;
+	while (err == -EINPROGRESS && stun_now_ms() - t0 < 5000) {
+		struct pollfd p = { .fd = tc->fd, .events = tc->want };
+		uint64_t now = stun_now_ms();
+		uint64_t until = tick < tc->deadline_ms ? tick : tc->deadline_ms;
+		int n = poll(&p, 1, until > now ? (int)(until - now) : 0);
+
+		now = stun_now_ms();
+		if (now >= tick) {
+			(*ticks)++;
+			if (now - last > *gap)
+				*gap = now - last;
+			last = now;
+			tick = now + 10;
+		}
+		srv_step(sv);
+		if (n > 0 || now >= tc->deadline_ms)
+			err = turn_conn_continue(tc);
+	}
+	*ms = stun_now_ms() - t0;
+	return err;
+}
+
+TEST(conn_refused_reported)
+{
+	struct sockaddr_in sin;
+	struct turn_conn *tc = calloc(1, sizeof(*tc));
+	unsigned int ticks;
+	uint64_t t0 = stun_now_ms(), ms, gap;
+	int lfd, err;
+
+	ASSERT_NE(NULL, tc);
+	lfd = loopback_listener(&sin, 1);
+	ASSERT_GE(lfd, 0);
+	close(lfd);			/* nobody listens on the port now */
+	err = turn_conn_start(tc, STUN_TR_TLS, (struct sockaddr *)&sin,
+			      sizeof(sin), NULL, NULL, true, 1000);
+	EXPECT_GT(500, stun_now_ms() - t0);
+	err = drive(tc, err, NULL, t0, &ticks, &gap, &ms);
+	EXPECT_EQ(-ECONNREFUSED, err);
+	EXPECT_NE(NULL, strstr(tc->err, "refused")) TH_LOG("%s", tc->err);
+	EXPECT_GT(500, ms);
+	/* nothing goes out on a failed connection */
+	EXPECT_EQ(-ENOTCONN, turn_conn_send(tc, (const uint8_t *)"x", 1));
+	turn_conn_close(tc);
+	free(tc);
+}
+
+/* A full accept queue drops the SYN: connect stays in progress. */
+TEST(conn_connect_timeout)
+{
+	struct sockaddr_in sin;
+	struct turn_conn *tc = calloc(1, sizeof(*tc));
+	unsigned int ticks;
+	uint64_t t0 = stun_now_ms(), ms, gap;
+	int lfd, fill[2], err;
+
+	ASSERT_NE(NULL, tc);
+	lfd = loopback_listener(&sin, 0);
+	ASSERT_GE(lfd, 0);
+	for (int i = 0; i < 2; i++) {
+		fill[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		ASSERT_GE(fill[i], 0);
+		connect(fill[i], (struct sockaddr *)&sin, sizeof(sin));
+	}
+	usleep(50000);
+	t0 = stun_now_ms();
+	err = turn_conn_start(tc, STUN_TR_TCP, (struct sockaddr *)&sin,
+			      sizeof(sin), NULL, NULL, false, 1000);
+	EXPECT_GT(500, stun_now_ms() - t0);
+	ASSERT_EQ(-EINPROGRESS, err);
+	EXPECT_EQ(TURN_CONN_CONNECTING, tc->state);
+	EXPECT_EQ(POLLOUT, tc->want);
+	err = drive(tc, err, NULL, t0, &ticks, &gap, &ms);
+	EXPECT_EQ(-ETIMEDOUT, err);
+	EXPECT_NE(NULL, strstr(tc->err, "connect: timed out"))
+		TH_LOG("%s", tc->err);
+	EXPECT_LE(990, ms);
+	EXPECT_GT(2500, ms);
+	/* the loop was served all along: ~one tick per 10 ms */
+	EXPECT_LE(ms / 10 / 4, ticks) TH_LOG("%u ticks in %llu ms", ticks,
+					     (unsigned long long)ms);
+	EXPECT_GT(300, gap) TH_LOG("longest gap %llu ms",
+				   (unsigned long long)gap);
+	turn_conn_close(tc);
+	EXPECT_EQ(-1, tc->fd);
+	close(fill[0]);
+	close(fill[1]);
+	close(lfd);
+	free(tc);
+}
+
+/* The server accepts TCP but never speaks TLS. */
+TEST(conn_tls_handshake_stalls)
+{
+	struct sockaddr_in sin;
+	struct turn_conn *tc = calloc(1, sizeof(*tc));
+	unsigned int ticks;
+	uint64_t t0, ms, gap;
+	int lfd, err;
+
+	ASSERT_NE(NULL, tc);
+	lfd = loopback_listener(&sin, 4);
+	ASSERT_GE(lfd, 0);
+	t0 = stun_now_ms();
+	err = turn_conn_start(tc, STUN_TR_TLS, (struct sockaddr *)&sin,
+			      sizeof(sin), "turn.example", NULL, false, 1000);
+	EXPECT_GT(500, stun_now_ms() - t0);
+	ASSERT_EQ(-EINPROGRESS, err);
+	err = drive(tc, err, NULL, t0, &ticks, &gap, &ms);
+	EXPECT_EQ(-ETIMEDOUT, err);
+	EXPECT_NE(NULL, strstr(tc->err, "TLS handshake: timed out"))
+		TH_LOG("%s", tc->err);
+	EXPECT_LE(990, ms);
+	EXPECT_GT(2500, ms);
+	EXPECT_LE(ms / 10 / 4, ticks);
+	EXPECT_GT(300, gap) TH_LOG("longest gap %llu ms",
+				   (unsigned long long)gap);
+	turn_conn_close(tc);
+	close(lfd);
+	free(tc);
+}
+
+/* Self-signed certificate for 127.0.0.1, written to @pem for ca_file. */
+static SSL_CTX *srv_ctx(const char *pem)
+{
+	EVP_PKEY *key = EVP_EC_gen("P-256");
+	X509 *x = X509_new();
+	X509_EXTENSION *ext;
+	SSL_CTX *ctx = NULL;
+	FILE *f;
+
+	if (!key || !x)
+		goto out;
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
+	X509_gmtime_adj(X509_getm_notBefore(x), -3600);
+	X509_gmtime_adj(X509_getm_notAfter(x), 3600);
+	X509_set_pubkey(x, key);
+	X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN",
+				   MBSTRING_ASC,
+				   (const unsigned char *)"kice test", -1, -1, 0);
+	X509_set_issuer_name(x, X509_get_subject_name(x));
+	ext = X509V3_EXT_conf_nid(NULL, NULL, NID_subject_alt_name,
+				  "IP:127.0.0.1");
+	if (!ext)
+		goto out;
+	X509_add_ext(x, ext, -1);
+	X509_EXTENSION_free(ext);
+	if (!X509_sign(x, key, EVP_sha256()))
+		goto out;
+	f = fopen(pem, "w");
+	if (!f)
+		goto out;
+	PEM_write_X509(f, x);
+	fclose(f);
+	ctx = SSL_CTX_new(TLS_server_method());
+	if (ctx && (!SSL_CTX_use_certificate(ctx, x) ||
+		    !SSL_CTX_use_PrivateKey(ctx, key))) {
+		SSL_CTX_free(ctx);
+		ctx = NULL;
+	}
+out:
+	X509_free(x);
+	EVP_PKEY_free(key);
+	return ctx;
+}
+
+static int tls_try(struct turn_conn *tc, struct tls_srv *sv,
+		   const char *host, const char *ca_file, bool insecure)
+{
+	struct sockaddr_in sin;
+	unsigned int ticks;
+	uint64_t t0 = stun_now_ms(), ms, gap;
+	int err;
+
+	sv->lfd = loopback_listener(&sin, 4);
+	sv->afd = -1;
+	sv->ssl = NULL;
+	sv->done = false;
+	if (sv->lfd < 0)
+		return -EBADF;
+	fcntl(sv->lfd, F_SETFL, O_NONBLOCK);
+	err = turn_conn_start(tc, STUN_TR_TLS, (struct sockaddr *)&sin,
+			      sizeof(sin), host, ca_file, insecure, 2000);
+	/* one thread: the handshake only completes if start returned */
+	if (err != -EINPROGRESS)
+		return -EALREADY;
+	return drive(tc, err, sv, t0, &ticks, &gap, &ms);
+}
+
+static void tls_srv_end(struct tls_srv *sv)
+{
+	SSL_free(sv->ssl);
+	if (sv->afd >= 0)
+		close(sv->afd);
+	close(sv->lfd);
+}
+
+TEST(conn_tls_nonblocking_handshake)
+{
+	char pem[] = "/tmp/kice-turn-test-XXXXXX";
+	struct turn_conn *tc = calloc(1, sizeof(*tc));
+	struct tls_srv sv = { 0 };
+	struct frames fr = { 0 };
+	uint8_t msg[64], tid[12] = { 9 };
+	struct stun_builder b;
+	int fd, err;
+	long n;
+
+	ASSERT_NE(NULL, tc);
+	fd = mkstemp(pem);
+	ASSERT_GE(fd, 0);
+	close(fd);
+	sv.ctx = srv_ctx(pem);
+	ASSERT_NE(NULL, sv.ctx);
+
+	/* verified against the CA file and the IP address */
+	err = tls_try(tc, &sv, "127.0.0.1", pem, false);
+	ASSERT_EQ(0, err) TH_LOG("%s", tc->err);
+	EXPECT_EQ(TURN_CONN_OPEN, tc->state);
+	for (int i = 0; i < 100 && !sv.done; i++) {
+		usleep(1000);
+		srv_step(&sv);
+	}
+	ASSERT_TRUE(sv.done);
+	/* a message through it */
+	stun_build_init(&b, msg, sizeof(msg),
+			stun_type(STUN_BINDING, STUN_SUCCESS), tid);
+	n = stun_build_finish(&b);
+	ASSERT_LT(0, n);
+	ASSERT_EQ(n, SSL_write(sv.ssl, msg, (int)n));
+	for (int i = 0; i < 100 && !fr.n; i++) {
+		usleep(1000);
+		turn_conn_read(tc, on_frame, &fr);
+	}
+	EXPECT_EQ(1, fr.n);
+	EXPECT_EQ(n, fr.len[0]);
+	turn_conn_close(tc);
+	tls_srv_end(&sv);
+
+	/* a wrong name or an unknown CA (system store) is refused, unless
+	 * insecure */
+	for (int i = 0; i < 3; i++) {
+		static const char *const host[] = {
+			"127.0.0.2", "127.0.0.1", "127.0.0.2",
+		};
+
+		err = tls_try(tc, &sv, host[i], i ? NULL : pem, i == 2);
+		if (i < 2) {
+			EXPECT_EQ(-ECONNREFUSED, err);
+			EXPECT_NE(NULL, strstr(tc->err,
+					       "certificate verification failed"))
+				TH_LOG("%s", tc->err);
+		} else {
+			EXPECT_EQ(0, err) TH_LOG("%s", tc->err);
+		}
+		turn_conn_close(tc);
+		tls_srv_end(&sv);
+	}
+
+	SSL_CTX_free(sv.ctx);
+	unlink(pem);
 	free(tc);
 }
 
