@@ -36,28 +36,25 @@ void cmd_monitor_usage(void)
 
 static void mon_flow_human(const struct knl_flow_info *f)
 {
-	char a[64], b[64];
+	char ep[64], turn[96];
+	int i;
 
-	printf(" a socket %u %s b socket %u %s", f->leg[0].sock,
-	       kout_ep(&f->leg[0].remote, a, sizeof(a)), f->leg[1].sock,
-	       kout_ep(&f->leg[1].remote, b, sizeof(b)));
+	for (i = 0; i < 2; i++) {
+		printf(" %c socket %u %s", i ? 'b' : 'a', f->leg[i].sock,
+		       kout_ep(&f->leg[i].remote, ep, sizeof(ep)));
+		if (*kout_turn(f, i, turn, sizeof(turn)))
+			printf(" via %s", turn);
+	}
 	if (f->idle_ms)
 		printf(" idle-timeout %u", f->idle_ms);
 }
 
 static void mon_flow_json(const struct knl_flow_info *f)
 {
-	int i;
-
 	printf(", \"idle_timeout_ms\": %u, \"legs\": [", f->idle_ms);
-	for (i = 0; i < 2; i++) {
-		printf("%s{\"leg\": \"%c\", \"socket\": %u, ", i ? ", " : "",
-		       i ? 'b' : 'a', f->leg[i].sock);
-		kout_json_ep(stdout, &f->leg[i].remote);
-		printf(", \"stats\": ");
-		kout_json_stats(stdout, &f->leg[i].st);
-		printf("}");
-	}
+	kout_json_leg(stdout, f, 0);
+	printf(", ");
+	kout_json_leg(stdout, f, 1);
 	printf("]");
 }
 

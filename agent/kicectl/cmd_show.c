@@ -281,15 +281,14 @@ static bool show_flow_owner(struct show *sh, uint32_t id, char *cid,
 static void show_leg_human(const struct knl_flow_info *f, int i)
 {
 	const struct knl_stats *st = &f->leg[i].st;
-	char ep[64], turn[64];
+	char ep[64], turn[96];
 
-	printf("  leg %c: socket %u -> %s", i ? 'b' : 'a', f->leg[i].sock,
+	printf("  leg %c: socket %u -> %s\n", i ? 'b' : 'a', f->leg[i].sock,
 	       kout_ep(&f->leg[i].remote, ep, sizeof(ep)));
-	if (f->leg[i].channel)
-		printf(" via TURN %s channel 0x%04x",
-		       kout_ep(&f->leg[i].turn, turn, sizeof(turn)),
-		       f->leg[i].channel);
-	printf("\n    rx: %" PRIu64 " packets, %" PRIu64 " bytes;  tx: %"
+	/* the remote is reached through a channel on this TURN server */
+	if (*kout_turn(f, i, turn, sizeof(turn)))
+		printf("    via: %s\n", turn);
+	printf("    rx: %" PRIu64 " packets, %" PRIu64 " bytes;  tx: %"
 	       PRIu64 " packets, %" PRIu64 " bytes", st->rx_packets,
 	       st->rx_bytes, st->tx_packets, st->tx_bytes);
 	if (st->last_rx_age_ms >= 0)
@@ -299,24 +298,6 @@ static void show_leg_human(const struct knl_flow_info *f, int i)
 		printf("    dropped: %" PRIu64 " malformed, %" PRIu64
 		       " unknown, %" PRIu64 " on send\n", st->drop_malformed,
 		       st->drop_unknown, st->drop_tx);
-}
-
-static void show_leg_json(const struct knl_flow_info *f, int i)
-{
-	printf("{\"leg\": \"%c\", \"socket\": %u, ", i ? 'b' : 'a',
-	       f->leg[i].sock);
-	kout_json_ep(stdout, &f->leg[i].remote);
-	printf(", \"turn\": ");
-	if (f->leg[i].channel) {
-		printf("{");
-		kout_json_ep(stdout, &f->leg[i].turn);
-		printf(", \"channel\": %u}", f->leg[i].channel);
-	} else {
-		printf("null");
-	}
-	printf(", \"stats\": ");
-	kout_json_stats(stdout, &f->leg[i].st);
-	printf("}");
 }
 
 static int show_kernel_flow(const struct knl_flow_info *f, void *arg)
@@ -358,9 +339,9 @@ static int show_kernel_flow(const struct knl_flow_info *f, void *arg)
 		printf("null");
 	printf(", \"dtls\": \"%s\", \"legs\": [",
 	       f->dtls_policy == KICE_DTLS_POLICY_RELAY ? "relay" : "pass");
-	show_leg_json(f, 0);
+	kout_json_leg(stdout, f, 0);
 	printf(", ");
-	show_leg_json(f, 1);
+	kout_json_leg(stdout, f, 1);
 	printf("]}");
 	sh->first = false;
 	return 0;

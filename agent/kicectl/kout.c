@@ -95,3 +95,35 @@ void kout_json_stats(FILE *f, const struct knl_stats *st)
 	else
 		fprintf(f, "%" PRId64 "}", st->last_rx_age_ms);
 }
+
+void kout_json_leg(FILE *f, const struct knl_flow_info *fl, int i)
+{
+	fprintf(f, "{\"leg\": \"%c\", \"socket\": %u, ", i ? 'b' : 'a',
+		fl->leg[i].sock);
+	kout_json_ep(f, &fl->leg[i].remote);
+	fputs(", \"turn\": ", f);
+	if (fl->leg[i].channel) {
+		fputs("{", f);
+		kout_json_ep(f, &fl->leg[i].turn);
+		fprintf(f, ", \"channel\": %u}", fl->leg[i].channel);
+	} else {
+		fputs("null", f);
+	}
+	fputs(", \"stats\": ", f);
+	kout_json_stats(f, &fl->leg[i].st);
+	fputs("}", f);
+}
+
+const char *kout_turn(const struct knl_flow_info *fl, int i, char *buf,
+		      size_t len)
+{
+	char ep[64];
+
+	if (!fl->leg[i].channel)
+		snprintf(buf, len, "%s", "");
+	else
+		snprintf(buf, len, "TURN %s channel 0x%04x",
+			 kout_ep(&fl->leg[i].turn, ep, sizeof(ep)),
+			 fl->leg[i].channel);
+	return buf;
+}

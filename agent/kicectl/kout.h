@@ -25,5 +25,12 @@ void kout_json_str(FILE *f, const char *s);
 void kout_json_ep(FILE *f, const struct sockaddr_storage *ss);
 /* One leg's counters as a JSON object. */
 void kout_json_stats(FILE *f, const struct knl_stats *st);
+/* Leg @i (0: a, 1: b) of kernel flow @fl as a JSON object: leg, socket,
+ * ip, port, turn (null or {ip, port, channel}), stats. */
+void kout_json_leg(FILE *f, const struct knl_flow_info *fl, int i);
+/* "TURN 198.51.100.2:3478 channel 0x4000" for a leg relayed through a
+ * TURN channel, "" for a direct one. */
+const char *kout_turn(const struct knl_flow_info *fl, int i, char *buf,
+		      size_t len);
 
 #endif /* KICE_KICECTL_KOUT_H */
