@@ -24,9 +24,9 @@
 
 E2E_TOP=${E2E_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 E2E_BIN=${E2E_BIN:-$E2E_TOP/build/out/bin}
-# coturn listens on two addresses; kiced uses 198.51.100.1 as STUN server
-# and 198.51.100.2 as TURN server, or E2E_STUN / E2E_TURN (one coturn
-# address for both works as well).
+# kiced uses 198.51.100.1 as STUN server and 198.51.100.2 as TURN server,
+# or E2E_STUN / E2E_TURN (one address for both works as well); coturn
+# listens on the addresses of these two and relays from the TURN one.
 E2E_STUN=${E2E_STUN:-198.51.100.1:3478}
 E2E_TURN=${E2E_TURN:-198.51.100.2:3478}
 declare -A E2E_KPID E2E_EXT E2E_IFACES
@@ -72,10 +72,14 @@ e2e_site() {	# e2e_site NAME ROUTER_IF PUBLIC NAT_TYPE
 }
 
 e2e_world() {
+	local ip listen=()
+
 	ns_new net >/dev/null || return 1
 	ns_router net
-	ns_exec net ip addr add 198.51.100.1/32 dev lo
-	ns_exec net ip addr add 198.51.100.2/32 dev lo
+	for ip in $(printf '%s\n' "${E2E_STUN%:*}" "${E2E_TURN%:*}" | sort -u); do
+		ns_exec net ip addr add "$ip/32" dev lo
+		listen+=(--listening-ip "$ip")
+	done
 	# like the Internet, the router drops private destinations silently:
 	# coturn closes an allocation whose relay socket gets ENETUNREACH
 	# (a relayed candidate's checks towards a private host candidate)
@@ -87,8 +91,7 @@ e2e_world() {
 	e2e_site a ra 192.0.2.2 "${1:-eim-eif}" || return 1
 	e2e_site b rb 203.0.113.2 "${2:-symmetric}" || return 1
 	ip netns exec "$(ns_name net)" timeout 300 turnserver -n --no-cli \
-		--listening-ip 198.51.100.1 --listening-ip 198.51.100.2 \
-		--relay-ip 198.51.100.2 \
+		"${listen[@]}" --relay-ip "${E2E_TURN%:*}" \
 		--listening-port 3478 --lt-cred-mech --user kice:kicepass \
 		--realm kice.test --no-tls --no-dtls --min-port 50000 \
 		--max-port 50999 --no-stdout-log --log-file "$TMP/turn.log" \
