@@ -156,6 +156,7 @@ static const struct {
 	{ "all",		NG_F_ALL },
 	{ "SIP source address",	NG_F_SIP_SOURCE },
 	{ "loop protect",	NG_F_LOOP_PROTECT },
+	{ "fragment",		NG_F_FRAGMENT },
 };
 
 uint32_t ng_flag_lookup(const char *s, size_t len)

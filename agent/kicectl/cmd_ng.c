@@ -278,7 +278,13 @@ static int print_pong(const struct ng_opts *o, const struct bn *r)
 static int print_sdp(const struct ng_opts *o, const struct bn *r)
 {
 	const struct bn *sdp = bn_dict_get(r, "sdp");
+	int i;
 
+	/* a trickle ICE fragment is only acknowledged */
+	for (i = 0; !sdp && i < o->nflags; i++)
+		if (ng_flag_lookup(o->flags[i], strlen(o->flags[i])) ==
+		    NG_F_FRAGMENT)
+			return 0;
 	if (!sdp || sdp->type != BN_STR) {
 		fprintf(stderr, "kicectl: reply without sdp\n");
 		return 1;

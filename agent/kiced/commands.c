@@ -326,6 +326,19 @@ static const char *offer_media(struct kiced *k, struct call *c,
 	return NULL;
 }
 
+/* Does the description advertise trickle ICE (a=ice-options:trickle)? */
+static bool sdp_trickles(const struct sdp_session *s)
+{
+	size_t i;
+
+	if (s->ice.options & SDP_OPT_TRICKLE)
+		return true;
+	for (i = 0; i < s->nmedia; i++)
+		if (s->media[i].ice.options & SDP_OPT_TRICKLE)
+			return true;
+	return false;
+}
+
 /*
  * Set up ICE for a call whose streams are open: towards the answerer
  * (side B, we are controlling) and, when the offerer does ICE, towards it
@@ -358,10 +371,12 @@ static const char *offer_ice(struct kiced *k, struct call *c,
 			return why;
 	}
 	if (ice_a) {
+		/* an offerer that trickles may send its candidates later */
 		c->ice[MEDIA_SIDE_A] = media_ice_new(k->media.loop, sv,
 						     (unsigned int)c->nmedia,
 						     MEDIA_SIDE_A, false,
-						     trickle, &why);
+						     trickle || sdp_trickles(s),
+						     &why);
 		if (!c->ice[MEDIA_SIDE_A])
 			return why;
 		err = media_ice_apply(c->ice[MEDIA_SIDE_A], s);
@@ -371,6 +386,50 @@ static const char *offer_ice(struct kiced *k, struct call *c,
 		}
 	}
 	return NULL;
+}
+
+/*
+ * Trickle ICE (RFC 8840): an offer with the flag "fragment" carries an
+ * SDP fragment with candidates of the party whose tag is from-tag, for
+ * the running ICE session on that party's side of the call.
+ */
+static void cmd_fragment(struct kiced *k, const struct ng_request *req,
+			 struct ng_str ck, struct bn_buf *b)
+{
+	struct call *c = session_find(&k->calls, req->call_id.p,
+				      req->call_id.len);
+	enum media_side side;
+	char buf[ERR_MAX], why[ERR_MAX];
+	const char *err;
+
+	if (!c) {
+		reply_err(k, b, ck, "Unknown call-id");
+		return;
+	}
+	if (tag_eq(c->from_tag, req->from_tag)) {
+		side = MEDIA_SIDE_A;
+	} else if (tag_eq(c->to_tag, req->from_tag)) {
+		side = MEDIA_SIDE_B;
+	} else {
+		reply_err(k, b, ck, "Unknown from-tag");
+		return;
+	}
+	if (!c->ice[side]) {
+		reply_err(k, b, ck, "ICE fragment: no ICE towards that party");
+		return;
+	}
+	err = media_ice_trickle(c->ice[side], req->sdp.p, req->sdp.len, buf,
+				sizeof(buf));
+	if (err) {
+		snprintf(why, sizeof(why), "ICE fragment: %s", err);
+		reply_err(k, b, ck, why);
+		return;
+	}
+	c->last_activity_ms = loop_now_ms();
+	klog_info("call %s: trickled candidates from %s", c->call_id,
+		  side == MEDIA_SIDE_A ? "offerer" : "answerer");
+	ng_reply_begin(b, ck, "ok");
+	bn_close(b);
 }
 
 static void cmd_offer(struct kiced *k, const struct ng_request *req,
@@ -383,6 +442,10 @@ static void cmd_offer(struct kiced *k, const struct ng_request *req,
 	bool created = false, ice_a, ice_b;
 	size_t i;
 
+	if (req->flags & NG_F_FRAGMENT) {
+		cmd_fragment(k, req, ck, b);
+		return;
+	}
 	if (req->ice == NG_ICE_FORCE_RELAY) {
 		k->stats.rejected++;
 		reply_err(k, b, ck, "ICE=force-relay is not supported");

@@ -407,7 +407,8 @@ struct media_ice *media_ice_new(struct loop *loop,
 	mi->trickle = trickle;
 	mi->nstreams = nstreams;
 	mi->streams = calloc(nstreams, sizeof(*mi->streams));
-	if (!mi->streams)
+	mi->mid = calloc(nstreams, sizeof(*mi->mid));
+	if (!mi->streams || !mi->mid)
 		goto nomem;
 	memcpy(mi->streams, streams, nstreams * sizeof(*streams));
 
@@ -514,6 +515,7 @@ void media_ice_free(struct media_ice *mi)
 	}
 	ice_agent_free(mi->agent);
 	free(mi->streams);
+	free(mi->mid);
 	/* the timer watch may still be in the current epoll batch */
 	loop_defer_free(mi->loop, mi);
 }
@@ -529,6 +531,144 @@ int media_ice_check(struct media_ice *mi, const struct sdp_session *s)
 	return ice_sdp_check(mi->agent, s);
 }
 
+/* The peer's a=mid of each stream, to place trickled candidates. */
+static void mi_note_mids(struct media_ice *mi, const struct sdp_session *s)
+{
+	unsigned int i;
+	size_t j;
+
+	for (i = 0; i < mi->nstreams; i++) {
+		const struct sdp_media *m = i < s->nmedia ? &s->media[i] : NULL;
+
+		mi->mid[i][0] = '\0';
+		for (j = 0; m && j < m->nextra; j++) {
+			const char *v = m->extra[j];
+
+			if (strncmp(v, "a=mid:", 6) ||
+			    strlen(v + 6) > MEDIA_ICE_MID_MAX)
+				continue;
+			snprintf(mi->mid[i], sizeof(mi->mid[i]), "%s", v + 6);
+			break;
+		}
+	}
+}
+
+#define TRICKLE_MAX_CANDS	64	/* per fragment */
+
+struct trickle_frag {
+	struct ice_cand_info cand[TRICKLE_MAX_CANDS];
+	unsigned int ncand;
+	bool eoc[ICE_MAX_STREAMS];
+	bool eoc_all;
+	bool has_ufrag;
+};
+
+/* One line of a fragment (no line end); NULL or the reason. */
+static const char *trickle_line(struct media_ice *mi, struct trickle_frag *f,
+				const char *line, int *stream, int *msect,
+				char *buf, size_t blen)
+{
+	const char *ufrag = ice_agent_remote_ufrag(mi->agent);
+	struct sdp_candidate sc;
+	unsigned int i;
+	int err;
+
+	if (!*line)
+		return NULL;
+	if (line[0] < 'a' || line[0] > 'z' || line[1] != '=')
+		return "malformed line";
+	if (!strncmp(line, "m=", 2)) {
+		if (++*msect >= (int)mi->nstreams) {
+			snprintf(buf, blen, "media section %d has no ICE stream",
+				 *msect + 1);
+			return buf;
+		}
+		*stream = *msect;
+	} else if (!strncmp(line, "a=mid:", 6)) {
+		if (*msect < 0)
+			return "a=mid outside a media section";
+		for (i = 0; i < mi->nstreams; i++)
+			if (mi->mid[i][0] && !strcmp(mi->mid[i], line + 6))
+				break;
+		if (i < mi->nstreams)
+			*stream = (int)i;
+		else if (mi->mid[*msect][0])
+			return "unknown a=mid";
+	} else if (!strncmp(line, "a=ice-ufrag:", 12)) {
+		if (!ufrag || strcmp(ufrag, line + 12))
+			return "ice-ufrag is not the current one (stale or restarted)";
+		f->has_ufrag = true;
+	} else if (!strcmp(line, "a=end-of-candidates")) {
+		if (*stream < 0)
+			f->eoc_all = true;
+		else
+			f->eoc[*stream] = true;
+	} else if (!strncmp(line, "a=candidate:", 12)) {
+		if (*stream < 0)
+			return "a=candidate outside a media section";
+		if (sdp_parse_candidate(line + 12, &sc) != SDP_OK)
+			return "malformed a=candidate";
+		err = ice_sdp_cand_info(&sc, (unsigned int)*stream,
+					&f->cand[f->ncand]);
+		sdp_candidate_free(&sc);
+		if (err)	/* TCP, FQDN, mDNS: skipped as in offers */
+			return NULL;
+		if (f->cand[f->ncand].component >
+		    ice_agent_ncomp(mi->agent, (unsigned int)*stream))
+			return "candidate component out of range";
+		if (++f->ncand == TRICKLE_MAX_CANDS)
+			return "too many candidates";
+	}
+	/* a=ice-pwd, a=ice-options and other lines: nothing to do */
+	return NULL;
+}
+
+const char *media_ice_trickle(struct media_ice *mi, const char *frag,
+			      size_t len, char *buf, size_t blen)
+{
+	struct trickle_frag *f;
+	const char *why = NULL;
+	char line[512];
+	size_t pos = 0, n;
+	int stream = -1, msect = -1;
+	uint64_t now = loop_now_ms();
+	unsigned int i;
+
+	if (!ice_agent_remote_ufrag(mi->agent))
+		return "the peer's ICE credentials are not known yet";
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return "Out of memory";
+	while (pos < len && !why) {
+		const char *nl = memchr(frag + pos, '\n', len - pos);
+
+		n = (nl ? (size_t)(nl - frag) : len) - pos;
+		if (n && frag[pos + n - 1] == '\r')
+			n--;
+		if (n >= sizeof(line) || memchr(frag + pos, '\0', n))
+			why = "malformed line";
+		else {
+			memcpy(line, frag + pos, n);
+			line[n] = '\0';
+			why = trickle_line(mi, f, line, &stream, &msect, buf,
+					   blen);
+		}
+		pos = nl ? (size_t)(nl - frag) + 1 : len;
+	}
+	if (!why && !f->has_ufrag)
+		why = "no a=ice-ufrag";
+	if (!why) {
+		for (i = 0; i < f->ncand; i++)
+			ice_agent_add_remote(mi->agent, &f->cand[i], now);
+		for (i = 0; i < mi->nstreams; i++)
+			if (f->eoc[i] || f->eoc_all)
+				ice_agent_remote_eoc(mi->agent, (int)i, now);
+		mi_rearm(mi, now);
+	}
+	free(f);
+	return why;
+}
+
 int media_ice_apply(struct media_ice *mi, const struct sdp_session *s)
 {
 	uint64_t now = loop_now_ms();
@@ -537,6 +677,7 @@ int media_ice_apply(struct media_ice *mi, const struct sdp_session *s)
 	err = ice_sdp_apply(mi->agent, s, 0, now);
 	if (err < 0)
 		return err;
+	mi_note_mids(mi, s);
 	if (!mi->started) {
 		err = ice_agent_start(mi->agent, now);
 		if (err < 0)

@@ -16,6 +16,8 @@
 
 struct sdp_session;
 
+#define MEDIA_ICE_MID_MAX	32
+
 struct media_ice {
 	struct ice_agent *agent;
 	struct loop *loop;
@@ -30,6 +32,7 @@ struct media_ice {
 	bool trickle;
 	bool chan_wait;			/* a relayed leg waits for its channel */
 	unsigned int nominations;	/* pairs installed on legs */
+	char (*mid)[MEDIA_ICE_MID_MAX + 1]; /* peer's a=mid per stream */
 	uint64_t gather_end;		/* the description waits until then */
 	/* media_ice_on_gathered() */
 	void (*gathered)(void *arg, struct media_ice *mi, bool alive);
@@ -72,6 +75,18 @@ int media_ice_describe(struct media_ice *mi, struct sdp_session *s);
 int media_ice_check(struct media_ice *mi, const struct sdp_session *s);
 /* Apply the peer's description and start checks.  0 or -err. */
 int media_ice_apply(struct media_ice *mi, const struct sdp_session *s);
+/*
+ * Add the candidates of a trickle ICE SDP fragment (RFC 8840,
+ * application/trickle-ice-sdpfrag) from the peer: a=ice-ufrag (required,
+ * must be the peer's current one), a=ice-pwd, and per m= line (matched by
+ * a=mid, else by position) a=candidate and a=end-of-candidates lines; a
+ * session-level a=end-of-candidates ends all streams.  Everything is
+ * checked before anything is added: on error (NULL returned otherwise)
+ * the agent is unchanged and the reason is in @buf.
+ */
+const char *media_ice_trickle(struct media_ice *mi, const char *frag,
+			      size_t len, char *buf, size_t blen);
+
 /*
  * The nominated pair of @st's RTP component, "TYPE ADDR:PORT -> TYPE
  * ADDR:PORT" (local, then remote), into @buf.  0, or -ENOENT if none.

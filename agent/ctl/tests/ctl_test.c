@@ -479,6 +479,7 @@ TEST(ng_flags_normalised)
 	ASSERT_EQ(0, ng_flag_lookup("trickle", 7));
 	ASSERT_EQ(0, ng_flag_lookup("trickle ICEx", 12));
 	ASSERT_EQ(NG_F_REJECT_ICE, ng_flag_lookup("reject-ICE", 10));
+	ASSERT_EQ(NG_F_FRAGMENT, ng_flag_lookup("Fragment", 8));
 }
 
 static const struct {

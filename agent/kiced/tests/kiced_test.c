@@ -15,6 +15,7 @@
 #include "kselftest_harness.h"
 
 #include "ctl/bencode.h"
+#include "ice/ice.h"
 #include "kiced/kiced.h"
 #include "kiced/log.h"
 
@@ -680,8 +681,9 @@ static void daemon_fini(struct kiced *k)
  * Send an offer/answer to @k; returns the reply's SDP (malloc'ed) or NULL
  * and copies the error reason to @why.
  */
-static char *ng_sdp(struct kiced *k, const char *cmd, const char *ice,
-		    const char *to_tag, const char *sdp, char *why)
+static char *ng_sdp_flag(struct kiced *k, const char *cmd, const char *ice,
+			 const char *to_tag, const char *sdp, char *why,
+			 const char *flag)
 {
 	static unsigned int seq;
 	struct bn_buf req, rep;
@@ -700,6 +702,12 @@ static char *ng_sdp(struct kiced *k, const char *cmd, const char *ice,
 		bn_kv_str(&req, "ICE", ice);
 	bn_kv_str(&req, "call-id", "ice-call");
 	bn_kv_str(&req, "command", cmd);
+	if (flag) {
+		bn_put_cstr(&req, "flags");
+		bn_open_list(&req);
+		bn_put_cstr(&req, flag);
+		bn_close(&req);
+	}
 	bn_kv_str(&req, "from-tag", "ft");
 	bn_kv_str(&req, "sdp", sdp);
 	if (to_tag)
@@ -720,6 +728,12 @@ static char *ng_sdp(struct kiced *k, const char *cmd, const char *ice,
 	bn_buf_free(&req);
 	bn_buf_free(&rep);
 	return out;
+}
+
+static char *ng_sdp(struct kiced *k, const char *cmd, const char *ice,
+		    const char *to_tag, const char *sdp, char *why)
+{
+	return ng_sdp_flag(k, cmd, ice, to_tag, sdp, why, NULL);
 }
 
 static int sdp_port(const char *sdp)
@@ -780,6 +794,85 @@ static char *plain_sdp(uint16_t port)
 	return s;
 }
 
+/* Two daemons on one loop and an application socket for each end. */
+struct two {
+	struct kiced *k1, *k2;
+	struct loop *l;
+	int afd, bfd;
+	char *sa, *sb;		/* plain descriptions of A and B */
+};
+
+static int two_init(struct two *t, uint16_t pmin)
+{
+	uint16_t pa, pb;
+
+	memset(t, 0, sizeof(*t));
+	t->afd = t->bfd = -1;
+	t->k1 = calloc(1, sizeof(*t->k1));
+	t->k2 = calloc(1, sizeof(*t->k2));
+	if (!t->k1 || !t->k2)
+		return -1;
+	t->l = &t->k1->loop;
+	klog_init(KLOG_ERR, false);
+	daemon_init(t->k1, t->l, pmin);
+	daemon_init(t->k2, t->l, (uint16_t)(pmin + 200));
+	if (loop_init(t->l, 1000, NULL, NULL))
+		return -1;
+	t->afd = app_socket(&pa);
+	t->bfd = app_socket(&pb);
+	t->sa = plain_sdp(pa);
+	t->sb = plain_sdp(pb);
+	return t->afd < 0 || t->bfd < 0 || !t->sa || !t->sb ? -1 : 0;
+}
+
+/*
+ * Run the loop until kiced 1's side B and kiced 2's side A are connected,
+ * then send @n datagrams each way (A to kiced 1 port @xa, B to kiced 2 port
+ * @xb).  True when all went through.
+ */
+static bool two_connect_media(struct two *t, int xa, int xb, int n)
+{
+	struct call *c1 = session_find(&t->k1->calls, "ice-call", 8);
+	struct call *c2 = session_find(&t->k2->calls, "ice-call", 8);
+	uint64_t end = loop_now_ms() + 5000;
+	int i;
+
+	if (!c1 || !c2 || !c1->ice[MEDIA_SIDE_B] || !c2->ice[MEDIA_SIDE_A])
+		return false;
+	while (loop_now_ms() < end && !(c1->ice[MEDIA_SIDE_B]->connected &&
+					c2->ice[MEDIA_SIDE_A]->connected))
+		loop_run_once(t->l, 20);
+	if (!c1->ice[MEDIA_SIDE_B]->connected ||
+	    !c2->ice[MEDIA_SIDE_A]->connected)
+		return false;
+	for (i = 0; i < n; i++) {
+		app_send(t->afd, xa, "to-B");
+		if (!app_wait(t->l, t->bfd, "to-B", 2000))
+			return false;
+		app_send(t->bfd, xb, "to-A");
+		if (!app_wait(t->l, t->afd, "to-A", 2000))
+			return false;
+	}
+	return true;
+}
+
+static void two_fini(struct two *t)
+{
+	free(t->sa);
+	free(t->sb);
+	if (t->afd >= 0)
+		close(t->afd);
+	if (t->bfd >= 0)
+		close(t->bfd);
+	if (t->k1 && t->k2) {
+		daemon_fini(t->k1);
+		daemon_fini(t->k2);
+		loop_fini(t->l);
+	}
+	free(t->k1);
+	free(t->k2);
+}
+
 /*
  * app A -- kiced 1 ==ICE== kiced 2 -- app B: kiced 1 is asked for ICE
  * towards the answerer (ICE=force); kiced 2 gets that offer, does ICE
@@ -788,33 +881,23 @@ static char *plain_sdp(uint16_t port)
  */
 TEST(ice_between_two_daemons)
 {
-	struct kiced *k1 = calloc(1, sizeof(*k1)), *k2 = calloc(1, sizeof(*k2));
-	char *sa, *sb, *s1, *s2, *s3, *s4, why[128];
-	struct loop *l = &k1->loop;
+	char *s1, *s2, *s3, *s4, why[128];
 	struct call *c1, *c2;
-	uint16_t pa, pb;
-	int afd, bfd, i;
-	uint64_t end;
+	struct two t;
+	struct kiced *k1, *k2;
 
-	klog_init(KLOG_ERR, false);
-	daemon_init(k1, l, 21600);
-	daemon_init(k2, l, 21800);
-	ASSERT_EQ(0, loop_init(l, 1000, NULL, NULL));
-	afd = app_socket(&pa);
-	bfd = app_socket(&pb);
-	ASSERT_GE(afd, 0);
-	ASSERT_GE(bfd, 0);
-	sa = plain_sdp(pa);
-	sb = plain_sdp(pb);
+	ASSERT_EQ(0, two_init(&t, 21600));
+	k1 = t.k1;
+	k2 = t.k2;
 
-	s1 = ng_sdp(k1, "offer", "force", NULL, sa, why);
+	s1 = ng_sdp(k1, "offer", "force", NULL, t.sa, why);
 	ASSERT_NE(NULL, s1) TH_LOG("offer 1: %s", why);
 	EXPECT_NE(NULL, strstr(s1, "a=ice-ufrag:"));
 	EXPECT_NE(NULL, strstr(s1, "a=candidate:"));
 	s2 = ng_sdp(k2, "offer", "remove", NULL, s1, why);
 	ASSERT_NE(NULL, s2) TH_LOG("offer 2: %s", why);
 	EXPECT_EQ(NULL, strstr(s2, "a=candidate:"));
-	s3 = ng_sdp(k2, "answer", NULL, "tt", sb, why);
+	s3 = ng_sdp(k2, "answer", NULL, "tt", t.sb, why);
 	ASSERT_NE(NULL, s3) TH_LOG("answer 2: %s", why);
 	EXPECT_NE(NULL, strstr(s3, "a=ice-ufrag:"));
 	s4 = ng_sdp(k1, "answer", NULL, "tt", s3, why);
@@ -828,31 +911,177 @@ TEST(ice_between_two_daemons)
 	ASSERT_NE(NULL, c2->ice[MEDIA_SIDE_A]);
 	ASSERT_EQ(NULL, c2->ice[MEDIA_SIDE_B]);
 
-	end = loop_now_ms() + 5000;
-	while (loop_now_ms() < end && !(c1->ice[MEDIA_SIDE_B]->connected &&
-					c2->ice[MEDIA_SIDE_A]->connected))
-		loop_run_once(l, 20);
-	ASSERT_TRUE(c1->ice[MEDIA_SIDE_B]->connected);
-	ASSERT_TRUE(c2->ice[MEDIA_SIDE_A]->connected);
-	EXPECT_NE(0, c1->ice[MEDIA_SIDE_B]->nominations);
-
 	/* media: A -> kiced 1 -> (ICE) -> kiced 2 -> B, and back */
-	for (i = 0; i < 10; i++) {
-		app_send(afd, sdp_port(s4), "to-B");
-		ASSERT_TRUE(app_wait(l, bfd, "to-B", 2000));
-		app_send(bfd, sdp_port(s2), "to-A");
-		ASSERT_TRUE(app_wait(l, afd, "to-A", 2000));
-	}
+	ASSERT_TRUE(two_connect_media(&t, sdp_port(s4), sdp_port(s2), 10));
+	EXPECT_NE(0, c1->ice[MEDIA_SIDE_B]->nominations);
 	EXPECT_GT(c1->media[0].stream->side[MEDIA_SIDE_B].leg[0].stun_rx, 0);
 
-	free(sa); free(sb); free(s1); free(s2); free(s3); free(s4);
-	close(afd);
-	close(bfd);
-	daemon_fini(k1);
-	daemon_fini(k2);
-	loop_fini(l);
-	free(k1);
-	free(k2);
+	free(s1); free(s2); free(s3); free(s4);
+	two_fini(&t);
+}
+
+/* @sdp without its candidate and end-of-candidates lines (malloc'ed). */
+static char *strip_cands(const char *sdp)
+{
+	char *out = malloc(strlen(sdp) + 1), *o = out;
+	const char *l = sdp, *e;
+
+	while (out && *l) {
+		e = strchr(l, '\n');
+		e = e ? e + 1 : l + strlen(l);
+		if (strncmp(l, "a=candidate:", 12) &&
+		    strncmp(l, "a=end-of-candidates", 19)) {
+			memcpy(o, l, (size_t)(e - l));
+			o += e - l;
+		}
+		l = e;
+	}
+	if (out)
+		*o = '\0';
+	return out;
+}
+
+/* The lines of @sdp starting with @prefix, appended to @out. */
+static void copy_lines(char *out, size_t size, const char *sdp,
+		       const char *prefix)
+{
+	const char *l = sdp, *e;
+
+	while (*l) {
+		e = strchr(l, '\n');
+		e = e ? e + 1 : l + strlen(l);
+		if (!strncmp(l, prefix, strlen(prefix)))
+			snprintf(out + strlen(out), size - strlen(out), "%.*s",
+				 (int)(e - l), l);
+		l = e;
+	}
+}
+
+/* An offer with the flag "fragment"; NULL on success, else the reason. */
+static const char *ng_fragment(struct kiced *k, const char *call,
+			       const char *tag, const char *frag)
+{
+	static char why[128];
+	struct bn_buf req, rep;
+	struct ng_str ck, bd;
+	struct bn_doc doc;
+	const struct bn *v;
+
+	bn_buf_init(&req);
+	bn_buf_init(&rep);
+	bn_put_raw(&req, "frag ", 5);
+	bn_open_dict(&req);
+	bn_kv_str(&req, "call-id", call);
+	bn_kv_str(&req, "command", "offer");
+	bn_put_cstr(&req, "flags");
+	bn_open_list(&req);
+	bn_put_cstr(&req, "trickle-ICE");
+	bn_put_cstr(&req, "fragment");
+	bn_close(&req);
+	bn_kv_str(&req, "from-tag", tag);
+	bn_kv_str(&req, "sdp", frag);
+	bn_close(&req);
+	snprintf(why, sizeof(why), "no reply");
+	/* a fresh cache: the same cookie again is a new request */
+	ng_cache_free(k->cache);
+	k->cache = ng_cache_new(64, 30000);
+	if (!kiced_process(k, req.data, req.len, "s", 1, &rep) &&
+	    !ng_split(rep.data, rep.len, &ck, &bd) &&
+	    !bn_decode(&doc, bd.p, bd.len)) {
+		v = bn_dict_get(doc.root, "error-reason");
+		if (v)
+			snprintf(why, sizeof(why), "%.*s", (int)v->len, v->str);
+		else if (bn_is_str(bn_dict_get(doc.root, "result"), "ok"))
+			why[0] = '\0';
+		bn_doc_free(&doc);
+	}
+	bn_buf_free(&req);
+	bn_buf_free(&rep);
+	return why[0] ? why : NULL;
+}
+
+/*
+ * Trickle ICE over ng: kiced 1 offers ICE towards kiced 2, which answers;
+ * both descriptions lose their candidates on the way (trickle), so no
+ * checks can succeed until the answerer's candidates arrive in an SDP
+ * fragment (offer with the flag "fragment").  Bad fragments change
+ * nothing; the good one lets ICE connect and media flow.
+ */
+TEST(trickle_fragment)
+{
+	char *s1, *s1t, *s2, *s3, *s3t, *s4, why[128];
+	char frag[2048] = "", bad[2048];
+	struct kiced *k1, *k2;
+	struct ice_agent *ag;
+	struct call *c1;
+	const char *err;
+	struct two t;
+	uint64_t end;
+
+	ASSERT_EQ(0, two_init(&t, 22000));
+	k1 = t.k1;
+	k2 = t.k2;
+
+	/* kiced 1 trickles towards kiced 2 (waits for its candidates) */
+	s1 = ng_sdp_flag(k1, "offer", "force", NULL, t.sa, why,
+			 "trickle ICE");
+	ASSERT_NE(NULL, s1) TH_LOG("offer 1: %s", why);
+	EXPECT_NE(NULL, strstr(s1, "a=ice-options:trickle"));
+	s1t = strip_cands(s1);
+	s2 = ng_sdp(k2, "offer", "remove", NULL, s1t, why);
+	ASSERT_NE(NULL, s2) TH_LOG("offer 2: %s", why);
+	s3 = ng_sdp(k2, "answer", NULL, "tt", t.sb, why);
+	ASSERT_NE(NULL, s3) TH_LOG("answer 2: %s", why);
+	ASSERT_NE(NULL, strstr(s3, "a=candidate:"));
+	s3t = strip_cands(s3);
+	s4 = ng_sdp(k1, "answer", NULL, "tt", s3t, why);
+	ASSERT_NE(NULL, s4) TH_LOG("answer 1: %s", why);
+
+	c1 = session_find(&k1->calls, "ice-call", 8);
+	ag = c1->ice[MEDIA_SIDE_B]->agent;
+	ASSERT_EQ(0, ice_agent_nremote(ag));
+	/* without candidates nothing connects */
+	end = loop_now_ms() + 300;
+	while (loop_now_ms() < end)
+		loop_run_once(t.l, 20);
+	ASSERT_FALSE(c1->ice[MEDIA_SIDE_B]->connected);
+
+	/* the fragment: credentials, the m= line and its candidates */
+	copy_lines(frag, sizeof(frag), s3, "a=ice-ufrag:");
+	copy_lines(frag, sizeof(frag), s3, "a=ice-pwd:");
+	copy_lines(frag, sizeof(frag), s3, "m=");
+	copy_lines(frag, sizeof(frag), s3, "a=candidate:");
+	strcat(frag, "a=end-of-candidates\r\n");
+
+	/* errors: unknown call, stale ufrag, malformed, no ufrag */
+	err = ng_fragment(k1, "nope", "tt", frag);
+	EXPECT_STREQ("Unknown call-id", err ? err : "ok");
+	err = ng_fragment(k1, "ice-call", "zz", frag);
+	EXPECT_STREQ("Unknown from-tag", err ? err : "ok");
+	snprintf(bad, sizeof(bad), "a=ice-ufrag:stale\r\n%s",
+		 strstr(frag, "a=ice-pwd:"));
+	err = ng_fragment(k1, "ice-call", "tt", bad);
+	EXPECT_NE(NULL, err);
+	EXPECT_NE(NULL, strstr(err ? err : "", "ice-ufrag is not the current one"));
+	snprintf(bad, sizeof(bad), "%sa=candidate:1 1 UDP 12 x\r\n", frag);
+	err = ng_fragment(k1, "ice-call", "tt", bad);
+	EXPECT_STREQ("ICE fragment: malformed a=candidate", err ? err : "ok");
+	snprintf(bad, sizeof(bad), "%sm=audio 9 RTP/AVP 0\r\n", frag);
+	err = ng_fragment(k1, "ice-call", "tt", bad);
+	EXPECT_STREQ("ICE fragment: media section 2 has no ICE stream",
+		     err ? err : "ok");
+	err = ng_fragment(k1, "ice-call", "tt", strstr(frag, "a=ice-pwd:"));
+	EXPECT_STREQ("ICE fragment: no a=ice-ufrag", err ? err : "ok");
+	EXPECT_EQ(0, ice_agent_nremote(ag));
+	EXPECT_FALSE(c1->ice[MEDIA_SIDE_B]->connected);
+
+	err = ng_fragment(k1, "ice-call", "tt", frag);
+	ASSERT_EQ(NULL, err) TH_LOG("fragment: %s", err);
+	EXPECT_EQ(2, ice_agent_nremote(ag));
+	ASSERT_TRUE(two_connect_media(&t, sdp_port(s4), sdp_port(s2), 5));
+
+	free(s1); free(s1t); free(s2); free(s3); free(s3t); free(s4);
+	two_fini(&t);
 }
 
 /* With [media] ice = no, ICE=force is refused and ICE is stripped. */

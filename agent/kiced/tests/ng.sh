@@ -43,7 +43,7 @@ new_sdp() { sed -n '/^New SDP:/,/^----->8/p' | sed '1,2d;$d'; }
 sdp_port() { sed -n 's/^m=audio \([0-9]*\) .*/\1/p' | head -n1 | tr -d '\r'; }
 hex() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
 
-ktap_plan 32
+ktap_plan 33
 
 "$bin/kiced" -f -l info --ng-listen "127.0.0.1:$port" --ng-socket "$sock" \
 	--port-min $base --port-max $((base + 19)) --no-kernel 2>"$log" &
@@ -148,6 +148,12 @@ p2=$(sdp_port <<<"$o")
 d=$(ctl delete --call-id call-2 && ctl query --call-id call-2 2>&1)
 ktap_check "kicectl offer ($p2) then delete; query says Unknown call-id" \
 	bash -c "[ -n '$p2' ] && grep -q 'Unknown call-id' <<<'$d'"
+
+# trickle ICE fragment (offer with the flag "fragment") for no call
+f=$(printf 'a=ice-ufrag:Ab12\r\na=ice-pwd:0123456789abcdefghijkl\r\nm=audio 9 RTP/AVP 0\r\na=candidate:1 1 UDP 2130706431 127.0.0.1 4000 typ host\r\n' |
+	ctl offer --call-id nocall --from-tag a --flag fragment 2>&1)
+ktap_check "kicectl offer --flag fragment for an unknown call -> Unknown call-id" \
+	grep -q 'Unknown call-id' <<<"$f"
 
 if [ -n "$ngc" ]; then
 	out=$(ngclient delete --call-id=call-1 --from-tag=tag-a 2>&1)
