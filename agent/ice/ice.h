@@ -220,6 +220,12 @@ void ice_agent_recv(struct ice_agent *a, int sock, const struct ice_addr *from,
 		    const uint8_t *buf, size_t len, uint64_t now);
 /* Run timers due at @now; returns the next deadline (UINT64_MAX: none). */
 uint64_t ice_agent_timer(struct ice_agent *a, uint64_t now);
+/*
+ * The same with the time in microseconds (the clock of the millisecond
+ * calls, times 1000): checks are then paced exactly Ta apart rather than
+ * to the millisecond.  Returns the next deadline in microseconds.
+ */
+uint64_t ice_agent_timer_us(struct ice_agent *a, uint64_t now_us);
 
 /*
  * For media relayed elsewhere (kice.ko) on a selected pair whose local

@@ -113,7 +113,7 @@ struct ice_agent *ice_agent_new(const struct ice_cfg *cfg,
 	a->user = user;
 	a->controlling = a->cfg.controlling && !a->cfg.lite;
 	RAND_bytes((unsigned char *)&a->tiebreaker, sizeof(a->tiebreaker));
-	a->next_slot = now;
+	a->next_slot_us = now * 1000;
 	a->gather_slot = now;
 	if (new_local_creds(a)) {
 		free(a);
@@ -469,8 +469,8 @@ int ice_agent_start(struct ice_agent *a, uint64_t now)
 			a->streams[s].remote_eoc = true;
 	a->started = true;
 	a->start_time = now;
-	if (a->next_slot < now)
-		a->next_slot = now;
+	if (a->next_slot_us < now * 1000)
+		a->next_slot_us = now * 1000;
 	ice_emit(a, ICE_EV_CHECKING, -1);
 	ice_update_state(a, now);
 	return 0;
@@ -821,9 +821,16 @@ static bool consent_response(struct ice_agent *a, int sock,
 	return false;
 }
 
-uint64_t ice_agent_timer(struct ice_agent *a, uint64_t now)
+/*
+ * Timers due at @now_us.  Returns the next deadline in milliseconds but
+ * the next Ta slot for a check, if one is waiting for it, in @slot_us.
+ */
+static uint64_t agent_timer(struct ice_agent *a, uint64_t now_us,
+			    uint64_t *slot_us)
 {
-	uint64_t next = UINT64_MAX, t;
+	uint64_t next = UINT64_MAX, now = now_us / 1000, t;
+
+	*slot_us = UINT64_MAX;
 
 	if (a->gather_started && !a->gathering_done) {
 		t = ice_gather_timer(a, now);
@@ -842,17 +849,18 @@ uint64_t ice_agent_timer(struct ice_agent *a, uint64_t now)
 		t = nominate(a, now);
 		if (t < next)
 			next = t;
-		if (now >= a->next_slot && ice_send_check(a, now))
-			a->next_slot = now + a->cfg.ta_ms;
+		/* Ta is counted from the moment the last check went out,
+		 * to the microsecond when the caller's clock has them */
+		if (now_us >= a->next_slot_us && ice_send_check(a, now))
+			a->next_slot_us = now_us + a->cfg.ta_ms * 1000ull;
 		/* another check may be due at the next slot (when nothing
 		 * could be sent now, a state change reschedules us) */
-		for (unsigned int i = 0; a->next_slot > now && i < a->npairs; i++) {
+		for (unsigned int i = 0; a->next_slot_us > now_us && i < a->npairs; i++) {
 			if (a->pairs[i].state == ICE_PAIR_WAITING ||
 			    (a->pairs[i].state == ICE_PAIR_FROZEN &&
 			     a->streams[a->pairs[i].stream].state ==
 			     ICE_STREAM_RUNNING)) {
-				if (a->next_slot < next)
-					next = a->next_slot;
+				*slot_us = a->next_slot_us;
 				break;
 			}
 		}
@@ -875,6 +883,24 @@ uint64_t ice_agent_timer(struct ice_agent *a, uint64_t now)
 	if (t < next)
 		next = t;
 	return next;
+}
+
+uint64_t ice_agent_timer(struct ice_agent *a, uint64_t now)
+{
+	uint64_t slot_us, next = agent_timer(a, now * 1000, &slot_us);
+
+	/* a slot inside a millisecond is due at the end of it */
+	if (slot_us != UINT64_MAX && (slot_us + 999) / 1000 < next)
+		next = (slot_us + 999) / 1000;
+	return next;
+}
+
+uint64_t ice_agent_timer_us(struct ice_agent *a, uint64_t now_us)
+{
+	uint64_t slot_us, next = agent_timer(a, now_us, &slot_us);
+
+	next = next == UINT64_MAX ? next : next * 1000;
+	return slot_us < next ? slot_us : next;
 }
 
 void ice_agent_recv(struct ice_agent *a, int sock, const struct ice_addr *from,

@@ -104,7 +104,7 @@ struct ice_agent {
 	struct ice_cfg cfg;
 	uint64_t tiebreaker;
 	uint64_t start_time;
-	uint64_t next_slot;		/* Ta pacing of checks */
+	uint64_t next_slot_us;		/* Ta pacing of checks, microseconds */
 	uint64_t gather_slot;		/* Ta pacing of gathering */
 	bool controlling;
 	bool remote_lite;

@@ -36,6 +36,14 @@ uint64_t ice_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+uint64_t ice_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
 struct ice_loop *ice_loop_new(void)
 {
 	struct ice_loop *l = calloc(1, sizeof(*l));
@@ -200,6 +208,13 @@ void ice_loop_timer_del(struct ice_loop *l, struct ice_timer *t)
 
 int ice_loop_timer_set(struct ice_loop *l, struct ice_timer *t, uint64_t when)
 {
+	return ice_loop_timer_set_us(l, t, when >= UINT64_MAX / 1000 ?
+				     UINT64_MAX : when * 1000);
+}
+
+int ice_loop_timer_set_us(struct ice_loop *l, struct ice_timer *t,
+			  uint64_t when)
+{
 	if (when == UINT64_MAX) {
 		ice_loop_timer_del(l, t);
 		return 0;
@@ -231,19 +246,46 @@ unsigned int ice_loop_ntimers(const struct ice_loop *l)
 	return l->nheap;
 }
 
+/*
+ * epoll_wait() for @wait_us (UINT64_MAX: no limit).  epoll_pwait2()
+ * (Linux 5.11) waits to the microsecond; without it the wait is rounded
+ * up to whole milliseconds, so a timer is never run early.
+ */
+static int wait_events(struct ice_loop *l, struct epoll_event *evs, int max,
+		       uint64_t wait_us)
+{
+	static bool no_pwait2;
+
+	if (!no_pwait2) {
+		struct timespec ts = {
+			.tv_sec = (time_t)(wait_us / 1000000),
+			.tv_nsec = (long)(wait_us % 1000000) * 1000,
+		};
+		int n = epoll_pwait2(l->epfd, evs, max,
+				     wait_us == UINT64_MAX ? NULL : &ts, NULL);
+
+		if (n >= 0 || errno != ENOSYS)
+			return n;
+		no_pwait2 = true;
+	}
+	return epoll_wait(l->epfd, evs, max, wait_us == UINT64_MAX ? -1 :
+			  (int)((wait_us + 999) / 1000));
+}
+
 int ice_loop_run_once(struct ice_loop *l, int max_ms)
 {
 	struct epoll_event evs[64];
-	uint64_t now = ice_now_ms();
-	int wait = max_ms, n, ran = 0;
+	uint64_t now = ice_now_us();
+	uint64_t wait = max_ms < 0 ? UINT64_MAX : (uint64_t)max_ms * 1000;
+	int n, ran = 0;
 
 	if (l->nheap) {
 		uint64_t d = l->heap[0]->when > now ? l->heap[0]->when - now : 0;
 
-		if (wait < 0 || d < (uint64_t)wait)
-			wait = (int)d;
+		if (d < wait)
+			wait = d;
 	}
-	n = epoll_wait(l->epfd, evs, 64, wait);
+	n = wait_events(l, evs, 64, wait);
 	if (n < 0)
 		return errno == EINTR ? 0 : -errno;
 	l->dispatching = true;
@@ -259,13 +301,13 @@ int ice_loop_run_once(struct ice_loop *l, int max_ms)
 	while (l->ndead)
 		free(l->dead[--l->ndead]);
 	/* expired timers; bounded so that re-arming at "now" cannot spin */
-	now = ice_now_ms();
+	now = ice_now_us();
 	for (unsigned int k = 0, max = l->nheap; k < max && l->nheap &&
 	     l->heap[0]->when <= now; k++) {
 		struct ice_timer *t = l->heap[0];
 
 		ice_loop_timer_del(l, t);
-		t->cb(t, now);
+		t->cb(t, now / 1000);
 		ran++;
 	}
 	return ran;

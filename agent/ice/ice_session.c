@@ -92,10 +92,11 @@ static const struct ice_ops sess_ops = {
 	.data = sess_data,
 };
 
+/* checks are paced to the microsecond */
 void ice_session_kick(struct ice_session *s)
 {
-	ice_loop_timer_set(s->loop, &s->timer,
-			   ice_agent_timer(s->agent, ice_now_ms()));
+	ice_loop_timer_set_us(s->loop, &s->timer,
+			      ice_agent_timer_us(s->agent, ice_now_us()));
 }
 
 static void sess_timer(struct ice_timer *t, uint64_t now)
@@ -103,7 +104,8 @@ static void sess_timer(struct ice_timer *t, uint64_t now)
 	struct ice_session *s = (struct ice_session *)
 		((char *)t - offsetof(struct ice_session, timer));
 
-	ice_loop_timer_set(s->loop, &s->timer, ice_agent_timer(s->agent, now));
+	ice_session_kick(s);
+	(void)now;	/* the agent gets the time to the microsecond */
 }
 
 static void sess_readable(int fd, uint32_t events, void *arg)

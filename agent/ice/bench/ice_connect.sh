@@ -4,9 +4,9 @@
 # Connect time, from applying the peer's description to a nominated pair
 # on the controlling side, kice<->kice against libnice<->libnice (default
 # options: aggressive nomination) on the same namespace topologies in the
-# same run (median of $RUNS):
+# same run (median of $RUNS; both peers print it to 0.1 ms):
 #
-#   ice_connect_<topology>: kice=Xms libnice=Yms ratio=R
+#   ice_connect_<topology>: kice=X.Xms libnice=Y.Yms ratio=R
 set -u
 TOP=$(cd "$(dirname "$0")/../../.." && pwd)
 . "$TOP/selftests/lib/netns.sh"
@@ -41,7 +41,7 @@ once() {	# once BIN EXTRA_ARGS
 	ns_exec b "$bin" --local "$TMP/b.sdp" --remote "$TMP/a.sdp" \
 		--stun 198.51.100.1:3478 --timeout 15 $extra >"$TMP/b.log" 2>&1
 	wait $pa
-	sed -n 's/.*connected in \([0-9]*\) ms.*/\1/p' "$TMP/a.log" | head -1 |
+	sed -n 's/.*connected in \([0-9.]*\) ms.*/\1/p' "$TMP/a.log" | head -1 |
 		grep . || echo fail
 }
 

@@ -533,30 +533,91 @@ TEST(ta_pacing)
 	sim_free(&n);
 }
 
+/*
+ * A controlling agent with host candidate 10.0.0.1 and @n remote host
+ * candidates 10.0.0.2:100+i of priority 1000+i, foundation "1" or, with
+ * @distinct, "i".  NULL on failure.
+ */
+static struct ice_agent *agent_with_remotes(const struct ice_cfg *c,
+					    const struct ice_ops *ops,
+					    uint64_t now, unsigned int n,
+					    bool distinct)
+{
+	struct ice_agent *a = ice_agent_new(c, ops, NULL, now);
+	struct ice_addr h;
+	struct ice_cand_info ci;
+
+	ice_addr_parse(&h, "10.0.0.1", 1);
+	if (!a || ice_agent_add_stream(a, 1) ||
+	    ice_agent_add_host(a, 0, 1, 3, &h, 1, 1) ||
+	    ice_agent_set_remote_creds(a, "abcd", "0123456789012345678901"))
+		goto fail;
+	memset(&ci, 0, sizeof(ci));
+	ci.component = 1;
+	ci.type = ICE_CAND_HOST;
+	strcpy(ci.foundation, "1");
+	for (unsigned int i = 0; i < n; i++) {
+		if (distinct)
+			snprintf(ci.foundation, sizeof(ci.foundation), "%u", i);
+		ice_addr_parse(&ci.addr, "10.0.0.2", (uint16_t)(100 + i));
+		ci.priority = 1000 + i;
+		if (ice_agent_add_remote(a, &ci, now) < 0)
+			goto fail;
+	}
+	return a;
+fail:
+	ice_agent_free(a);
+	return NULL;
+}
+
+static unsigned int nsent;
+
+static int count_send(void *user, int sock, const struct ice_addr *to,
+		      const void *buf, size_t len)
+{
+	nsent++;
+	return (int)len;
+}
+
+/* With the time in microseconds, checks go out exactly Ta apart (not up
+ * to a millisecond early or late); the millisecond call rounds the slot up. */
+TEST(ta_pacing_microseconds)
+{
+	struct ice_cfg c = fast_cfg(true);
+	static const struct ice_ops ops = { .send = count_send };
+	struct ice_agent *a;
+
+	c.ta_ms = 20;
+	a = agent_with_remotes(&c, &ops, 1000, 4, true);
+	ASSERT_NE(NULL, a);
+	ASSERT_EQ(0, ice_agent_start(a, 1000));
+	nsent = 0;
+	/* the first check at once, 0.7 ms into the millisecond */
+	EXPECT_EQ(1020700, ice_agent_timer_us(a, 1000700));
+	EXPECT_EQ(1, nsent);
+	/* not a microsecond early, even in the slot's millisecond */
+	EXPECT_EQ(1020700, ice_agent_timer_us(a, 1020000));
+	EXPECT_EQ(1020700, ice_agent_timer_us(a, 1020699));
+	EXPECT_EQ(1, nsent);
+	EXPECT_EQ(1040700, ice_agent_timer_us(a, 1020700));
+	EXPECT_EQ(2, nsent);
+	/* millisecond callers: not in the slot's millisecond, at its end */
+	EXPECT_EQ(1041, ice_agent_timer(a, 1040));
+	EXPECT_EQ(2, nsent);
+	EXPECT_EQ(1061, ice_agent_timer(a, 1041));
+	EXPECT_EQ(3, nsent);
+	ice_agent_free(a);
+}
+
 TEST(pair_limit)
 {
 	struct ice_cfg c = fast_cfg(true);
 	static const struct ice_ops ops = { .send = send_ok };
 	struct ice_agent *a;
-	struct ice_addr h;
-	struct ice_cand_info ci;
 
 	c.pair_limit = 10;
-	a = ice_agent_new(&c, &ops, NULL, 0);
+	a = agent_with_remotes(&c, &ops, 0, 20, false);
 	ASSERT_NE(NULL, a);
-	ASSERT_EQ(0, ice_agent_add_stream(a, 1));
-	ice_addr_parse(&h, "10.0.0.1", 1);
-	ASSERT_EQ(0, ice_agent_add_host(a, 0, 1, 3, &h, 1, 1));
-	ASSERT_EQ(0, ice_agent_set_remote_creds(a, "abcd", "0123456789012345678901"));
-	memset(&ci, 0, sizeof(ci));
-	ci.component = 1;
-	ci.type = ICE_CAND_HOST;
-	strcpy(ci.foundation, "1");
-	for (unsigned int i = 0; i < 20; i++) {
-		ice_addr_parse(&ci.addr, "10.0.0.2", (uint16_t)(100 + i));
-		ci.priority = 1000 + i;
-		ASSERT_LE(0, ice_agent_add_remote(a, &ci, 0));
-	}
 	EXPECT_EQ(10, ice_agent_npairs(a));
 	/* the best 10 were kept */
 	for (unsigned int i = 0; i < ice_agent_npairs(a); i++) {

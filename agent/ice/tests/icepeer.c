@@ -44,7 +44,7 @@ static struct {
 static struct {
 	bool gathered, connected, failed, bye, disconnected;
 	unsigned int nconnected;
-	uint64_t connected_at, disconnected_at;
+	uint64_t connected_us, disconnected_at;
 	unsigned int echoed;
 } st;
 
@@ -54,8 +54,8 @@ static void on_event(struct ice_session *s, enum ice_event ev, int stream,
 		     void *user)
 {
 	if (opt.verbose)
-		fprintf(stderr, "icepeer: %llu event %s\n",
-			(unsigned long long)(ice_now_ms() % 100000),
+		fprintf(stderr, "icepeer: %.3f event %s\n",
+			(double)(ice_now_us() % 100000000) / 1000,
 			ice_event_name(ev));
 	if (ev == ICE_EV_GATHERING_DONE)
 		st.gathered = true;
@@ -63,7 +63,7 @@ static void on_event(struct ice_session *s, enum ice_event ev, int stream,
 		trickle_out();
 	if (ev == ICE_EV_CONNECTED) {
 		if (!st.connected)
-			st.connected_at = ice_now_ms();
+			st.connected_us = ice_now_us();
 		st.connected = true;
 		st.nconnected++;
 	}
@@ -470,7 +470,7 @@ int main(int argc, char **argv)
 	struct ice_loop *loop;
 	struct ice_agent *a;
 	struct ice_cfg cfg;
-	uint64_t deadline, applied;
+	uint64_t deadline, applied, applied_us;
 	int c, n, rc = 1;
 
 	ice_cfg_default(&cfg);
@@ -582,10 +582,11 @@ int main(int argc, char **argv)
 		}
 		pump(loop, 20);
 	}
-	applied = ice_now_ms();
+	applied_us = ice_now_us();
+	applied = applied_us / 1000;	/* the same clock as ice_now_ms() */
 	if (opt.verbose)
-		fprintf(stderr, "icepeer: %llu remote SDP applied\n",
-			(unsigned long long)(applied % 100000));
+		fprintf(stderr, "icepeer: %.3f remote SDP applied\n",
+			(double)(applied_us % 100000000) / 1000);
 	n = ice_sdp_apply(a, &remote, opt.rtcp_mux ? ICE_SDP_RTCP_MUX : 0,
 			  applied);
 	sdp_session_free(&remote);
@@ -609,8 +610,8 @@ int main(int argc, char **argv)
 	char ls[ICE_ADDRSTRLEN], rs[ICE_ADDRSTRLEN], want[64];
 
 	ice_agent_selected(a, 0, 1, &l, &r);
-	printf("icepeer: connected in %llu ms local=%s %s remote=%s %s\n",
-	       (unsigned long long)(st.connected_at - applied),
+	printf("icepeer: connected in %.1f ms local=%s %s remote=%s %s\n",
+	       (double)(st.connected_us - applied_us) / 1000,
 	       ice_cand_type_name(l.type), ice_addr_str(&l.addr, ls, sizeof(ls)),
 	       ice_cand_type_name(r.type), ice_addr_str(&r.addr, rs, sizeof(rs)));
 	rc = 0;

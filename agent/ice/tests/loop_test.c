@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for the tiny event loop: timer order, re-arming, removal of
- * descriptors from inside callbacks.
+ * Unit tests for the tiny event loop: timer order, re-arming, microsecond
+ * deadlines, removal of descriptors from inside callbacks.
  */
 #include <sys/socket.h>
 #include <unistd.h>
@@ -43,6 +43,36 @@ TEST(timers_fire_in_order)
 	EXPECT_EQ(0, order[3]);		/* 30; 4 was disarmed */
 	EXPECT_EQ(0, ice_loop_ntimers(l));
 	EXPECT_EQ(-1, t[4].idx);
+	ice_loop_free(l);
+}
+
+static uint64_t fired_us;
+
+static void ucb(struct ice_timer *tm, uint64_t now)
+{
+	fired_us = ice_now_us();
+}
+
+/* a microsecond deadline is never run early (epoll_pwait2 waits to the
+ * microsecond, epoll_wait rounds up) */
+TEST(timer_microseconds_not_early)
+{
+	struct ice_loop *l = ice_loop_new();
+	struct ice_timer tm;
+
+	ASSERT_NE(NULL, l);
+	for (int k = 0; k < 5; k++) {
+		uint64_t when = ice_now_us() + 1500 + 100 * k;
+
+		ice_timer_init(&tm, ucb);
+		fired_us = 0;
+		ASSERT_EQ(0, ice_loop_timer_set_us(l, &tm, when));
+		for (int i = 0; i < 20 && !fired_us; i++)
+			ice_loop_run_once(l, 100);
+		ASSERT_NE(0, fired_us);
+		EXPECT_LE(when, fired_us);
+		EXPECT_GT(when + 100000, fired_us);
+	}
 	ice_loop_free(l);
 }
 

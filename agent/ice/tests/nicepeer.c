@@ -306,8 +306,8 @@ int main(int argc, char **argv)
 	nice_agent_get_selected_pair(st.agent, st.stream, 1, &l, &r);
 	nice_address_to_string(&l->addr, ls);
 	nice_address_to_string(&r->addr, rs);
-	printf("nicepeer: connected in %lld ms local=%s %s:%u remote=%s %s:%u\n",
-	       (long long)((st.connected_at - st.applied_at) / 1000),
+	printf("nicepeer: connected in %.1f ms local=%s %s:%u remote=%s %s:%u\n",
+	       (double)(st.connected_at - st.applied_at) / 1000,
 	       type_name(l->type), ls, nice_address_get_port(&l->addr),
 	       type_name(r->type), rs, nice_address_get_port(&r->addr));
 	rc = 0;
