@@ -200,6 +200,8 @@ int ice_agent_set_remote_creds(struct ice_agent *a, const char *ufrag,
 			       const char *pwd);
 /* NULL until remote credentials are set */
 const char *ice_agent_remote_ufrag(const struct ice_agent *a);
+/* The remote password, NULL until remote credentials are set. */
+const char *ice_agent_remote_pwd(const struct ice_agent *a);
 void ice_agent_set_remote_lite(struct ice_agent *a, bool lite);
 bool ice_agent_controlling(const struct ice_agent *a);
 /* Set the role before ice_agent_start() (-EBUSY after). */

@@ -373,6 +373,11 @@ const char *ice_agent_remote_ufrag(const struct ice_agent *a)
 	return a->have_remote_creds ? a->rufrag : NULL;
 }
 
+const char *ice_agent_remote_pwd(const struct ice_agent *a)
+{
+	return a->have_remote_creds ? a->rpwd : NULL;
+}
+
 void ice_agent_set_remote_lite(struct ice_agent *a, bool lite)
 {
 	a->remote_lite = lite;
