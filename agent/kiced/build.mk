@@ -13,10 +13,13 @@ PROGS += kiced
 kiced_SRCS := agent/kiced/main.c
 kiced_LIBS := kicedcore knl ice ctl sdp turn stun
 
-TESTS += kiced_test relay_test
+TESTS += kiced_test relay_test handover_test
 kiced_test_SRCS := agent/kiced/tests/kiced_test.c
 kiced_test_LIBS := kicedcore knl ice ctl sdp turn stun
 kiced_test_CFLAGS := -I$(KSFT_DIR) -Wno-sign-compare
+handover_test_SRCS := agent/kiced/tests/handover_test.c
+handover_test_LIBS := kicedcore knl ice ctl sdp turn stun
+handover_test_CFLAGS := -I$(KSFT_DIR) -Wno-sign-compare
 relay_test_SRCS := agent/kiced/tests/relay_test.c
 relay_test_LIBS := kicedcore knl ice ctl sdp turn stun
 relay_test_CFLAGS := -I$(KSFT_DIR) -Wno-sign-compare

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "kiced/handover.h"
 #include "kiced/kiced.h"
 #include "kiced/log.h"
 #include "kiced/media_ice.h"
@@ -907,4 +908,8 @@ void kiced_command(struct kiced *k, const struct ng_request *req,
 	default:
 		reply_err(k, b, ck, ng_strerror(NG_E_UNKNOWN_COMMAND));
 	}
+	/* the fd store follows signalling at once (handover.c) */
+	if (req->cmd == NG_CMD_OFFER || req->cmd == NG_CMD_ANSWER)
+		handover_sync_call(k, session_find(&k->calls, req->call_id.p,
+						   req->call_id.len));
 }

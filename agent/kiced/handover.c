@@ -1,23 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Handover of calls and their media sockets from a stopping kiced to the
- * next one, through a holder process (see handover.h).
+ * The fd store and the handover of calls and their media sockets to the
+ * next kiced, through a holder process (see handover.h).
  *
- * Wire: a SOCK_SEQPACKET Unix socket; the holder sends 'B' messages (the
- * state text, in pieces), 'F' messages (up to HO_FDS_PER_MSG fds each, as
- * SCM_RIGHTS) and one 'E'; the new kiced answers 'K' once it holds them.
+ * kiced -> holder: a SOCK_SEQPACKET socketpair; 'P' pid (holder, once),
+ * 'U' call state text with the call's sockets (SCM_RIGHTS, up to
+ * HO_FDS_PER_MSG; 'G' messages carry more), 'D' escaped call-id (the call
+ * ended), 'Q' (release everything and exit).  End of file without 'Q':
+ * kiced is gone, the holder waits for the next one.
+ *
+ * holder -> next kiced: a SOCK_SEQPACKET Unix socket at handover-socket;
+ * the holder sends 'B' messages (the state text, in pieces), 'F' messages
+ * (up to HO_FDS_PER_MSG fds each, as SCM_RIGHTS) and one 'E'; the new
+ * kiced answers 'K' once it holds them.  To a kiced that connects while
+ * the holder's own kiced runs it sends 'N'.
  *
  * State text, one record per line, fields separated by spaces and
  * %-escaped:
- *   kiced-handover 1
+ *   kiced-handover 2
+ *   X fd-base                 (the fds of the next call start here)
  *   C call-id from-tag to-tag via-branch state created last-signal ice flags nmedia
- *   I side ufrag pwd          (a side with ICE: its local credentials)
+ *   I side ufrag pwd remote-ufrag remote-pwd controlling
+ *                             (a side with ICE: credentials and role)
  *   M type proto has-stream relay-flags offloaded flow-rtp flow-rtcp
  *   S side family iface remote-set remote-addr remote-rtp remote-rtcp
- *   L fd-index kernel-id peer-ip peer-port latch latched strict
+ *   L fd-index kernel-id peer-ip peer-port latch latched strict local-port
  * "-" stands for an empty string.  An M with a stream is followed by two
  * S records; an S with a non-zero family by two L records (RTP, RTCP).
- * The I records of a call come before its M records.
+ * The I records of a call come before its M records.  fd-index counts
+ * from the call's fd-base.
  */
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -32,6 +43,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ice/ice.h"
@@ -44,6 +57,14 @@
 #define HO_CHUNK	8192
 #define HO_MAX_FDS	65536
 #define HO_MAX_TEXT	(64u << 20)
+#define HO_MSG_MAX	65536		/* one call's state text */
+#define HO_RETRY_MS	5000		/* a failed store is started again */
+
+/* kiced's end of the fd store */
+struct ho_store {
+	int fd;
+	long pid;
+};
 
 /* ------------------------------------------------------------------ */
 /* text encoding */
@@ -117,85 +138,98 @@ struct ho_fds {
 	size_t n, cap;
 };
 
+/* Room for one more of @size bytes in *@arr (@n used of *@cap): 0 or -1. */
+static int ho_grow(void *arr, size_t *cap, size_t n, size_t size)
+{
+	void **pa = arr, *p;
+	size_t c;
+
+	if (n < *cap)
+		return 0;
+	c = *cap ? *cap * 2 : 64;
+	p = realloc(*pa, c * size);
+	if (!p)
+		return -1;
+	*pa = p;
+	*cap = c;
+	return 0;
+}
+
 static int ho_fd_add(struct ho_fds *v, int fd)
 {
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? v->cap * 2 : 64;
-		int *p = realloc(v->fd, cap * sizeof(*p));
-
-		if (!p)
-			return -1;
-		v->fd = p;
-		v->cap = cap;
-	}
+	if (ho_grow(&v->fd, &v->cap, v->n, sizeof(*v->fd)))
+		return -1;
 	v->fd[v->n] = fd;
 	return (int)v->n++;
 }
 
-static int ho_write_state(struct kiced *k, FILE *f, struct ho_fds *fds)
+/* One call's records; its sockets are appended to @fds, indices from 0. */
+static int ho_write_call(const struct call *c, FILE *f, struct ho_fds *fds)
 {
-	const struct call *c;
 	size_t i;
 	int s, l;
 
-	fprintf(f, "kiced-handover 1\n");
-	for (c = k->calls.head; c; c = c->next) {
-		fputc('C', f);
-		ho_put(f, c->call_id);
-		ho_put(f, c->from_tag);
-		ho_put(f, c->to_tag);
-		ho_put(f, c->via_branch);
-		fprintf(f, " %d %lld %lld %d %u %zu\n", (int)c->state,
-			(long long)c->created, (long long)c->last_signal,
-			c->ice_mode, c->flags, c->nmedia);
-		for (s = 0; s < 2; s++) {
-			const char *ufrag = NULL, *pwd = NULL;
+	fputc('C', f);
+	ho_put(f, c->call_id);
+	ho_put(f, c->from_tag);
+	ho_put(f, c->to_tag);
+	ho_put(f, c->via_branch);
+	fprintf(f, " %d %lld %lld %d %u %zu\n", (int)c->state,
+		(long long)c->created, (long long)c->last_signal, c->ice_mode,
+		c->flags, c->nmedia);
+	for (s = 0; s < 2; s++) {
+		const char *ufrag = NULL, *pwd = NULL, *ru = NULL, *rp = NULL;
+		bool ctl = false;
 
-			/* consent checks keep coming: answer them after */
-			if (c->ice[s])
-				ice_agent_local_creds(c->ice[s]->agent, &ufrag,
-						      &pwd);
-			else if (c->consent[s])
-				consent_creds(c->consent[s], &ufrag, &pwd);
-			if (!ufrag || !pwd)
-				continue;
-			fprintf(f, "I %d", s);
-			ho_put(f, ufrag);
-			ho_put(f, pwd);
-			fputc('\n', f);
+		/* consent goes on after: answer the peer's checks, run ours */
+		if (c->ice[s]) {
+			ice_agent_local_creds(c->ice[s]->agent, &ufrag, &pwd);
+			ru = ice_agent_remote_ufrag(c->ice[s]->agent);
+			rp = ice_agent_remote_pwd(c->ice[s]->agent);
+			ctl = ice_agent_controlling(c->ice[s]->agent);
+		} else if (c->consent[s]) {
+			consent_creds(c->consent[s], &ufrag, &pwd);
+			consent_remote(c->consent[s], &ru, &rp, &ctl);
 		}
-		for (i = 0; i < c->nmedia; i++) {
-			const struct call_media *cm = &c->media[i];
-			const struct media_stream *st = cm->stream;
+		if (!ufrag || !pwd)
+			continue;
+		fprintf(f, "I %d", s);
+		ho_put(f, ufrag);
+		ho_put(f, pwd);
+		ho_put(f, ru);
+		ho_put(f, rp);
+		fprintf(f, " %d\n", ctl);
+	}
+	for (i = 0; i < c->nmedia; i++) {
+		const struct call_media *cm = &c->media[i];
+		const struct media_stream *st = cm->stream;
 
-			fputc('M', f);
-			ho_put(f, cm->type);
-			ho_put(f, cm->proto);
-			fprintf(f, " %d %u %d %u %u\n", !!st,
-				st ? st->relay_flags : 0,
-				st ? st->offloaded : 0, st ? st->flow[0] : 0,
-				st ? st->flow[1] : 0);
-			for (s = 0; st && s < 2; s++) {
-				const struct media_endpoint *e = &st->side[s];
+		fputc('M', f);
+		ho_put(f, cm->type);
+		ho_put(f, cm->proto);
+		fprintf(f, " %d %u %d %u %u\n", !!st, st ? st->relay_flags : 0,
+			st ? st->offloaded : 0, st ? st->flow[0] : 0,
+			st ? st->flow[1] : 0);
+		for (s = 0; st && s < 2; s++) {
+			const struct media_endpoint *e = &st->side[s];
 
-				fprintf(f, "S %d %d", s, e->family);
-				ho_put(f, e->iface ? e->iface->name : NULL);
-				fprintf(f, " %d", e->remote_set);
-				ho_put(f, e->remote_set ? e->remote_addr : NULL);
-				fprintf(f, " %u %u\n", e->remote_port[0],
-					e->remote_port[1]);
-				for (l = 0; e->family && l < 2; l++) {
-					const struct relay_leg *leg = &e->leg[l];
-					int idx = ho_fd_add(fds, leg->fd);
+			fprintf(f, "S %d %d", s, e->family);
+			ho_put(f, e->iface ? e->iface->name : NULL);
+			fprintf(f, " %d", e->remote_set);
+			ho_put(f, e->remote_set ? e->remote_addr : NULL);
+			fprintf(f, " %u %u\n", e->remote_port[0],
+				e->remote_port[1]);
+			for (l = 0; e->family && l < 2; l++) {
+				const struct relay_leg *leg = &e->leg[l];
+				int idx = ho_fd_add(fds, leg->fd);
 
-					if (idx < 0)
-						return -ENOMEM;
-					fprintf(f, "L %d %u", idx,
-						leg->kernel_id);
-					ho_peer(f, leg);
-					fprintf(f, " %d %d %d\n", leg->latch,
-						leg->latched, leg->strict);
-				}
+				if (idx < 0)
+					return -ENOMEM;
+				fprintf(f, "L %d %u", idx, leg->kernel_id);
+				ho_peer(f, leg);
+				fprintf(f, " %d %d %d %u\n", leg->latch,
+					leg->latched, leg->strict,
+					relay_leg_port(leg));
 			}
 		}
 	}
@@ -205,24 +239,33 @@ static int ho_write_state(struct kiced *k, FILE *f, struct ho_fds *fds)
 /* ------------------------------------------------------------------ */
 /* the holder */
 
-static int ho_send_fds(int s, const int *fd, size_t n)
+/* One message: @len bytes and @n (<= HO_FDS_PER_MSG) fds.  0 or -1. */
+static int ho_send_msg(int s, const void *buf, size_t len, const int *fd,
+		       size_t n)
 {
 	char cbuf[CMSG_SPACE(sizeof(int) * HO_FDS_PER_MSG)];
-	struct iovec iov = { "F", 1 };
+	struct iovec iov = { (void *)buf, len };
 	struct msghdr mh = { 0 };
 	struct cmsghdr *cm;
 
 	memset(cbuf, 0, sizeof(cbuf));
 	mh.msg_iov = &iov;
 	mh.msg_iovlen = 1;
-	mh.msg_control = cbuf;
-	mh.msg_controllen = CMSG_SPACE(sizeof(int) * n);
-	cm = CMSG_FIRSTHDR(&mh);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int) * n);
-	memcpy(CMSG_DATA(cm), fd, sizeof(int) * n);
+	if (n) {
+		mh.msg_control = cbuf;
+		mh.msg_controllen = CMSG_SPACE(sizeof(int) * n);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int) * n);
+		memcpy(CMSG_DATA(cm), fd, sizeof(int) * n);
+	}
 	return sendmsg(s, &mh, MSG_NOSIGNAL) < 0 ? -1 : 0;
+}
+
+static int ho_send_fds(int s, char type, const int *fd, size_t n)
+{
+	return ho_send_msg(s, &type, 1, fd, n);
 }
 
 /* Serve one kiced: 0 once it acknowledged, -1 to wait for another. */
@@ -250,7 +293,7 @@ static int ho_serve(int s, const char *text, size_t len,
 	for (off = 0; off < fds->n; off += n) {
 		n = fds->n - off > HO_FDS_PER_MSG ? HO_FDS_PER_MSG :
 						    fds->n - off;
-		if (ho_send_fds(s, fds->fd + off, n))
+		if (ho_send_fds(s, 'F', fds->fd + off, n))
 			return -1;
 	}
 	if (send(s, "E", 1, MSG_NOSIGNAL) < 0)
@@ -258,76 +301,167 @@ static int ho_serve(int s, const char *text, size_t len,
 	return recv(s, &ack, 1, 0) == 1 && ack == 'K' ? 0 : -1;
 }
 
-static bool ho_keep(int fd, int lfd, const struct ho_fds *fds)
+/* What the holder keeps of one call. */
+struct ho_held {
+	char *key;		/* escaped call-id */
+	char *text;
+	size_t len;
+	struct ho_fds fds;
+};
+
+struct ho_hold {
+	struct ho_held *c;
+	size_t n, cap;
+	long last;		/* the call 'G' messages add to, or -1 */
+};
+
+static void ho_held_fds_close(struct ho_held *h)
 {
 	size_t i;
 
-	if (fd == lfd)
-		return true;
-	for (i = 0; i < fds->n; i++)
-		if (fds->fd[i] == fd)
-			return true;
-	return false;
+	for (i = 0; i < h->fds.n; i++)
+		close(h->fds.fd[i]);
+	h->fds.n = 0;
 }
 
-static void __attribute__((noreturn))
-ho_holder(int lfd, const char *path, const char *text, size_t len,
-	  const struct ho_fds *fds, unsigned int wait_s)
+static long ho_hold_find(const struct ho_hold *h, const char *key, size_t kl)
 {
-	sigset_t all;
-	DIR *d;
-	int nul;
+	size_t i;
 
-	/* keep the media sockets and the listener, nothing else */
-	d = opendir("/proc/self/fd");
-	if (d) {
-		struct dirent *de;
-		int dfd = dirfd(d);
+	for (i = 0; i < h->n; i++)
+		if (strlen(h->c[i].key) == kl && !memcmp(h->c[i].key, key, kl))
+			return (long)i;
+	return -1;
+}
 
-		while ((de = readdir(d))) {
-			int fd = atoi(de->d_name);
+static void ho_hold_drop(struct ho_hold *h, long i)
+{
+	struct ho_held *e = &h->c[i];
 
-			if (de->d_name[0] != '.' && fd != dfd &&
-			    !ho_keep(fd, lfd, fds))
+	ho_held_fds_close(e);
+	free(e->fds.fd);
+	free(e->key);
+	free(e->text);
+	h->c[i] = h->c[--h->n];
+	h->last = -1;
+}
+
+/* 'U': a call's state; @text = "C key ...\n..." */
+static int ho_hold_update(struct ho_hold *h, const char *text, size_t len)
+{
+	const char *k = text + 2, *sp;
+	struct ho_held *e;
+	long i;
+
+	if (len < 3 || text[0] != 'C' || text[1] != ' ')
+		return -1;
+	sp = memchr(k, ' ', len - 2);
+	if (!sp)
+		return -1;
+	i = ho_hold_find(h, k, (size_t)(sp - k));
+	if (i < 0) {
+		if (ho_grow(&h->c, &h->cap, h->n, sizeof(*h->c)))
+			return -1;
+		e = &h->c[h->n];
+		memset(e, 0, sizeof(*e));
+		e->key = strndup(k, (size_t)(sp - k));
+		if (!e->key)
+			return -1;
+		i = (long)h->n++;
+	}
+	e = &h->c[i];
+	free(e->text);
+	e->text = malloc(len);
+	if (!e->text) {
+		ho_hold_drop(h, i);
+		return -1;
+	}
+	memcpy(e->text, text, len);
+	e->len = len;
+	ho_held_fds_close(e);
+	h->last = i;
+	return 0;
+}
+
+enum { HO_MSG, HO_GONE, HO_QUIT, HO_NONE };
+
+/* One message from kiced: HO_MSG, HO_NONE (nothing queued) or the end. */
+static int ho_hold_msg(struct ho_hold *h, int ctl, int flags, char *buf)
+{
+	char cbuf[CMSG_SPACE(sizeof(int) * HO_FDS_PER_MSG)];
+	struct iovec iov = { buf, HO_MSG_MAX + 1 };
+	struct msghdr mh = { 0 };
+	struct cmsghdr *cm;
+	ssize_t n;
+	size_t j, nfd;
+	int fd, r = HO_MSG;
+
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = cbuf;
+	mh.msg_controllen = sizeof(cbuf);
+	n = recvmsg(ctl, &mh, flags | MSG_CMSG_CLOEXEC);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return HO_NONE;
+	if (n <= 0)
+		return HO_GONE;
+	if (buf[0] == 'Q')
+		r = HO_QUIT;
+	else if (buf[0] == 'U' && ho_hold_update(h, buf + 1, (size_t)n - 1))
+		h->last = -1;
+	else if (buf[0] == 'D' && n > 1) {
+		long i = ho_hold_find(h, buf + 1, (size_t)n - 1);
+
+		if (i >= 0)
+			ho_hold_drop(h, i);
+	}
+	for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		nfd = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (j = 0; j < nfd; j++) {
+			memcpy(&fd, CMSG_DATA(cm) + j * sizeof(int), sizeof(fd));
+			if ((buf[0] != 'U' && buf[0] != 'G') || h->last < 0 ||
+			    ho_fd_add(&h->c[h->last].fds, fd) < 0)
 				close(fd);
 		}
-		closedir(d);
 	}
-	nul = open("/dev/null", O_RDWR);
-	if (nul >= 0) {
-		dup2(nul, 0);
-		dup2(nul, 1);
-		dup2(nul, 2);
-		if (nul > 2)
-			close(nul);
-	}
-	setsid();
-	sigfillset(&all);
-	sigprocmask(SIG_UNBLOCK, &all, NULL);
-	alarm(wait_s);		/* the deadline, whatever happens below */
-	for (;;) {
-		struct pollfd p = { lfd, POLLIN, 0 };
-		int s;
-
-		if (poll(&p, 1, -1) < 0 && errno != EINTR)
-			break;
-		s = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-		if (s < 0)
-			continue;
-		if (!ho_serve(s, text, len, fds)) {
-			close(s);
-			break;
-		}
-		close(s);
-	}
-	unlink(path);
-	_exit(0);
+	return r;
 }
 
-static int ho_listen(const char *path)
+/* Everything held, as the next kiced reads it. */
+static int ho_hold_text(const struct ho_hold *h, char **text, size_t *len,
+			struct ho_fds *fds)
+{
+	FILE *f = open_memstream(text, len);
+	size_t i, j;
+
+	if (!f)
+		return -1;
+	fprintf(f, "kiced-handover 2\n");
+	for (i = 0; i < h->n; i++) {
+		fprintf(f, "X %zu\n", fds->n);
+		fwrite(h->c[i].text, 1, h->c[i].len, f);
+		for (j = 0; j < h->c[i].fds.n; j++)
+			if (ho_fd_add(fds, h->c[i].fds.fd[j]) < 0)
+				break;
+	}
+	return fclose(f) ? -1 : 0;
+}
+
+static uint64_t ho_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static int ho_listen(const char *path, ino_t *ino)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	char dir[sizeof(sun.sun_path)], *slash;
+	struct stat st;
 	int fd;
 
 	if (strlen(path) >= sizeof(sun.sun_path))
@@ -345,62 +479,403 @@ static int ho_listen(const char *path)
 		return -errno;
 	unlink(path);
 	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) ||
-	    chmod(path, 0600) || listen(fd, 4)) {
+	    chmod(path, 0600) || listen(fd, 4) || stat(path, &st)) {
 		int err = -errno;
 
 		close(fd);
 		return err;
 	}
+	*ino = st.st_ino;
 	return fd;
 }
 
-int handover_save(struct kiced *k)
+/* Remove the socket file, unless another holder has bound the path since. */
+static void ho_unlink(const char *path, ino_t ino)
+{
+	struct stat st;
+
+	if (!stat(path, &st) && st.st_ino == ino)
+		unlink(path);
+}
+
+static void ho_close_others(int keep1, int keep2)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int nul;
+
+	if (d) {
+		struct dirent *de;
+		int dfd = dirfd(d);
+
+		while ((de = readdir(d))) {
+			int fd = atoi(de->d_name);
+
+			if (de->d_name[0] != '.' && fd != dfd && fd != keep1 &&
+			    fd != keep2)
+				close(fd);
+		}
+		closedir(d);
+	}
+	nul = open("/dev/null", O_RDWR);
+	if (nul >= 0) {
+		dup2(nul, 0);
+		dup2(nul, 1);
+		dup2(nul, 2);
+		if (nul > 2)
+			close(nul);
+	}
+}
+
+/*
+ * The holder: keeps what kiced gives it while kiced runs; once kiced is
+ * gone (end of file on @ctl, no 'Q') serves it to the next kiced, for
+ * @wait_s seconds at most.
+ */
+static void __attribute__((noreturn))
+ho_holder(int ctl, int lfd, ino_t ino, const char *path, unsigned int wait_s)
+{
+	struct ho_hold h = { .last = -1 };
+	uint64_t deadline = 0;
+	bool alive = true, linked = true;
+	sigset_t all;
+	char *buf;
+	long pid = (long)getpid();
+	char pmsg[32];
+
+	ho_close_others(ctl, lfd);
+	setsid();
+	sigfillset(&all);
+	sigprocmask(SIG_UNBLOCK, &all, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	buf = malloc(HO_MSG_MAX + 1);
+	if (!buf)
+		_exit(1);
+	snprintf(pmsg, sizeof(pmsg), "P%ld", pid);
+	send(ctl, pmsg, strlen(pmsg), MSG_NOSIGNAL);
+	for (;;) {
+		struct pollfd p[2] = { { lfd, POLLIN, 0 },
+				       { alive ? ctl : -1, POLLIN, 0 } };
+		int to = -1, r, s;
+
+		if (!alive) {
+			uint64_t now = ho_now_ms();
+
+			if (now >= deadline)
+				break;
+			to = (int)(deadline - now);
+		}
+		if (poll(p, 2, to) < 0 && errno != EINTR)
+			break;
+		if (alive && p[1].revents) {
+			r = ho_hold_msg(&h, ctl, 0, buf);
+			if (r == HO_QUIT)
+				break;
+			if (r == HO_GONE) {
+				alive = false;
+				close(ctl);
+				if (!h.n)
+					break;
+				deadline = ho_now_ms() + wait_s * 1000ull;
+			}
+		}
+		if (!(p[0].revents & POLLIN))
+			continue;
+		s = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (s < 0)
+			continue;
+		/* kiced may just have died: read what it left first */
+		while (alive) {
+			r = ho_hold_msg(&h, ctl, MSG_DONTWAIT, buf);
+			if (r == HO_NONE)
+				break;
+			if (r == HO_QUIT)
+				goto out;
+			if (r == HO_GONE) {
+				alive = false;
+				close(ctl);
+			}
+		}
+		if (alive) {
+			send(s, "N", 1, MSG_NOSIGNAL);	/* not ours to give */
+			close(s);
+			continue;
+		}
+		{
+			struct ho_fds all_fds = { 0 };
+			char *text = NULL;
+			size_t len = 0;
+
+			ho_unlink(path, ino);	/* served once, whatever comes */
+			linked = false;
+			r = ho_hold_text(&h, &text, &len, &all_fds) ? -1 :
+			    ho_serve(s, text, len, &all_fds);
+			free(text);
+			free(all_fds.fd);
+			close(s);
+			if (!r)
+				break;
+		}
+		close(lfd);
+		lfd = ho_listen(path, &ino);
+		if (lfd < 0)
+			break;
+		linked = true;
+	}
+out:
+	if (linked)
+		ho_unlink(path, ino);
+	_exit(0);
+}
+
+/* ------------------------------------------------------------------ */
+/* kiced's side of the store */
+
+static void ho_store_close(struct kiced *k, bool quit)
+{
+	struct call *c;
+
+	if (!k->store)
+		return;
+	if (quit)
+		send(k->store->fd, "Q", 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+	close(k->store->fd);
+	free(k->store);
+	k->store = NULL;
+	k->calls.on_remove = NULL;
+	for (c = k->calls.head; c; c = c->next) {
+		free(c->stored);
+		c->stored = NULL;
+		c->stored_len = 0;
+	}
+}
+
+static uint64_t ho_retry_ms;
+
+static void ho_store_fail(struct kiced *k, const char *what)
+{
+	klog_err("fd store (holder %ld): %s: %s; calls would not survive a crash until it is back",
+		 k->store->pid, what, strerror(errno));
+	ho_store_close(k, true);
+	ho_retry_ms = loop_now_ms() + HO_RETRY_MS;
+}
+
+/* The escaped call-id, as after "C " in the call's text. */
+static char *ho_key(const struct call *c, size_t *len)
+{
+	char *key = NULL;
+	FILE *f = open_memstream(&key, len);
+
+	if (!f)
+		return NULL;
+	ho_put(f, c->call_id);
+	if (fclose(f)) {
+		free(key);
+		return NULL;
+	}
+	return key;
+}
+
+static void ho_on_remove(void *arg, struct call *c)
+{
+	struct kiced *k = arg;
+	char *key, msg[HO_MSG_MAX];
+	size_t len;
+
+	if (!k->store || !c->stored)
+		return;
+	key = ho_key(c, &len);
+	if (!key || len > sizeof(msg) - 1) {
+		free(key);
+		return;
+	}
+	msg[0] = 'D';
+	memcpy(msg + 1, key + 1, len - 1);	/* without the space */
+	free(key);
+	if (send(k->store->fd, msg, len, MSG_NOSIGNAL) < 0)
+		ho_store_fail(k, "call end");
+}
+
+void handover_sync_call(struct kiced *k, struct call *c)
 {
 	struct ho_fds fds = { 0 };
 	char *text = NULL;
-	size_t len = 0, i;
-	struct call *c;
+	size_t len = 0, off, n;
 	FILE *f;
-	pid_t pid;
-	int lfd, err, n = 0;
+	int err;
 
+	if (!k->store || !c)
+		return;
 	f = open_memstream(&text, &len);
 	if (!f)
-		return -errno;
-	err = ho_write_state(k, f, &fds);
+		return;
+	fputc('U', f);
+	err = ho_write_call(c, f, &fds);
 	if (fclose(f) && !err)
 		err = -EIO;
-	if (err)
+	if (err || len > HO_MSG_MAX) {
+		if (!err)
+			klog_warn("call %s: state of %zu bytes too large for the fd store",
+				  c->call_id, len);
 		goto out;
-	lfd = ho_listen(k->cfg.handover);
+	}
+	if (c->stored && c->stored_len == len && !memcmp(c->stored, text, len))
+		goto out;	/* unchanged */
+	n = fds.n > HO_FDS_PER_MSG ? HO_FDS_PER_MSG : fds.n;
+	if (ho_send_msg(k->store->fd, text, len, fds.fd, n)) {
+		ho_store_fail(k, "call update");
+		goto out;
+	}
+	for (off = n; off < fds.n; off += n) {
+		n = fds.n - off > HO_FDS_PER_MSG ? HO_FDS_PER_MSG :
+						   fds.n - off;
+		if (ho_send_fds(k->store->fd, 'G', fds.fd + off, n)) {
+			ho_store_fail(k, "call update");
+			goto out;
+		}
+	}
+	free(c->stored);
+	c->stored = text;
+	c->stored_len = len;
+	text = NULL;
+out:
+	free(text);
+	free(fds.fd);
+}
+
+int handover_store_start(struct kiced *k)
+{
+	struct timeval tv = { 2, 0 };
+	int sp[2], lfd, sndbuf = 4 << 20;
+	char msg[32] = "";
+	struct call *c;
+	ino_t ino = 0;
+	ssize_t n;
+	pid_t pid;
+
+	if (k->store)
+		return 0;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp))
+		return -errno;
+	lfd = ho_listen(k->cfg.handover, &ino);
 	if (lfd < 0) {
-		err = lfd;
-		goto out;
+		close(sp[0]);
+		close(sp[1]);
+		return lfd;
 	}
 	pid = fork();
-	if (pid < 0) {
-		err = -errno;
-		close(lfd);
-		unlink(k->cfg.handover);
-		goto out;
-	}
-	if (!pid)
-		ho_holder(lfd, k->cfg.handover, text, len, &fds,
+	if (!pid) {
+		/* the holder is a grandchild: nobody has to reap it */
+		if (fork())
+			_exit(0);
+		ho_holder(sp[1], lfd, ino, k->cfg.handover,
 			  k->cfg.handover_wait);
+	}
+	close(sp[1]);
 	close(lfd);
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	setsockopt(sp[0], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+	setsockopt(sp[0], SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	setsockopt(sp[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	n = pid < 0 ? -1 : recv(sp[0], msg, sizeof(msg) - 1, 0);
+	if (n < 2 || msg[0] != 'P') {
+		int err = pid < 0 ? -errno : -ECHILD;
+
+		close(sp[0]);
+		return err;
+	}
+	k->store = calloc(1, sizeof(*k->store));
+	if (!k->store) {
+		close(sp[0]);
+		return -ENOMEM;
+	}
+	k->store->fd = sp[0];
+	k->store->pid = strtol(msg + 1, NULL, 10);
+	k->calls.on_remove = ho_on_remove;
+	k->calls.on_remove_arg = k;
+	klog_notice("fd store: holder %ld keeps the media sockets (%s)",
+		    k->store->pid, k->cfg.handover);
+	for (c = k->calls.head; c && k->store; c = c->next)
+		handover_sync_call(k, c);
+	return 0;
+}
+
+/* RFC 7675: no consent, no media (in the kernel neither), as media_ice.c */
+static void ho_consent_lost(struct call *c, int side)
+{
+	size_t i;
+	int l;
+
+	klog_notice("call %s: consent lost on side %c (adopted call): media to it stops",
+		    c->call_id, side ? 'B' : 'A');
+	for (i = 0; i < c->nmedia; i++) {
+		struct media_stream *st = c->media[i].stream;
+
+		if (!st)
+			continue;
+		media_stream_unload(st);
+		for (l = 0; l < 2; l++) {
+			st->side[side].leg[l].peer_len = 0;
+			st->side[side].leg[l].send_fn = NULL;
+		}
+	}
+}
+
+void handover_tick(struct kiced *k, uint64_t now_ms)
+{
+	struct call *c;
+	int s;
+
+	for (c = k->calls.head; c; c = c->next) {
+		for (s = 0; s < 2; s++) {
+			if (!c->consent[s])
+				continue;
+			if (consent_first_answer(c->consent[s]))
+				klog_info("call %s: side %c: consent confirmed by the peer (adopted call, %llu checks sent)",
+					  c->call_id, s ? 'B' : 'A',
+					  (unsigned long long)consent_sent(c->consent[s]));
+			if (consent_tick(c->consent[s], now_ms))
+				ho_consent_lost(c, s);
+		}
+	}
+	if (!k->store && k->cfg.keep_flows && now_ms >= ho_retry_ms) {
+		int err = handover_store_start(k);
+
+		if (err) {
+			klog_err("fd store: %s", strerror(-err));
+			ho_retry_ms = now_ms + HO_RETRY_MS;
+		}
+		return;
+	}
+	for (c = k->calls.head; c && k->store; c = c->next)
+		handover_sync_call(k, c);
+}
+
+int handover_stop(struct kiced *k, bool keep)
+{
+	struct call *c;
+	size_t i;
+	long pid;
+	int n = 0;
+
+	if (!keep) {
+		ho_store_close(k, true);
+		return 0;
+	}
+	for (c = k->calls.head; c && k->store; c = c->next)
+		handover_sync_call(k, c);
+	if (!k->store)
+		return -ENOTCONN;
+	pid = k->store->pid;
+	ho_store_close(k, false);	/* end of file: the holder keeps */
 	/* the flows are the holder's (then the next kiced's) now */
 	for (c = k->calls.head; c; c = c->next, n++)
 		for (i = 0; i < c->nmedia; i++)
 			if (c->media[i].stream)
 				media_stream_forget(c->media[i].stream);
-	klog_notice("handed %d calls and %zu sockets to holder %ld (%s, %u s)",
-		    n, fds.n, (long)pid, k->cfg.handover,
-		    k->cfg.handover_wait);
-	err = n;
-out:
-	free(text);
-	free(fds.fd);
-	return err;
+	klog_notice("handed %d calls on to holder %ld (%s, %u s)", n, pid,
+		    k->cfg.handover, k->cfg.handover_wait);
+	return n;
 }
 
 /* ------------------------------------------------------------------ */
@@ -410,6 +885,7 @@ struct ho_in {
 	char *text;
 	size_t len, cap;
 	struct ho_fds fds;
+	size_t base;		/* fd-base of the call being read */
 };
 
 static int ho_recv(int s, struct ho_in *in)
@@ -447,6 +923,8 @@ static int ho_recv(int s, struct ho_in *in)
 		return -EMSGSIZE;
 	if (buf[0] == 'E')
 		return 1;
+	if (buf[0] == 'N')
+		return -EBUSY;
 	if (buf[0] == 'B') {
 		size_t add = (size_t)n - 1;
 
@@ -468,25 +946,65 @@ static int ho_recv(int s, struct ho_in *in)
 	return 0;
 }
 
-/* Kernel flows, to check that the handed-over ones still exist. */
+/*
+ * Kernel flows, to check that the handed-over ones still exist, and
+ * sockets, to find those attached after the holder's copy was made.
+ */
 struct ho_kflows {
 	struct knl_flow_info *f;
 	size_t n, cap;
+	struct knl_sock_info *s;
+	size_t ns, scap;
 };
+
+static int ho_ksock_add(const struct knl_sock_info *si, void *arg)
+{
+	struct ho_kflows *v = arg;
+
+	if (ho_grow(&v->s, &v->scap, v->ns, sizeof(*v->s)))
+		return -1;
+	v->s[v->ns++] = *si;
+	return 0;
+}
+
+/*
+ * A leg the copy knew no kernel socket id for, that kice.ko has attached
+ * all the same (kiced offloaded after its last copy): its id, by family
+ * and local port, or 0.
+ */
+static uint32_t ho_ksock_find(const struct ho_kflows *v,
+			      const struct relay_leg *leg)
+{
+	uint16_t port = relay_leg_port(leg);
+	size_t i;
+
+	for (i = 0; i < v->ns; i++)
+		if (v->s[i].port == port &&
+		    v->s[i].family == leg->local.ss_family)
+			return v->s[i].id;
+	return 0;
+}
+
+/* Delete the flows between @a and @b but @keep; how many. */
+static int ho_kflow_orphans(struct knl *nl, const struct ho_kflows *v,
+			    uint32_t a, uint32_t b, uint32_t keep)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; a && b && i < v->n; i++)
+		if (v->f[i].id != keep && v->f[i].leg[0].sock == a &&
+		    v->f[i].leg[1].sock == b && !knl_flow_del(nl, v->f[i].id))
+			n++;
+	return n;
+}
 
 static int ho_kflow_add(const struct knl_flow_info *f, void *arg)
 {
 	struct ho_kflows *v = arg;
 
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? v->cap * 2 : 64;
-		struct knl_flow_info *p = realloc(v->f, cap * sizeof(*p));
-
-		if (!p)
-			return -1;
-		v->f = p;
-		v->cap = cap;
-	}
+	if (ho_grow(&v->f, &v->cap, v->n, sizeof(*v->f)))
+		return -1;
 	v->f[v->n++] = *f;
 	return 0;
 }
@@ -519,6 +1037,8 @@ static int ho_fd_take(struct ho_in *in, const char *idx)
 	long i = strtol(idx, NULL, 10);
 	int fd;
 
+	if (i >= 0)
+		i += (long)in->base;
 	if (i < 0 || (size_t)i >= in->fds.n || in->fds.fd[i] < 0)
 		return -1;
 	fd = in->fds.fd[i];
@@ -576,6 +1096,18 @@ static void ho_stream_kernel(struct kiced *k, struct media_stream *st,
 		knl_flow_del(nl, flow[0]);
 		knl_flow_del(nl, flow[1]);
 	}
+	/* flows installed after the copy: theirs are unknown, remove them */
+	for (c = 0; c < 4; c++)
+		if (!l[c]->kernel_id && l[c]->fd >= 0)
+			l[c]->kernel_id = ho_ksock_find(kf, l[c]);
+	if (ho_kflow_orphans(nl, kf, l[0]->kernel_id, l[2]->kernel_id,
+			     offloaded ? flow[0] : 0) +
+	    ho_kflow_orphans(nl, kf, l[1]->kernel_id, l[3]->kernel_id,
+			     offloaded ? flow[1] : 0)) {
+		klog_info("call %s: kernel flows newer than the copy removed",
+			  cid);
+		offloaded = true;	/* kiced had offloaded it: do again */
+	}
 	for (c = 0; c < 4; c++) {
 		if (l[c]->kernel_id && l[c]->fd >= 0)
 			knl_sock_detach(nl, l[c]->kernel_id);
@@ -632,8 +1164,11 @@ static void ho_side_open(struct media_stream *st, int side,
 		leg->latch = si->flag[c][0];
 		leg->latched = si->flag[c][1];
 		leg->strict = si->flag[c][2];
-		if (call->consent[side])
-			consent_attach(call->consent[side], leg);
+		if (call->consent[side] &&
+		    consent_attach(call->consent[side], leg, (unsigned int)c + 1,
+				   loop_now_ms()))
+			klog_warn("call %s: no consent checks: out of memory",
+				  cid);
 	}
 }
 
@@ -651,13 +1186,15 @@ static int ho_rebuild(struct kiced *k, struct ho_in *in,
 	size_t nm = 0;
 
 	line = strtok_r(in->text, "\n", &save);
-	if (!line || strcmp(line, "kiced-handover 1"))
+	if (!line || strcmp(line, "kiced-handover 2"))
 		return -EPROTO;
 	while ((line = strtok_r(NULL, "\n", &save))) {
 		char kind = line[0];
 
 		n = ho_fields(line + 1, tok, 16);
-		if (kind == 'C' && n == 10) {
+		if (kind == 'X' && n == 1) {
+			in->base = strtoul(tok[0], NULL, 10);
+		} else if (kind == 'C' && n == 10) {
 			st = NULL;
 			c = NULL;
 			if (session_find(&k->calls, tok[0], strlen(tok[0])))
@@ -685,11 +1222,17 @@ static int ho_rebuild(struct kiced *k, struct ho_in *in,
 				continue;
 			}
 			adopted++;
-		} else if (kind == 'I' && n == 3 && c && !c->nmedia) {
+		} else if (kind == 'I' && n == 6 && c && !c->nmedia) {
 			int sd = atoi(tok[0]) ? MEDIA_SIDE_B : MEDIA_SIDE_A;
 
 			if (!c->consent[sd])
 				c->consent[sd] = consent_new(tok[1], tok[2]);
+			/* without the peer's: answer checks, run none */
+			if (c->consent[sd] && *tok[3] &&
+			    consent_set_remote(c->consent[sd], tok[3], tok[4],
+					       atoi(tok[5])))
+				klog_warn("call %s: side %c: bad remote ICE credentials, no consent checks",
+					  c->call_id, sd ? 'B' : 'A');
 		} else if (kind == 'M' && n == 7 && c && c->nmedia < nm) {
 			struct call_media *cm = &c->media[c->nmedia++];
 
@@ -719,7 +1262,7 @@ static int ho_rebuild(struct kiced *k, struct ho_in *in,
 			if (!si.family && side == MEDIA_SIDE_B)
 				ho_stream_kernel(k, st, false, flow, kf,
 						 c->call_id);
-		} else if (kind == 'L' && n == 7 && st && side >= 0 &&
+		} else if (kind == 'L' && n == 8 && st && side >= 0 &&
 			   si.family && si.n < 2) {
 			int l = si.n++;
 
@@ -778,6 +1321,8 @@ int handover_restore(struct kiced *k)
 	}
 	if (!err && k->media.kernel) {
 		err = knl_flow_dump(k->media.kernel, ho_kflow_add, &kf);
+		if (!err)
+			err = knl_sock_dump(k->media.kernel, ho_ksock_add, &kf);
 		if (err)
 			klog_warn("handover: kernel flow dump: %s",
 				  strerror(-err));
@@ -794,6 +1339,7 @@ out:
 		if (in.fds.fd[i] >= 0)
 			close(in.fds.fd[i]);
 	free(kf.f);
+	free(kf.s);
 	free(in.text);
 	free(in.fds.fd);
 	return err;

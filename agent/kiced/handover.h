@@ -1,34 +1,57 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Restart without media loss.
+ * Restart without media loss, SIGKILL and crashes included.
  *
  * kice.ko detaches a socket when the socket is destroyed, i.e. when the
  * last file descriptor of it is closed: flows cannot outlive every fd of
- * their sockets.  So on SIGTERM with keep-flows, kiced forks a holder
- * process that keeps the media sockets (and a description of the calls)
- * and serves them once, over a Unix socket, to the next kiced, which
- * adopts the calls and their kernel flows.  The kernel relays media all
- * the while.  If no kiced comes within handover-wait seconds, the holder
- * exits: the sockets close and the kernel removes the flows.
- * Documented in Documentation/kiced.rst ("Restart").
+ * their sockets.  So with keep-flows, kiced starts a holder process (the
+ * fd store) at start and keeps it current: every call's media sockets
+ * (SCM_RIGHTS) and a description of the call go to it whenever the call
+ * changes, and it learns when a call ends.  When kiced stops with SIGTERM,
+ * is killed or crashes, the holder still has the sockets (the kernel
+ * relays on) and the newest description, and serves both once, over a
+ * Unix socket, to the next kiced, which adopts the calls and their kernel
+ * flows.  If no kiced comes within handover-wait seconds, the holder
+ * exits: the sockets close and the kernel removes the flows.  A stop
+ * without handover (SIGINT, or SIGTERM without keep-flows) releases the
+ * holder at once.  Documented in Documentation/kiced.rst ("Restart").
  */
 #ifndef KICE_KICED_HANDOVER_H
 #define KICE_KICED_HANDOVER_H
 
-struct kiced;
+#include <stdbool.h>
+#include <stdint.h>
 
-/*
- * Hand every call's sockets and state to a holder process.  On success
- * the calls' kernel flows are no longer kiced's: freeing the calls leaves
- * them alone.  Number of calls handed on, or -errno (nothing changed).
- */
-int handover_save(struct kiced *k);
+struct kiced;
+struct call;
 
 /*
  * At start: fetch what a holder keeps, if there is one, and adopt the
  * calls (kernel flows checked against a dump of the kernel's), or with
- * adopt-flows = no remove their flows.  Calls adopted, or -errno.
+ * adopt-flows = no remove their flows.  Calls adopted, or -errno; -EBUSY
+ * when the holder still serves a running kiced.
  */
 int handover_restore(struct kiced *k);
+
+/* keep-flows: start the fd store and give it every call.  0 or -errno. */
+int handover_store_start(struct kiced *k);
+
+/* Give the store @c's state (and sockets) if it changed. */
+void handover_sync_call(struct kiced *k, struct call *c);
+
+/*
+ * Once a second: consent checks of adopted calls (their consent loss
+ * unloads their streams), then every changed call to the store (a store
+ * that failed is started again).
+ */
+void handover_tick(struct kiced *k, uint64_t now_ms);
+
+/*
+ * At exit.  @keep: the holder keeps the sockets and the calls for the
+ * next kiced (freeing the calls then leaves their kernel flows alone);
+ * calls handed on, or -errno when there is no working store.  !@keep: the
+ * holder releases everything and exits; 0.
+ */
+int handover_stop(struct kiced *k, bool keep);
 
 #endif /* KICE_KICED_HANDOVER_H */

@@ -59,6 +59,7 @@ struct kiced {
 	struct loop_watch unix_w;
 	struct knl mon;			/* kice.ko monitor group (kernel.c) */
 	struct loop_watch mon_w;
+	struct ho_store *store;		/* fd store (handover.c), or NULL */
 	struct ng_origin *origin;	/* while a request is handled */
 	struct ng_pending *pending;	/* replies waiting for gathering */
 	struct kiced_stats stats;

@@ -129,6 +129,13 @@ static bool kernel_module_loaded(void)
 	return !stat("/sys/module/kice", &st);
 }
 
+/* The loop's tick: timeouts, then consent checks and the fd store. */
+static void main_tick(void *arg, uint64_t now_ms)
+{
+	kiced_tick(arg, now_ms);
+	handover_tick(arg, now_ms);
+}
+
 int main(int argc, char **argv)
 {
 	struct knl knl = { 0 };
@@ -244,7 +251,7 @@ int main(int argc, char **argv)
 	if (*k->cfg.pidfile && write_pidfile(k->cfg.pidfile))
 		klog_warn("pidfile %s: %s", k->cfg.pidfile, strerror(errno));
 
-	if (loop_init(&k->loop, 1000, kiced_tick, k))
+	if (loop_init(&k->loop, 1000, main_tick, k))
 		goto out_free;
 	k->started = time(NULL);
 	k->started_ms = loop_now_ms();
@@ -268,21 +275,39 @@ int main(int argc, char **argv)
 		if (err)
 			klog_warn("kice.ko monitor events: %s", strerror(-err));
 	}
-	/* calls a previous kiced handed on (restart), if any */
-	if (handover_restore(k) < 0)
-		klog_warn("handover from %s failed", k->cfg.handover);
+	/* calls a previous kiced handed on (restart, crash), if any */
+	ret = handover_restore(k);
+	if (ret == -EBUSY) {
+		klog_err("another kiced runs with the holder at %s", k->cfg.handover);
+		ret = 1;
+		goto out_calls;
+	}
+	if (ret < 0)
+		klog_warn("handover from %s failed: %s", k->cfg.handover,
+			  strerror(-ret));
+	ret = 1;
+	/* keep-flows: sockets and calls survive SIGKILL and crashes too */
+	if (k->cfg.keep_flows) {
+		int err = handover_store_start(k);
+
+		if (err)
+			klog_err("fd store at %s: %s; calls do not survive a crash",
+				 k->cfg.handover, strerror(-err));
+	}
 
 	if (control_open(k))
-		goto out_loop;
+		goto out_calls;
 	klog_notice("kiced running (pid %ld)", (long)getpid());
 	ret = loop_run(&k->loop) ? 1 : 0;
 	klog_notice("stopping: %zu sessions", k->calls.count);
-	if (k->cfg.keep_flows && k->loop.stop_signal == SIGTERM &&
-	    k->calls.count && handover_save(k) < 0)
-		klog_err("handover failed: calls and flows end now");
+	if (k->cfg.keep_flows && k->loop.stop_signal == SIGTERM) {
+		if (handover_stop(k, true) < 0)
+			klog_err("handover failed: calls and flows end now");
+	}
+out_calls:
+	handover_stop(k, false);	/* no-op after a handover */
 	kernel_monitor_close(k);
 	session_remove_all(&k->calls);
-out_loop:
 	control_close(k);
 	loop_fini(&k->loop);
 	knl_close(&knl);

@@ -76,8 +76,8 @@ uint16_t relay_leg_port(const struct relay_leg *leg)
 	return 0;
 }
 
-static bool relay_same_addr(const struct sockaddr_storage *a,
-			    const struct sockaddr_storage *b)
+bool relay_same_addr(const struct sockaddr_storage *a,
+		     const struct sockaddr_storage *b)
 {
 	if (a->ss_family != b->ss_family)
 		return false;

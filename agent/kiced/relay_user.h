@@ -69,6 +69,9 @@ void relay_leg_set_peer(struct relay_leg *leg, const struct sockaddr *addr,
 			socklen_t len);
 void relay_pair(struct relay_leg *a, struct relay_leg *b);
 uint16_t relay_leg_port(const struct relay_leg *leg);
+/* Same family, address and port. */
+bool relay_same_addr(const struct sockaddr_storage *a,
+		     const struct sockaddr_storage *b);
 
 /*
  * Relay what is queued on @leg's socket to its partner, at most @budget

@@ -125,7 +125,10 @@ void session_remove(struct session_table *t, struct call *c)
 	else
 		t->tail = c->prev;
 	t->count--;
+	if (t->on_remove)
+		t->on_remove(t->on_remove_arg, c);
 	session_clear_media(c);
+	free(c->stored);
 	free(c->call_id);
 	free(c->from_tag);
 	free(c->to_tag);

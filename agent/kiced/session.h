@@ -48,12 +48,17 @@ struct call {
 	struct consent *consent[2];	/* adopted ICE side (handover.c) */
 	int ice_mode;			/* enum ng_ice of the offer */
 	uint32_t flags;			/* enum ng_flag of the offer */
+	char *stored;			/* state last given to the fd store */
+	size_t stored_len;
 };
 
 struct session_table {
 	struct call *buckets[SESSION_BUCKETS];
 	struct call *head, *tail;
 	size_t count;
+	/* called by session_remove() before the call is freed */
+	void (*on_remove)(void *arg, struct call *c);
+	void *on_remove_arg;
 };
 
 void session_table_init(struct session_table *t);

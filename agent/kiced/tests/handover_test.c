@@ -1,0 +1,356 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kiced restart pieces without kice.ko: the fd store (a holder keeps calls
+ * and sockets across the end of a kiced, served once to the next one) and
+ * consent freshness of adopted ICE sides (consent.c).
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+
+#include "kiced/consent.h"
+#include "kiced/handover.h"
+#include "kiced/kiced.h"
+#include "kiced/log.h"
+#include "stun/stun.h"
+
+/* ---- consent ---- */
+
+static int udp_socket(struct sockaddr_in *sin)
+{
+	socklen_t len = sizeof(*sin);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || bind(fd, (struct sockaddr *)sin, sizeof(*sin)) ||
+	    getsockname(fd, (struct sockaddr *)sin, &len))
+		return -1;
+	return fd;
+}
+
+static ssize_t recv_wait(int fd, void *buf, size_t len,
+			 struct sockaddr_in *from)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+	socklen_t fl = sizeof(*from);
+
+	if (poll(&p, 1, 1000) != 1)
+		return -1;
+	return recvfrom(fd, buf, len, 0, (struct sockaddr *)from, &fl);
+}
+
+/*
+ * The peer's part: check the consent check that reached @fd (signed with
+ * @key, the peer's password), answer it signed with @sign and hand the
+ * answer to @leg.
+ */
+static int peer_answer(int fd, struct relay_leg *leg, struct stun_key *key,
+		       struct stun_key *sign, const char *user, uint64_t now)
+{
+	struct sockaddr_in from;
+	struct sockaddr_storage ss = { 0 };
+	struct stun_builder b;
+	struct stun_msg m;
+	uint8_t buf[512], out[256];
+	char got[600];
+	ssize_t n = recv_wait(fd, buf, sizeof(buf), &from);
+	long r;
+
+	if (n <= 0 || stun_msg_parse(&m, buf, (size_t)n) ||
+	    m.type != stun_type(STUN_BINDING, STUN_REQUEST) ||
+	    stun_get_string(&m, STUN_ATTR_USERNAME, got, sizeof(got)) ||
+	    strcmp(got, user) || stun_msg_verify(&m, key))
+		return -1;
+	if (stun_build_init(&b, out, sizeof(out),
+			    stun_type(STUN_BINDING, STUN_SUCCESS), m.tid) ||
+	    stun_build_addr(&b, STUN_ATTR_XOR_MAPPED_ADDRESS,
+			    (struct sockaddr *)&from) ||
+	    stun_build_integrity(&b, sign) || stun_build_fingerprint(&b))
+		return -1;
+	r = stun_build_finish(&b);
+	if (r <= 0)
+		return -1;
+	memcpy(&ss, &leg->peer, sizeof(ss));
+	leg->stun_fn(leg, &ss, out, (size_t)r, now);
+	return 0;
+}
+
+TEST(consent_checks_and_loss)
+{
+	struct consent *cs = consent_new("loc1", "localpassword0123456789");
+	struct relay_leg leg = { .fd = -1 };
+	struct sockaddr_in me, peer;
+	struct stun_key pk, wrong;
+	const char *ru, *rp;
+	bool ctl = false;
+	int pfd;
+	uint64_t t = 1000000;
+
+	ASSERT_NE(NULL, cs);
+	ASSERT_EQ(0, stun_key_short_term(&pk, "remotepassword012345678", 23));
+	ASSERT_EQ(0, stun_key_short_term(&wrong, "wrongpassword0123456789", 23));
+	leg.fd = udp_socket(&me);
+	pfd = udp_socket(&peer);
+	ASSERT_LE(0, leg.fd);
+	ASSERT_LE(0, pfd);
+	relay_leg_set_peer(&leg, (struct sockaddr *)&peer, sizeof(peer));
+	ASSERT_EQ(0, consent_attach(cs, &leg, 1, t));
+	/* without the peer's credentials: answers only, no checks */
+	EXPECT_FALSE(consent_tick(cs, t + 60000));
+	EXPECT_EQ(0, consent_sent(cs));
+	EXPECT_EQ(-EINVAL, consent_set_remote(cs, "", "x", true));
+	ASSERT_EQ(0, consent_set_remote(cs, "rem1", "remotepassword012345678",
+					true));
+	ASSERT_EQ(0, consent_attach(cs, &leg, 1, t));	/* restart the clock */
+
+	/* a first check at once, signed with the peer's password */
+	EXPECT_FALSE(consent_tick(cs, t));
+	EXPECT_EQ(1, consent_sent(cs));
+	/* an answer signed with another password does not count */
+	ASSERT_EQ(0, peer_answer(pfd, &leg, &pk, &wrong, "rem1:loc1", t));
+	EXPECT_EQ(0, consent_confirmed(cs));
+	EXPECT_FALSE(consent_first_answer(cs));
+	/* the next check, 4 to 6 s later, answered properly */
+	EXPECT_FALSE(consent_tick(cs, t + 3900));
+	EXPECT_EQ(1, consent_sent(cs));
+	EXPECT_FALSE(consent_tick(cs, t + 6000));
+	EXPECT_EQ(2, consent_sent(cs));
+	ASSERT_EQ(0, peer_answer(pfd, &leg, &pk, &pk, "rem1:loc1", t + 6000));
+	EXPECT_EQ(1, consent_confirmed(cs));
+	EXPECT_TRUE(consent_first_answer(cs));
+	EXPECT_FALSE(consent_first_answer(cs));
+	/* consent lasts 30 s from that answer, checks go on unanswered */
+	for (t += 7000; t < 1000000 + 6000 + 30000; t += 1000) {
+		EXPECT_FALSE(consent_tick(cs, t));
+	}
+	EXPECT_LE(6, consent_sent(cs));
+	EXPECT_TRUE(consent_tick(cs, t));
+	EXPECT_TRUE(consent_lost(cs));
+	/* once lost: no more checks, no second report */
+	EXPECT_FALSE(consent_tick(cs, t + 10000));
+	ASSERT_TRUE(consent_remote(cs, &ru, &rp, &ctl));
+	EXPECT_STREQ("rem1", ru);
+	EXPECT_STREQ("remotepassword012345678", rp);
+	EXPECT_TRUE(ctl);
+	consent_detach(cs, &leg);
+	EXPECT_EQ(NULL, leg.stun_fn);
+	consent_free(cs);
+	stun_key_free(&pk);
+	stun_key_free(&wrong);
+	close(leg.fd);
+	close(pfd);
+}
+
+/* ---- fd store ---- */
+
+FIXTURE(store)
+{
+	char dir[64];
+	struct kiced k[2];
+};
+
+static void k_init(struct kiced *k, const char *dir)
+{
+	memset(k, 0, sizeof(*k));
+	config_defaults(&k->cfg);
+	k->cfg.port_min = 21300;
+	k->cfg.port_max = 21399;
+	k->cfg.keep_flows = true;
+	k->cfg.handover_wait = 5;
+	snprintf(k->cfg.handover, sizeof(k->cfg.handover), "%s/run/ho.sock",
+		 dir);
+	loop_init(&k->loop, 1000, NULL, NULL);
+	session_table_init(&k->calls);
+	media_env_init(&k->media, &k->loop, &k->cfg, NULL);
+}
+
+static void k_fini(struct kiced *k)
+{
+	handover_stop(k, false);
+	session_remove_all(&k->calls);
+	loop_fini(&k->loop);
+}
+
+FIXTURE_SETUP(store)
+{
+	strcpy(self->dir, "/tmp/kiced-ho-XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+	klog_init(KLOG_ERR, false);
+	k_init(&self->k[0], self->dir);
+	k_init(&self->k[1], self->dir);
+}
+
+FIXTURE_TEARDOWN(store)
+{
+	char path[128];
+
+	k_fini(&self->k[0]);
+	k_fini(&self->k[1]);
+	snprintf(path, sizeof(path), "%s/run", self->dir);
+	rmdir(path);
+	rmdir(self->dir);
+}
+
+/* A call with one stream, side A open and pointed at @rport. */
+static struct call *add_call(struct kiced *k, const char *id, uint16_t rport)
+{
+	struct call *c = session_add(&k->calls, id, strlen(id), "ft", 2);
+
+	if (!c)
+		return NULL;
+	c->media = calloc(1, sizeof(*c->media));
+	if (!c->media)
+		return NULL;
+	c->nmedia = 1;
+	strcpy(c->media[0].type, "audio");
+	strcpy(c->media[0].proto, "RTP/AVP");
+	c->media[0].stream = media_stream_new(&k->media, 0);
+	if (!c->media[0].stream ||
+	    media_side_open(c->media[0].stream, MEDIA_SIDE_A, AF_INET, NULL) ||
+	    media_side_set_remote(c->media[0].stream, MEDIA_SIDE_A,
+				  "127.0.0.1", rport, 0))
+		return NULL;
+	return c;
+}
+
+static uint16_t port_a(const struct call *c)
+{
+	uint16_t port = 0;
+
+	media_side_local(c->media[0].stream, MEDIA_SIDE_A, &port);
+	return port;
+}
+
+/* Can @port be bound on loopback (nobody holds it)? */
+static bool port_free(uint16_t port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_port = htons(port) };
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	bool ok;
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ok = !bind(fd, (struct sockaddr *)&sin, sizeof(sin));
+	close(fd);
+	return ok;
+}
+
+/*
+ * The kiced that will crash, in a child: store, two calls, one ended; the
+ * ports to @out; killed by SIGKILL when @in says so.
+ */
+static void __attribute__((noreturn)) crashing_kiced(struct kiced *k, int out,
+						     int in)
+{
+	struct call *c, *gone;
+	uint16_t p[2];
+	char go;
+
+	if (handover_store_start(k))
+		_exit(1);
+	c = add_call(k, "call 1", 30000);
+	gone = add_call(k, "c2", 30002);
+	if (!c || !gone)
+		_exit(1);
+	c->state = CALL_ANSWERED;
+	c->to_tag = strdup("tt");
+	handover_sync_call(k, c);
+	handover_sync_call(k, gone);
+	p[0] = port_a(c);
+	p[1] = port_a(gone);
+	/* a call that ends leaves the holder at once */
+	session_remove(&k->calls, gone);
+	if (write(out, p, sizeof(p)) != sizeof(p) || read(in, &go, 1) != 1)
+		_exit(1);
+	raise(SIGKILL);
+	_exit(1);
+}
+
+TEST_F(store, crash_then_adopt)
+{
+	struct kiced *k = &self->k[0], *k2 = &self->k[1];
+	int up[2], down[2], status;
+	struct call *c;
+	uint16_t p[2];
+	struct stat st;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(up));
+	ASSERT_EQ(0, pipe(down));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		crashing_kiced(k, up[1], down[0]);
+	ASSERT_EQ(sizeof(p), read(up[0], p, sizeof(p)));
+	ASSERT_EQ(0, stat(k->cfg.handover, &st));
+	EXPECT_EQ(0600, st.st_mode & 0777);
+	usleep(100000);
+	EXPECT_TRUE(port_free(p[1]));	/* the ended call's sockets */
+	EXPECT_FALSE(port_free(p[0]));
+	/* while kiced lives, the holder serves nobody */
+	EXPECT_EQ(-EBUSY, handover_restore(k2));
+	ASSERT_EQ(1, write(down[1], "x", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	EXPECT_FALSE(port_free(p[0]));	/* the holder keeps the sockets */
+	ASSERT_EQ(1, handover_restore(k2));
+	c = session_find(&k2->calls, "call 1", 6);
+	ASSERT_NE(NULL, c);
+	EXPECT_EQ(NULL, session_find(&k2->calls, "c2", 2));
+	EXPECT_EQ(CALL_ANSWERED, c->state);
+	EXPECT_STREQ("tt", c->to_tag);
+	ASSERT_EQ(1, c->nmedia);
+	EXPECT_EQ(p[0], port_a(c));
+	EXPECT_STREQ("127.0.0.1", c->media[0].stream->side[0].remote_addr);
+	EXPECT_EQ(30000, c->media[0].stream->side[0].remote_port[0]);
+	/* served once: the holder is gone with its socket */
+	usleep(100000);
+	EXPECT_NE(0, stat(k->cfg.handover, &st));
+	/* the new kiced's own store, released at a stop without handover */
+	ASSERT_EQ(0, handover_store_start(k2));
+	EXPECT_EQ(0, handover_stop(k2, false));
+	session_remove_all(&k2->calls);
+	usleep(100000);
+	EXPECT_TRUE(port_free(p[0]));
+	EXPECT_NE(0, stat(k->cfg.handover, &st));
+	EXPECT_EQ(0, handover_restore(k));	/* nothing to adopt */
+	close(up[0]);
+	close(up[1]);
+	close(down[0]);
+	close(down[1]);
+}
+
+TEST_F(store, stop_with_handover)
+{
+	struct kiced *k = &self->k[0], *k2 = &self->k[1];
+	struct call *c;
+	uint16_t pa;
+
+	ASSERT_EQ(0, handover_store_start(k));
+	c = add_call(k, "c3", 30004);
+	ASSERT_NE(NULL, c);
+	pa = port_a(c);
+	/* no explicit sync: handover_stop() sends what changed */
+	EXPECT_EQ(1, handover_stop(k, true));
+	session_remove_all(&k->calls);
+	EXPECT_FALSE(port_free(pa));
+	k2->cfg.adopt_flows = false;	/* the sockets close: nothing adopted */
+	EXPECT_EQ(0, handover_restore(k2));
+	EXPECT_EQ(0, k2->calls.count);
+	usleep(100000);
+	EXPECT_TRUE(port_free(pa));
+}
+
+TEST_HARNESS_MAIN
