@@ -56,7 +56,7 @@ enum ng_flag {
 	NG_F_ALL		= 1u << 9,
 	NG_F_SIP_SOURCE		= 1u << 10,
 	NG_F_LOOP_PROTECT	= 1u << 11,
-	NG_F_FRAGMENT		= 1u << 12,	/* offer: trickle SDP fragment */
+	NG_F_FRAGMENT		= 1u << 12,	/* offer: an SDP fragment */
 };
 
 enum ng_family {

@@ -121,7 +121,7 @@ void cmd_stats_usage(void)
 
 void cmd_ng_usage(void)
 {
-	printf("usage: kicectl ng BENCODED-DICT\n"
+	printf("usage: kicectl ng BENCODED-DICT|JSON-OBJECT\n"
 	       "Sends the dictionary as is (no checks) and prints the reply "
 	       "as JSON.\n");
 	ng_usage_common();
@@ -233,7 +233,10 @@ static int ng_transact(const struct ng_opts *o, const char *body,
 		return 1;
 	}
 	ng_client_close(&cl);
-	if (bn_decode(&doc, reply, rlen)) {
+	/* a JSON request (kicectl ng '{...}') gets a JSON reply */
+	if (rlen && reply[0] == '{' ?
+	    bn_json_decode(&doc, reply, rlen) != BJ_OK :
+	    bn_decode(&doc, reply, rlen) != BN_OK) {
 		fprintf(stderr, "kicectl: malformed reply\n");
 		free(reply);
 		return 1;

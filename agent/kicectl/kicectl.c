@@ -18,7 +18,7 @@ const struct kicectl_cmd kicectl_cmds[] = {
 	{ "query", "ng: one call's state and counters (JSON)", cmd_query, cmd_query_usage },
 	{ "list", "ng: call-ids of the active calls", cmd_list, cmd_list_usage },
 	{ "stats", "ng: daemon statistics (JSON)", cmd_stats, cmd_stats_usage },
-	{ "ng", "ng: send a raw bencoded request", cmd_ng, cmd_ng_usage },
+	{ "ng", "ng: send a raw bencoded (or JSON) request", cmd_ng, cmd_ng_usage },
 	{ "show", "sessions (kiced), flows and sockets (kice.ko)", cmd_show, cmd_show_usage },
 	{ "monitor", "print kice.ko's events as they happen", cmd_monitor, cmd_monitor_usage },
 	{ NULL, NULL, NULL, NULL }

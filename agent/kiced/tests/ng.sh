@@ -43,7 +43,7 @@ new_sdp() { sed -n '/^New SDP:/,/^----->8/p' | sed '1,2d;$d'; }
 sdp_port() { sed -n 's/^m=audio \([0-9]*\) .*/\1/p' | head -n1 | tr -d '\r'; }
 hex() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
 
-ktap_plan 33
+ktap_plan 34
 
 "$bin/kiced" -f -l info --ng-listen "127.0.0.1:$port" --ng-socket "$sock" \
 	--port-min $base --port-max $((base + 19)) --no-kernel 2>"$log" &
@@ -126,6 +126,9 @@ ktap_check "malformed JSON -> JSON error reply" \
 r=$($tool raw "$port" "$(hex 'js3 {"command":"offer","call-id":"x"}')")
 ktap_check "JSON offer without from-tag -> the same error as bencode" \
 	grep -q '^js3 {"result":"error","error-reason":"No from-tag in message"}' <<<"$r"
+
+ktap_check "kicectl ng with a JSON request" \
+	test "$(ctl ng '{"command":"ping"}')" = '{"result":"pong"}'
 
 $tool raw "$port" "$(hex 'nocookie')" >/dev/null
 ktap_check "datagram without a cookie gets no reply" [ $? = 3 ]
