@@ -105,7 +105,9 @@ else
 fi
 
 # 5% loss and 50 ms delay each way (netem on the router); without the
-# netem qdisc (no module) the loss comes from nft and there is no delay
+# netem qdisc (no module, as on the build host) the loss comes from nft and
+# there is no delay: selftests/kernel/ice_netem.sh has the netem cases in
+# the test VM
 topo eim public
 if ns_netem net ra delay 50ms loss 5% 2>/dev/null &&
    ns_netem net rb delay 50ms loss 5% 2>/dev/null; then

@@ -53,21 +53,13 @@ topo() {	# topo KIND_A KIND_B
 	ns_route net default 100.64.0.2
 	side a ra 192.0.2.2 2001:db8:a::2 "$1"
 	side b rb 203.0.113.2 2001:db8:b::2 "$2"
-	( ns_exec net "$PEER" --stun-server 198.51.100.1:3478 --timeout 120 & )
-	ns_wait_port net udp 3478 5 && ns_wait_port net tcp 3478 5 &&
-		ns_wait_port net tcp 5349 5 || return 1
-	# listening is not yet accepting: wait until a connection succeeds
-	local i
-	for ((i = 0; i < 50; i++)); do
-		ns_exec net timeout 1 bash -c \
-			'exec 3<>/dev/tcp/198.51.100.2/3478 && exec 4<>/dev/tcp/198.51.100.2/5349' \
-			2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
+	# (bash would report the server killed at cleanup as "Terminated")
+	( ns_exec net "$PEER" --stun-server 198.51.100.1:3478 --timeout 120 & ) 2>/dev/null
+	ns_wait_port net udp 3478 5
 }
 
-# coturn on 198.51.100.2 in the router namespace (UDP relay only)
+# coturn on 198.51.100.2 in the router namespace (UDP relay; reached over
+# UDP, TCP and TLS)
 turn_start() {
 	command -v turnserver >/dev/null || return 1
 	ns_exec net ip addr add 198.51.100.2/32 dev lo
@@ -84,7 +76,17 @@ turn_start() {
 		--min-port 50000 --max-port 50999 --no-stdout-log \
 		--log-file "$TMP/turn.log" --pidfile "$TMP/turn.pid" \
 		--userdb "$TMP/turndb" >/dev/null 2>&1 & )
-	ns_wait_port net udp 3478 5
+	ns_wait_port net udp 3478 5 && ns_wait_port net tcp 3478 5 &&
+		ns_wait_port net tcp 5349 5 || return 1
+	# listening is not yet accepting: wait until a connection succeeds
+	local i
+	for ((i = 0; i < 50; i++)); do
+		ns_exec net timeout 1 bash -c \
+			'exec 3<>/dev/tcp/198.51.100.2/3478 && exec 4<>/dev/tcp/198.51.100.2/5349' \
+			2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
 }
 
 # leak checking for our peers; GLib keeps allocations until exit
