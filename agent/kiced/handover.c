@@ -659,6 +659,11 @@ static void ho_store_fail(struct kiced *k, const char *what)
 	ho_retry_ms = loop_now_ms() + HO_RETRY_MS;
 }
 
+long handover_store_pid(const struct kiced *k)
+{
+	return k->store ? k->store->pid : 0;
+}
+
 /* The escaped call-id, as after "C " in the call's text. */
 static char *ho_key(const struct call *c, size_t *len)
 {
@@ -846,6 +851,15 @@ void handover_tick(struct kiced *k, uint64_t now_ms)
 			ho_retry_ms = now_ms + HO_RETRY_MS;
 		}
 		return;
+	}
+	/* the holder never writes after its pid: anything is its end */
+	if (k->store) {
+		struct pollfd p = { k->store->fd, POLLIN, 0 };
+
+		if (poll(&p, 1, 0) > 0) {
+			errno = EPIPE;
+			ho_store_fail(k, "holder gone");
+		}
 	}
 	for (c = k->calls.head; c && k->store; c = c->next)
 		handover_sync_call(k, c);

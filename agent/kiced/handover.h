@@ -36,13 +36,16 @@ int handover_restore(struct kiced *k);
 /* keep-flows: start the fd store and give it every call.  0 or -errno. */
 int handover_store_start(struct kiced *k);
 
+/* Process id of the holder, 0 without a working store. */
+long handover_store_pid(const struct kiced *k);
+
 /* Give the store @c's state (and sockets) if it changed. */
 void handover_sync_call(struct kiced *k, struct call *c);
 
 /*
  * Once a second: consent checks of adopted calls (their consent loss
- * unloads their streams), then every changed call to the store (a store
- * that failed is started again).
+ * unloads their streams), then every changed call to the store.  A store
+ * whose holder is gone is started again HO_RETRY_MS (5 s) later.
  */
 void handover_tick(struct kiced *k, uint64_t now_ms);
 

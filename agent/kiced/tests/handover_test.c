@@ -353,4 +353,38 @@ TEST_F(store, stop_with_handover)
 	EXPECT_TRUE(port_free(pa));
 }
 
+TEST_F(store, holder_killed_is_replaced)
+{
+	struct kiced *k = &self->k[0];
+	uint64_t now = loop_now_ms();
+	struct call *c;
+	long pid, pid2;
+	uint16_t pa;
+
+	ASSERT_EQ(0, handover_store_start(k));
+	c = add_call(k, "c5", 30006);
+	ASSERT_NE(NULL, c);
+	pa = port_a(c);
+	handover_tick(k, now);
+	pid = handover_store_pid(k);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, kill((pid_t)pid, SIGKILL));
+	usleep(100000);
+	/* noticed at the next tick, without any change to send */
+	handover_tick(k, now + 1000);
+	EXPECT_EQ(0, handover_store_pid(k));
+	handover_tick(k, now + 2000);
+	EXPECT_EQ(0, handover_store_pid(k));	/* not before 5 s */
+	handover_tick(k, now + 7000);
+	pid2 = handover_store_pid(k);
+	EXPECT_LT(0, pid2);
+	EXPECT_NE(pid, pid2);
+	/* the new holder has the call: it survives the end of kiced */
+	EXPECT_EQ(1, handover_stop(k, true));
+	session_remove_all(&k->calls);
+	EXPECT_FALSE(port_free(pa));
+	EXPECT_EQ(1, handover_restore(&self->k[1]));
+	EXPECT_NE(NULL, session_find(&self->k[1].calls, "c5", 2));
+}
+
 TEST_HARNESS_MAIN
