@@ -12,6 +12,8 @@
 
 #include "kice.h"
 
+static const struct rhashtable_params kice_leg_params = KICE_LEG_PARAMS;
+
 static void kice_leg_key(struct kice_key *key, const struct kice_leg_cfg *lc)
 {
 	memset(key, 0, sizeof(*key));

@@ -7,8 +7,9 @@
 
 #include <linux/atomic.h>
 #include <linux/in6.h>
+#include <linux/jhash.h>
 #include <linux/mutex.h>
-#include <linux/rhashtable-types.h>
+#include <linux/rhashtable.h>
 #include <linux/spinlock.h>
 #include <linux/timer.h>
 #include <linux/types.h>
@@ -61,6 +62,8 @@ struct kice_key {
 	u16 channel;			/* 0: not through TURN */
 	u32 zero;			/* keeps the key free of padding */
 };
+
+static_assert(sizeof(struct kice_key) == 4 * sizeof(u64));
 
 /* One side of a flow as given by the agent. */
 struct kice_leg_cfg {
@@ -138,13 +141,13 @@ struct kice_flow_cfg {
 
 struct kice_flow {
 	u32 id;
+	bool dead;			/* lock */
+	bool idle_sent;			/* lock; read for every packet */
 	struct kice_net *kn;
 	struct kice_leg __rcu *leg[2];
 	struct kice_flow_cfg __rcu *cfg;
 	struct kice_leg_stats stats[2];
 	spinlock_t lock;		/* idle timer state */
-	bool dead;
-	bool idle_sent;
 	unsigned long created;		/* jiffies */
 	struct timer_list idle_timer;
 	struct rcu_head rcu;
@@ -153,7 +156,6 @@ struct kice_flow {
 /* main.c */
 struct kice_net *kice_net(const struct net *net);
 extern struct rhashtable kice_legs;
-extern const struct rhashtable_params kice_leg_params;
 
 /* sock.c */
 struct kice_sock *kice_sock_attach(struct kice_net *kn, int fd, u32 policy,
@@ -183,8 +185,7 @@ void kice_xmit(struct kice_leg *leg, struct sk_buff *skb, u8 dsfield);
 /* rtp.c */
 struct kice_ssrc *kice_ssrc_find(struct kice_leg_stats *st, u32 ssrc,
 				 bool *changed, u32 *old);
-void kice_rtp_update(struct kice_ssrc *s, u16 seq, u32 ts, u8 pt, u32 rate,
-		     u64 now_ns);
+void kice_rtp_update(struct kice_ssrc *s, u16 seq, u32 ts, u8 pt, u32 rate);
 u64 kice_rtp_expected(const struct kice_ssrc *s);
 u64 kice_rtp_lost(const struct kice_ssrc *s);
 
@@ -217,6 +218,37 @@ static inline void kice_put_be16(u16 v, u8 *p)
 {
 	p[0] = v >> 8;
 	p[1] = v;
+}
+
+/*
+ * kice_legs lookups run for every received packet.  The table parameters
+ * are a compile-time constant in every file (KICE_LEG_PARAMS), so that
+ * rhashtable's inline lookup is specialised: a fixed-length jhash2 and a
+ * comparison of four words instead of calls through the runtime key
+ * length to jhash() and memcmp().
+ */
+static inline u32 kice_key_hash(const void *data, u32 len, u32 seed)
+{
+	return jhash2(data, sizeof(struct kice_key) / sizeof(u32), seed);
+}
+
+static inline int kice_key_cmp(struct rhashtable_compare_arg *arg,
+			       const void *obj)
+{
+	const u64 *a = (const u64 *)&((const struct kice_leg *)obj)->key;
+	const u64 *b = arg->key;
+
+	return !!((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) |
+		  (a[3] ^ b[3]));
+}
+
+#define KICE_LEG_PARAMS {						\
+	.key_len		= sizeof(struct kice_key),		\
+	.key_offset		= offsetof(struct kice_leg, key),	\
+	.head_offset		= offsetof(struct kice_leg, node),	\
+	.hashfn			= kice_key_hash,			\
+	.obj_cmpfn		= kice_key_cmp,				\
+	.automatic_shrinking	= true,					\
 }
 
 #endif /* _KICE_H */

@@ -17,12 +17,7 @@ static unsigned int kice_net_id __read_mostly;
 /* Every leg of every namespace, keyed by socket and source address. */
 struct rhashtable kice_legs;
 
-const struct rhashtable_params kice_leg_params = {
-	.key_len		= sizeof(struct kice_key),
-	.key_offset		= offsetof(struct kice_leg, key),
-	.head_offset		= offsetof(struct kice_leg, node),
-	.automatic_shrinking	= true,
-};
+static const struct rhashtable_params kice_leg_params = KICE_LEG_PARAMS;
 
 struct kice_net *kice_net(const struct net *net)
 {

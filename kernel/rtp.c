@@ -4,6 +4,7 @@
  *
  * All functions run under the leg's statistics lock.
  */
+#include <linux/ktime.h>
 #include <linux/math64.h>
 #include <linux/slab.h>
 #include <linux/time64.h>
@@ -99,8 +100,8 @@ static bool kice_seq_update(struct kice_ssrc *s, u16 seq)
 	return true;
 }
 
-void kice_rtp_update(struct kice_ssrc *s, u16 seq, u32 ts, u8 pt, u32 rate,
-		     u64 now_ns)
+/* The clock is read only for jitter, i.e. when @rate is known. */
+void kice_rtp_update(struct kice_ssrc *s, u16 seq, u32 ts, u8 pt, u32 rate)
 {
 	bool fresh = kice_seq_update(s, seq);
 	u32 arrival, transit;
@@ -114,7 +115,7 @@ void kice_rtp_update(struct kice_ssrc *s, u16 seq, u32 ts, u8 pt, u32 rate,
 		return;
 
 	/* RFC 3550 A.8: arrival time and transit in RTP timestamp units */
-	arrival = (u32)mul_u64_u32_div(now_ns, rate, NSEC_PER_SEC);
+	arrival = (u32)mul_u64_u32_div(ktime_get_ns(), rate, NSEC_PER_SEC);
 	transit = arrival - ts;
 	d = transit - s->transit;
 	s->transit = transit;

@@ -14,13 +14,14 @@
  */
 #include <linux/ip.h>
 #include <linux/ipv6.h>
-#include <linux/ktime.h>
 #include <linux/rhashtable.h>
 #include <linux/udp.h>
 #include <net/dsfield.h>
 #include <net/inet_ecn.h>
 
 #include "kice.h"
+
+static const struct rhashtable_params kice_leg_params = KICE_LEG_PARAMS;
 
 #define KICE_RTP_HLEN	12
 #define KICE_RTCP_HLEN	8
@@ -205,8 +206,7 @@ int kice_encap_rcv(struct sock *sk, struct sk_buff *skb)
 		if (ssrc)
 			kice_rtp_update(ssrc, kice_get_be16(h + 2),
 					kice_get_be32(h + 4), pt,
-					kice_clock_rate(cfg, pt),
-					ktime_get_ns());
+					kice_clock_rate(cfg, pt));
 	}
 	spin_unlock(&st->lock);
 

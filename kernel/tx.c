@@ -17,122 +17,125 @@
 
 #include "kice.h"
 
-static int kice_xmit4(struct kice_leg *leg, struct sock *sk,
-		      struct sk_buff *skb, const struct kice_addr *to, u8 tos)
+/* Route to @to from the leg's socket, from the leg's cache when valid. */
+static struct rtable *kice_route4(struct kice_leg *leg, struct sock *sk,
+				  const struct kice_addr *to, __be32 *saddr)
 {
-	__be32 daddr = to->ip.s6_addr32[3];
+	struct flowi4 fl4;
 	struct rtable *rt;
-	__be32 saddr;
-	int err;
 
-	rt = dst_cache_get_ip4(&leg->dst_cache, &saddr);
-	if (!rt) {
-		struct flowi4 fl4;
+	rt = dst_cache_get_ip4(&leg->dst_cache, saddr);
+	if (likely(rt))
+		return rt;
 
-		memset(&fl4, 0, sizeof(fl4));
-		fl4.daddr = daddr;
-		if (sk->sk_family == AF_INET)
-			fl4.saddr = inet_sk(sk)->inet_saddr;
-		else if (ipv6_addr_v4mapped(&sk->sk_v6_rcv_saddr))
-			fl4.saddr = sk->sk_v6_rcv_saddr.s6_addr32[3];
-		fl4.flowi4_proto = IPPROTO_UDP;
-		fl4.flowi4_oif = sk->sk_bound_dev_if;
-		fl4.flowi4_mark = sk->sk_mark;
-		fl4.fl4_sport = inet_sk(sk)->inet_sport;
-		fl4.fl4_dport = to->port;
-		rt = ip_route_output_key(sock_net(sk), &fl4);
-		if (IS_ERR(rt))
-			return PTR_ERR(rt);
-		saddr = fl4.saddr;
-		dst_cache_set_ip4(&leg->dst_cache, &rt->dst, saddr);
-	}
-
-	err = skb_cow_head(skb, LL_RESERVED_SPACE(rt->dst.dev) +
-			   sizeof(struct iphdr) + sizeof(struct udphdr));
-	if (err) {
-		ip_rt_put(rt);
-		return err;
-	}
-	udp_tunnel_xmit_skb(rt, sk, skb, saddr, daddr, tos,
-			    ip4_dst_hoplimit(&rt->dst), 0,
-			    inet_sk(sk)->inet_sport, to->port, false, false);
-	return 0;
+	memset(&fl4, 0, sizeof(fl4));
+	fl4.daddr = to->ip.s6_addr32[3];
+	if (sk->sk_family == AF_INET)
+		fl4.saddr = inet_sk(sk)->inet_saddr;
+	else if (ipv6_addr_v4mapped(&sk->sk_v6_rcv_saddr))
+		fl4.saddr = sk->sk_v6_rcv_saddr.s6_addr32[3];
+	fl4.flowi4_proto = IPPROTO_UDP;
+	fl4.flowi4_oif = sk->sk_bound_dev_if;
+	fl4.flowi4_mark = sk->sk_mark;
+	fl4.fl4_sport = inet_sk(sk)->inet_sport;
+	fl4.fl4_dport = to->port;
+	rt = ip_route_output_key(sock_net(sk), &fl4);
+	if (IS_ERR(rt))
+		return rt;
+	*saddr = fl4.saddr;
+	dst_cache_set_ip4(&leg->dst_cache, &rt->dst, *saddr);
+	return rt;
 }
 
-static int kice_xmit6(struct kice_leg *leg, struct sock *sk,
-		      struct sk_buff *skb, const struct kice_addr *to, u8 tos)
+static struct dst_entry *kice_route6(struct kice_leg *leg, struct sock *sk,
+				     const struct kice_addr *to,
+				     struct in6_addr *saddr)
 {
-	struct in6_addr daddr = to->ip, saddr;
 	struct dst_entry *dst;
-	int err;
+	struct flowi6 fl6;
 
-	dst = dst_cache_get_ip6(&leg->dst_cache, &saddr);
-	if (!dst) {
-		struct flowi6 fl6;
+	dst = dst_cache_get_ip6(&leg->dst_cache, saddr);
+	if (likely(dst))
+		return dst;
 
-		memset(&fl6, 0, sizeof(fl6));
-		fl6.daddr = daddr;
-		fl6.saddr = sk->sk_v6_rcv_saddr;
-		fl6.flowi6_proto = IPPROTO_UDP;
-		fl6.flowi6_oif = sk->sk_bound_dev_if;
-		fl6.flowi6_mark = sk->sk_mark;
-		fl6.fl6_sport = inet_sk(sk)->inet_sport;
-		fl6.fl6_dport = to->port;
-		dst = ipv6_stub->ipv6_dst_lookup_flow(sock_net(sk), sk, &fl6,
-						      NULL);
-		if (IS_ERR(dst))
-			return PTR_ERR(dst);
-		saddr = fl6.saddr;
-		dst_cache_set_ip6(&leg->dst_cache, dst, &saddr);
-	}
-
-	err = skb_cow_head(skb, LL_RESERVED_SPACE(dst->dev) +
-			   sizeof(struct ipv6hdr) + sizeof(struct udphdr));
-	if (err) {
-		dst_release(dst);
-		return err;
-	}
-	udp_tunnel6_xmit_skb(dst, sk, skb, NULL, &saddr, &daddr, tos,
-			     ip6_dst_hoplimit(dst), 0,
-			     inet_sk(sk)->inet_sport, to->port, false);
-	return 0;
+	memset(&fl6, 0, sizeof(fl6));
+	fl6.daddr = to->ip;
+	fl6.saddr = sk->sk_v6_rcv_saddr;
+	fl6.flowi6_proto = IPPROTO_UDP;
+	fl6.flowi6_oif = sk->sk_bound_dev_if;
+	fl6.flowi6_mark = sk->sk_mark;
+	fl6.fl6_sport = inet_sk(sk)->inet_sport;
+	fl6.fl6_dport = to->port;
+	dst = ipv6_stub->ipv6_dst_lookup_flow(sock_net(sk), sk, &fl6, NULL);
+	if (IS_ERR(dst))
+		return dst;
+	*saddr = fl6.saddr;
+	dst_cache_set_ip6(&leg->dst_cache, dst, saddr);
+	return dst;
 }
 
-/* Consumes skb, whose data is the payload to send to the leg's remote. */
+/*
+ * Consumes skb, whose data is the payload to send to the leg's remote.
+ * The route comes first, so that one skb_cow_head() makes room for all
+ * the headers (usually there is room and the skb is not touched).
+ */
 void kice_xmit(struct kice_leg *leg, struct sk_buff *skb, u8 dsfield)
 {
 	struct kice_leg_stats *st = &leg->flow->stats[leg->idx];
 	const struct kice_leg_cfg *lc = &leg->cfg;
 	struct sock *sk = lc->ks->sk;
+	unsigned int len = skb->len, hlen;
 	const struct kice_addr *to;
-	unsigned int len = skb->len;
-	int err;
+	struct in6_addr saddr6, daddr6;
+	struct dst_entry *dst;
+	struct rtable *rt = NULL;
+	__be32 saddr4;
+	bool v4;
 
 	skb_scrub_packet(skb, false);
 	skb->dev = NULL;
 	skb->mark = 0;
 	skb->ip_summed = CHECKSUM_NONE;
 
-	if (lc->channel) {
-		u8 *h;
-
-		err = skb_cow_head(skb, KICE_CHANNEL_HLEN);
-		if (err)
+	to = lc->channel ? &lc->turn : &lc->remote;
+	v4 = ipv6_addr_v4mapped(&to->ip);
+	if (v4) {
+		rt = kice_route4(leg, sk, to, &saddr4);
+		if (IS_ERR(rt))
 			goto drop;
-		h = __skb_push(skb, KICE_CHANNEL_HLEN);
-		kice_put_be16(lc->channel, h);
-		kice_put_be16(len, h + 2);
-		to = &lc->turn;
+		dst = &rt->dst;
+		hlen = sizeof(struct iphdr);
 	} else {
-		to = &lc->remote;
+		dst = kice_route6(leg, sk, to, &saddr6);
+		if (IS_ERR(dst))
+			goto drop;
+		hlen = sizeof(struct ipv6hdr);
+	}
+	hlen += LL_RESERVED_SPACE(dst->dev) + sizeof(struct udphdr);
+	if (lc->channel)
+		hlen += KICE_CHANNEL_HLEN;
+	if (unlikely(skb_cow_head(skb, hlen))) {
+		dst_release(dst);
+		goto drop;
 	}
 
-	if (ipv6_addr_v4mapped(&to->ip))
-		err = kice_xmit4(leg, sk, skb, to, dsfield);
-	else
-		err = kice_xmit6(leg, sk, skb, to, dsfield);
-	if (err)
-		goto drop;
+	if (lc->channel) {
+		u8 *h = __skb_push(skb, KICE_CHANNEL_HLEN);
+
+		kice_put_be16(lc->channel, h);
+		kice_put_be16(len, h + 2);
+	}
+	if (v4) {
+		udp_tunnel_xmit_skb(rt, sk, skb, saddr4, to->ip.s6_addr32[3],
+				    dsfield, ip4_dst_hoplimit(dst), 0,
+				    inet_sk(sk)->inet_sport, to->port, false,
+				    false);
+	} else {
+		daddr6 = to->ip;	/* not const for 6.1 */
+		udp_tunnel6_xmit_skb(dst, sk, skb, NULL, &saddr6, &daddr6,
+				     dsfield, ip6_dst_hoplimit(dst), 0,
+				     inet_sk(sk)->inet_sport, to->port, false);
+	}
 
 	spin_lock(&st->lock);
 	st->tx_packets++;
