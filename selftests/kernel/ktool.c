@@ -12,7 +12,7 @@
  *   sock-detach ID | stats-reset [ID]
  *   monitor MS MAX                    print monitor events
  *   send --from IP,PORT --to IP,PORT --count N [--rtp SSRC] [--rtcp]
- *        [--pt PT] [--seq N] [--interval-us U] [--jitter-us J]
+ *        [--pt PT] [--seq N] [--interval-us U] [--jitter-us J] [--ts-clock 1]
  *        [--drop-every K] [--dup-every K] [--swap-every K] [--size B] [--byte B] [--channel CH] [--tos T]
  *   recv --bind IP,PORT --count N --timeout-ms T [--channel CH]
  *   badattr SOCK4 SOCK6               malformed requests must fail with
@@ -298,7 +298,7 @@ static int cmd_send(int argc, char **argv)
 	unsigned int interval_us = 0, jitter_us = 0, pt = 0, tos = 0;
 	unsigned int seq = 1000, rate = 8000, dup_every = 0, swap_every = 0;
 	int byte = -1, i, fd = -1;
-	bool rtp = false, rtcp = false;
+	bool rtp = false, rtcp = false, ts_clock = false;
 	struct sockaddr_storage to;
 	socklen_t tolen = 0;
 	uint32_t ssrc = 0x1234;
@@ -330,6 +330,8 @@ static int cmd_send(int argc, char **argv)
 			interval_us = atoi(v);
 		else if (!strcmp(o, "--jitter-us"))
 			jitter_us = atoi(v);
+		else if (!strcmp(o, "--ts-clock"))
+			ts_clock = atoi(v);
 		else if (!strcmp(o, "--drop-every"))
 			drop_every = atoi(v);
 		else if (!strcmp(o, "--dup-every"))
@@ -417,6 +419,27 @@ static int cmd_send(int argc, char **argv)
 		t.tv_nsec = (t0.tv_nsec + at_ns) % 1000000000;
 		if (interval_us)
 			sleep_until(&t);
+		if (ts_clock && rtp) {
+			/*
+			 * RTP time from the clock at sending, less the jitter
+			 * put on odd slots: a late wake-up of this process
+			 * shifts both, so only the intended jitter is seen
+			 */
+			struct timespec now;
+			uint64_t ns;
+			uint32_t ts;
+
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			ns = (uint64_t)(now.tv_sec - t0.tv_sec) * 1000000000 +
+			     now.tv_nsec - t0.tv_nsec;
+			if (jitter_us && (i & 1))
+				ns -= (uint64_t)jitter_us * 1000;
+			ts = (uint32_t)(ns * rate / 1000000000);
+			p[4] = ts >> 24;
+			p[5] = ts >> 16;
+			p[6] = ts >> 8;
+			p[7] = ts;
+		}
 
 		if (drop_every && j % drop_every == drop_every - 1)
 			continue;

@@ -23,10 +23,11 @@ A="--from 192.0.2.2,5000 --to 192.0.2.1,4000"
 kt a send $A --rtp 0x1111 --count 101 --seq 65500 --drop-every 10 >/dev/null
 # D: 40 packets, 4 sent twice, 4 pairs swapped
 kt a send $A --rtp 0x2222 --count 40 --dup-every 10 --swap-every 10 >/dev/null
-# J: every other packet 20 ms late: jitter 20 ms = 160 at 8 kHz
-kt a send $A --rtp 0x3333 --count 60 --interval-us 40000 --jitter-us 20000 >/dev/null
+# J: every other packet 20 ms late: jitter 20 ms = 160 at 8 kHz (RTP time
+# taken from the sender's clock, so a descheduled VM adds no jitter)
+kt a send $A --rtp 0x3333 --count 60 --interval-us 40000 --jitter-us 20000 --ts-clock 1 >/dev/null
 # J0: same without jitter
-kt a send $A --rtp 0x4444 --count 60 --interval-us 40000 >/dev/null
+kt a send $A --rtp 0x4444 --count 60 --interval-us 40000 --ts-clock 1 >/dev/null
 # RTCP sender reports
 kt a send $A --rtcp 0x1111 --count 5 --size 28 >/dev/null
 kt r flow-get $f >$TMPD/f
