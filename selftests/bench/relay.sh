@@ -452,13 +452,15 @@ for n in $FLOWS; do
 	echo "$l1"
 	echo "$l2"
 	echo "$l3"
-	k=${norm[kice,$n]:-} kr=${pps[kice,$n]:-}
+	k=${norm[kice,$n]:-} kr=${pps[kice,$n]:-} kc=${cap[kice,$n]:-}
 	echo "relay_ratio_${n}flows: kice/rtpengine=$(ratio "$k" "${norm[rtpengine,$n]:-}")" \
 	     "kice/userspace=$(ratio "$k" "${norm[userspace,$n]:-}")" \
 	     "kice/dnat=$(ratio "$k" "${norm[dnat,$n]:-}")" \
 	     "(per relay CPU second, generator-normalized; of relay_pps:" \
 	     "$(ratio "$kr" "${pps[rtpengine,$n]:-}")" \
-	     "$(ratio "$kr" "${pps[userspace,$n]:-}") $(ratio "$kr" "${pps[dnat,$n]:-}"))"
+	     "$(ratio "$kr" "${pps[userspace,$n]:-}") $(ratio "$kr" "${pps[dnat,$n]:-}");" \
+	     "of relay_pps_per_cpu: $(ratio "$kc" "${cap[rtpengine,$n]:-}")" \
+	     "$(ratio "$kc" "${cap[userspace,$n]:-}") $(ratio "$kc" "${cap[dnat,$n]:-}"))"
 done
 [ "$SCALE" -gt 0 ] && echo "flow_scale: ${scale_line:-n/a: needs kice results}"
 for r in kice rtpengine userspace dnat; do
