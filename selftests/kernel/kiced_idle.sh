@@ -8,24 +8,11 @@
 # kicectl monitor prints SSRC changes and source mismatches.
 here=$(dirname "$(readlink -f "$0")")
 . "$here/lib.bash"
-
-command -v kiced >/dev/null && command -v kicectl >/dev/null ||
-	ktap_skip_all "kiced/kicectl not built"
-command -v python3 >/dev/null || ktap_skip_all "python3 missing"
-kice_load
-ns_new r >/dev/null || ktap_skip_all "cannot create a network namespace"
-ktap_plan 9
+. "$here/kiced_lib.bash"
+kiced_test_init 9
 
 NG=127.0.0.1:22240
 PA=20100 PB=20102
-ctl() { ns_exec r timeout 10 kicectl "$@" -s "$NG" -t 300; }
-show() { ns_exec r timeout 10 kicectl show "$@" -s "$NG" -t 300; }
-sdp() {
-	printf 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n'
-	printf 't=0 0\r\nm=audio %s RTP/AVP 0\r\n' "$1"
-}
-port_of() { sed -n 's/^m=audio \([0-9]*\) .*/\1/p' | tr -d '\r' | head -n1; }
-jcheck() { python3 -c "import json,sys; d=json.load(sys.stdin); $1"; }
 # call NAME: offer/answer; sets XA (kiced's port for A) and XB
 call() {
 	XB=$(sdp $PA | ctl offer --call-id "$1" --from-tag fa --ice remove | port_of)
@@ -43,13 +30,8 @@ port-min = 21100
 port-max = 21199
 timeout = 8
 EOF
-ip netns exec "$(ns_name r)" kiced -f -l debug -c "$TMPD/kiced.conf" \
-	2>"$TMPD/kiced.log" &
-_kt_pids+=("$!")
-for ((i = 0; i < 50; i++)); do
-	ctl ping >/dev/null 2>&1 && break
-	sleep 0.1
-done
+KICED_LEVEL=debug start_kiced "$TMPD/kiced.conf" "$TMPD/kiced.log" ||
+	ktap_diag "kiced does not answer ping"
 
 ns_exec r timeout 70 kicectl monitor -j -c 6 -t 60000 >"$TMPD/mon.json" &
 mpid=$!

@@ -5,7 +5,8 @@
 #                               and a namespace r are there; then the plan
 #   ctl ARGS..., show ARGS...   kicectl (ng command, show) to kiced at $NG
 #   start_kiced CONF LOG [NG]   kiced -f in r in the background until it
-#                               answers ping (at NG, default $NG); $kpid
+#                               answers ping (at NG, default $NG); $kpid;
+#                               log level $KICED_LEVEL (default info)
 #   sdp PORT                    an audio offer from 127.0.0.1:PORT
 #   port_of < SDP               its first m=audio port
 #   jcheck PY < JSON            runs PY with the JSON as d: its status
@@ -26,7 +27,7 @@ show() { ns_exec r timeout 10 kicectl show "$@" -s "$NG" -t 300; }
 
 kpid=
 start_kiced() {
-	ip netns exec "$(ns_name r)" kiced -f -l info -c "$1" 2>>"$2" &
+	ip netns exec "$(ns_name r)" kiced -f -l "${KICED_LEVEL:-info}" -c "$1" 2>>"$2" &
 	kpid=$!
 	_kt_pids+=("$kpid")
 	local i
