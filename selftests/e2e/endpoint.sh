@@ -13,25 +13,11 @@ top=$(cd "$here/../.." && pwd)
 . "$top/selftests/lib/netns.sh"
 . "$here/lib.sh"
 
-[ "$(id -u)" = 0 ] || ktap_skip_all "needs root"
-why=$(e2e_need) || ktap_skip_all "$why"
-TMP=$(mktemp -d)
-trap 'ns_cleanup; [ -n "${E2E_KEEP:-}" ] && echo "# kept $TMP" || rm -rf "$TMP"' EXIT
-COUNT=${E2E_COUNT:-150}
-
-modes="userspace"
-if e2e_load_module >/dev/null 2>&1; then
-	modes="kernel userspace"
-fi
+e2e_init
 ktap_plan $((6 * 2))
 
 for mode in kernel userspace; do
-	if [[ " $modes " != *" $mode "* ]]; then
-		for t in world call ice media relay teardown; do
-			ktap_skip "$mode: $t" "kice.ko cannot be loaded here"
-		done
-		continue
-	fi
+	e2e_mode_skipped $mode world call ice media relay teardown && continue
 	flags=()
 	[ $mode = userspace ] && flags=(--no-kernel)
 	ns_cleanup

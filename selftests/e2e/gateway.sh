@@ -15,14 +15,7 @@ top=$(cd "$here/../.." && pwd)
 . "$top/selftests/lib/netns.sh"
 . "$here/lib.sh"
 
-[ "$(id -u)" = 0 ] || ktap_skip_all "needs root"
-why=$(e2e_need) || ktap_skip_all "$why"
-TMP=$(mktemp -d)
-trap 'ns_cleanup; rm -rf "$TMP"' EXIT
-COUNT=${E2E_COUNT:-150}
-
-modes="userspace"
-e2e_load_module >/dev/null 2>&1 && modes="kernel userspace"
+e2e_init
 ktap_plan $((8 * 2))
 
 E2E_IFACES[gw]="interface = v4/192.0.2.1
@@ -36,13 +29,8 @@ gw_world() {
 }
 
 for mode in kernel userspace; do
-	if [[ " $modes " != *" $mode "* ]]; then
-		for t in setup offer/answer media relay teardown ice-setup ice-media \
-			ice-relay; do
-			ktap_skip "$mode: $t" "kice.ko cannot be loaded here"
-		done
-		continue
-	fi
+	e2e_mode_skipped $mode setup offer/answer media relay teardown \
+		ice-setup ice-media ice-relay && continue
 	flags=()
 	[ $mode = userspace ] && flags=(--no-kernel)
 	ns_cleanup

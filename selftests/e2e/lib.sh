@@ -273,3 +273,33 @@ e2e_load_module() {
 	modprobe -q ip6_udp_tunnel 2>/dev/null
 	insmod "$ko"
 }
+
+# e2e_init: the start of every e2e test: root and e2e_need or skip all;
+# $TMP (removed at exit unless E2E_KEEP is set), $COUNT (E2E_COUNT, 150)
+# and $modes ("kernel userspace" where kice.ko loads, else "userspace")
+e2e_init() {
+	local why
+
+	[ "$(id -u)" = 0 ] || ktap_skip_all "needs root"
+	why=$(e2e_need) || ktap_skip_all "$why"
+	TMP=$(mktemp -d)
+	trap 'ns_cleanup; [ -n "${E2E_KEEP:-}" ] && echo "# kept $TMP" || rm -rf "$TMP"' EXIT
+	COUNT=${E2E_COUNT:-150}
+	modes="userspace"
+	if e2e_load_module >/dev/null 2>&1; then
+		modes="kernel userspace"
+	fi
+}
+
+# e2e_mode_skipped MODE TEST...: true, after reporting each TEST of MODE
+# as skipped, when MODE is not in $modes
+e2e_mode_skipped() {
+	local mode=$1 t
+
+	shift
+	[[ " $modes " == *" $mode "* ]] && return 1
+	for t; do
+		ktap_skip "$mode: $t" "kice.ko cannot be loaded here"
+	done
+	return 0
+}

@@ -14,25 +14,11 @@ top=$(cd "$here/../.." && pwd)
 export E2E_STUN=198.51.100.2:3478 E2E_TURN=198.51.100.2:3478
 . "$here/lib.sh"
 
-[ "$(id -u)" = 0 ] || ktap_skip_all "needs root"
-why=$(e2e_need) || ktap_skip_all "$why"
-TMP=$(mktemp -d)
-trap 'ns_cleanup; [ -n "${E2E_KEEP:-}" ] && echo "# kept $TMP" || rm -rf "$TMP"' EXIT
-COUNT=${E2E_COUNT:-150}
-
-modes="userspace"
-if e2e_load_module >/dev/null 2>&1; then
-	modes="kernel userspace"
-fi
+e2e_init
 ktap_plan $((8 * 2))
 
 for mode in kernel userspace; do
-	if [[ " $modes " != *" $mode "* ]]; then
-		for t in world candidates ice pair media relay turn-leg teardown; do
-			ktap_skip "$mode: $t" "kice.ko cannot be loaded here"
-		done
-		continue
-	fi
+	e2e_mode_skipped $mode world candidates ice pair media relay turn-leg teardown && continue
 	flags=()
 	[ $mode = userspace ] && flags=(--no-kernel)
 	ns_cleanup
