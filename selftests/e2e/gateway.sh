@@ -63,11 +63,7 @@ for mode in kernel userspace; do
 		-c "$COUNT" -S $at >"$TMP/app-b.out" 2>&1 &
 	pb=$!
 	wait $pa $pb
-	ra=$(e2e_received "$TMP/app-a.out")
-	rb=$(e2e_received "$TMP/app-b.out")
-	ktap_diag "$(cat "$TMP/app-a.out" "$TMP/app-b.out" | tr '\n' ' ')"
-	ktap_check "$mode: media relayed IPv4<->IPv6 both ways (>= 98% of $COUNT: $ra, $rb)" \
-		test "${ra:-0}" -ge $((COUNT * 98 / 100)) -a "${rb:-0}" -ge $((COUNT * 98 / 100))
+	e2e_check_both_ways "$mode: media relayed IPv4<->IPv6 both ways"
 	rel=$(e2e_query gw $call relay)
 	pk=$(e2e_rtp_packets gw $call)
 	ktap_check "$mode: relayed in the $mode ($rel), kiced counted $pk RTP packets" \
@@ -114,11 +110,7 @@ for mode in kernel userspace; do
 		>"$TMP/app-b.out" 2>&1 &
 	pb=$!
 	wait $pa $pb
-	ra=$(e2e_received "$TMP/app-a.out")
-	rb=$(e2e_received "$TMP/app-b.out")
-	ktap_diag "$(cat "$TMP/app-a.out" "$TMP/app-b.out" | tr '\n' ' ')"
-	ktap_check "$mode: media through the ICE leg both ways (>= 98% of $COUNT: $ra, $rb)" \
-		test "${ra:-0}" -ge $((COUNT * 98 / 100)) -a "${rb:-0}" -ge $((COUNT * 98 / 100))
+	e2e_check_both_ways "$mode: media through the ICE leg both ways"
 	rel=$(e2e_query gw $call relay)
 	rel_b=$(e2e_query b $call relay)
 	ok=1

@@ -303,3 +303,25 @@ e2e_mode_skipped() {
 	done
 	return 0
 }
+
+# e2e_check_both_ways WHAT: the two apps' counts ($ra, $rb, from
+# $TMP/app-[ab].out) each >= 98% of $COUNT, reported as "WHAT (...)"
+e2e_check_both_ways() {
+	ra=$(e2e_received "$TMP/app-a.out")
+	rb=$(e2e_received "$TMP/app-b.out")
+	ktap_diag "$(cat "$TMP/app-a.out" "$TMP/app-b.out" | tr '\n' ' ')"
+	ktap_check "$1 (>= 98% of $COUNT: $ra, $rb)" \
+		test "${ra:-0}" -ge $((COUNT * 98 / 100)) -a "${rb:-0}" -ge $((COUNT * 98 / 100))
+}
+
+# e2e_check_relayed MODE CALL: kiced a and b both relay CALL in MODE
+# (kernel or userspace) and a counted at least the RTP the apps received
+e2e_check_relayed() {
+	local rel_a rel_b pk
+
+	rel_a=$(e2e_query a "$2" relay)
+	rel_b=$(e2e_query b "$2" relay)
+	pk=$(e2e_rtp_packets a "$2")
+	ktap_check "$1: relayed in the $1 (caller $rel_a, callee $rel_b; caller counted $pk RTP)" \
+		test "$rel_a" = "$1" -a "$rel_b" = "$1" -a "${pk:-0}" -ge "$((ra < rb ? ra : rb))"
+}
