@@ -171,6 +171,42 @@ int turn_client_close(struct turn_client *c, uint64_t now_ms);
 
 const char *turn_state_name(enum turn_state s);
 
+/*
+ * An allocation with one channel (and the permission of its peer) carried
+ * to another client object, possibly in another process that took the
+ * socket over (kiced's handover): what the new client needs to go on
+ * refreshing it.  Times are on the clock of the now_ms arguments (kiced:
+ * CLOCK_MONOTONIC, the same in every process of a boot).  The realm and
+ * nonce are not carried: the first request without them gets a 401 (or
+ * 438) and is sent again with the server's new nonce.
+ */
+struct turn_resume {
+	struct sockaddr_storage relayed;	/* the relayed address */
+	uint32_t lifetime;		/* s, as last granted */
+	uint64_t expire_ms;		/* the allocation's end */
+	struct sockaddr_storage peer;	/* of the channel and permission */
+	uint16_t channel;		/* TURN_CHANNEL_MIN..MAX */
+	uint64_t perm_expire_ms;	/* 0: none known, refresh at once */
+	uint64_t chan_expire_ms;
+};
+
+/*
+ * The state of @c's bound channel to @peer (address and port).  0, or
+ * STUN_E_INVALID when @c is not allocated, STUN_E_NOT_FOUND when no
+ * channel to @peer is bound.
+ */
+int turn_client_save(const struct turn_client *c, const struct sockaddr *peer,
+		     struct turn_resume *r);
+/*
+ * Put a client fresh from turn_client_init() in the "allocated, channel
+ * bound" state of @r: turn_client_tick() refreshes the allocation, the
+ * permission and the channel on schedule (anything due already at once).
+ * STUN_E_INVALID when @c is not idle or @r is inconsistent (families,
+ * channel number, lifetime) or expired at @now_ms; @c is unchanged then.
+ */
+int turn_client_resume(struct turn_client *c, const struct turn_resume *r,
+		       uint64_t now_ms);
+
 /* ---------------------------------------------------------------------- */
 /* Transport to the server: UDP, TCP or TLS (libssl), with stream framing. */
 

@@ -13,6 +13,9 @@
 
 #define PERM_REFRESH_MS		((TURN_PERM_LIFETIME - 60) * 1000ull)
 #define CHAN_REFRESH_MS		((TURN_CHANNEL_LIFETIME - 60) * 1000ull)
+/* what is left of a permission/channel at its refresh */
+#define PERM_LIFE_LEFT_MS	(TURN_PERM_LIFETIME * 1000ull - PERM_REFRESH_MS)
+#define CHAN_LIFE_LEFT_MS	(TURN_CHANNEL_LIFETIME * 1000ull - CHAN_REFRESH_MS)
 
 const char *turn_state_name(enum turn_state s)
 {
@@ -835,4 +838,82 @@ int turn_client_close(struct turn_client *c, uint64_t now_ms)
 	if (!err)
 		c->state = TURN_CLOSING;
 	return err;
+}
+
+int turn_client_save(const struct turn_client *c, const struct sockaddr *peer,
+		     struct turn_resume *r)
+{
+	const struct turn_channel *ch = NULL;
+	unsigned int i;
+
+	memset(r, 0, sizeof(*r));
+	if (c->state != TURN_ALLOCATED || !c->nrelayed)
+		return STUN_E_INVALID;
+	for (i = 0; i < TURN_MAX_CHANNELS && !ch; i++)
+		if (c->chan[i].used && c->chan[i].bound &&
+		    sa_equal(&c->chan[i].peer, peer, true))
+			ch = &c->chan[i];
+	if (!ch)
+		return STUN_E_NOT_FOUND;
+	/* the relayed address of the peer's family */
+	r->relayed = c->relayed[0];
+	for (i = 0; i < c->nrelayed; i++)
+		if (c->relayed[i].ss_family == peer->sa_family)
+			r->relayed = c->relayed[i];
+	r->lifetime = c->lifetime;
+	r->expire_ms = c->expire_ms;
+	r->peer = ch->peer;
+	r->channel = ch->number;
+	/* refreshes are scheduled a minute before the end */
+	r->chan_expire_ms = ch->refresh_ms + CHAN_LIFE_LEFT_MS;
+	for (i = 0; i < TURN_MAX_PERMS; i++)
+		if (c->perm[i].used && c->perm[i].installed &&
+		    sa_equal(&c->perm[i].peer, peer, false))
+			r->perm_expire_ms = c->perm[i].refresh_ms +
+					    PERM_LIFE_LEFT_MS;
+	return STUN_OK;
+}
+
+static bool resume_family_ok(const struct sockaddr_storage *ss)
+{
+	return ss->ss_family == AF_INET || ss->ss_family == AF_INET6;
+}
+
+int turn_client_resume(struct turn_client *c, const struct turn_resume *r,
+		       uint64_t now_ms)
+{
+	uint64_t life = (uint64_t)r->lifetime * 1000, t;
+	struct turn_perm *p = &c->perm[0];
+	struct turn_channel *ch = &c->chan[0];
+
+	if (c->state != TURN_IDLE || !resume_family_ok(&r->relayed) ||
+	    r->peer.ss_family != r->relayed.ss_family ||
+	    r->channel < TURN_CHANNEL_MIN || r->channel > TURN_CHANNEL_MAX ||
+	    !r->lifetime || r->expire_ms <= now_ms ||
+	    r->chan_expire_ms <= now_ms ||
+	    (r->perm_expire_ms && r->perm_expire_ms <= now_ms))
+		return STUN_E_INVALID;
+	c->state = TURN_ALLOCATED;
+	c->relayed[0] = r->relayed;
+	c->nrelayed = 1;
+	c->have_mapped = false;
+	c->lifetime = r->lifetime;
+	c->expire_ms = r->expire_ms;
+	/* as schedule_refresh(): a minute early, or at half time */
+	t = r->lifetime > 120 ? 60000 : life / 2;
+	c->refresh_ms = r->expire_ms > now_ms + t ? r->expire_ms - t : now_ms;
+	memset(p, 0, sizeof(*p));
+	p->used = p->installed = true;
+	sa_copy(&p->peer, (const struct sockaddr *)&r->peer);
+	p->refresh_ms = r->perm_expire_ms > now_ms + PERM_LIFE_LEFT_MS ?
+			r->perm_expire_ms - PERM_LIFE_LEFT_MS : now_ms;
+	memset(ch, 0, sizeof(*ch));
+	ch->used = ch->bound = true;
+	ch->number = r->channel;
+	sa_copy(&ch->peer, (const struct sockaddr *)&r->peer);
+	ch->refresh_ms = r->chan_expire_ms > now_ms + CHAN_LIFE_LEFT_MS ?
+			 r->chan_expire_ms - CHAN_LIFE_LEFT_MS : now_ms;
+	c->next_channel = r->channel < TURN_CHANNEL_MAX ? r->channel + 1 :
+							   TURN_CHANNEL_MIN;
+	return STUN_OK;
 }

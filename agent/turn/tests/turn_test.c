@@ -479,6 +479,153 @@ TEST(channel_tcp_padding)
 	channel_flow(_metadata, STUN_TR_TCP);
 }
 
+/* The request last sent: its method; *@mi whether it is signed. */
+static int last_method(struct fake *f, bool *mi)
+{
+	struct stun_msg m;
+	const uint8_t *buf;
+	size_t len;
+
+	buf = last_sent(f, &len);
+	if (stun_msg_parse(&m, buf, len))
+		return -1;
+	*mi = m.mi >= 0;
+	return stun_msg_method(&m);
+}
+
+/*
+ * An allocated client with a bound channel, saved and resumed in a new
+ * client (as kiced does across a restart): that one sends ChannelData on
+ * the channel, learns the nonce anew from a 401, and refreshes the
+ * permission, the allocation and the channel on the old schedule.
+ */
+TEST(save_and_resume)
+{
+	struct turn_client c, c2, c3;
+	struct turn_resume r, bad;
+	struct fake f, f2, f3;
+	struct stun_msg m;
+	const uint8_t *buf;
+	uint8_t out[512];
+	struct sockaddr_in other;
+	uint16_t ch;
+	size_t len;
+	bool mi;
+	long n;
+
+	init_client(_metadata, &c, &f, STUN_TR_UDP);
+	EXPECT_EQ(STUN_E_INVALID, turn_client_save(&c,
+				(struct sockaddr *)&peer4, &r));
+	allocate(_metadata, &c, &f);
+	ASSERT_EQ(0, turn_client_permit(&c, (struct sockaddr *)&peer4, 100));
+	n = reply(&f, out, sizeof(out), 0, NULL, true, NULL);
+	ASSERT_EQ(0, turn_client_input(&c, out, (size_t)n, 110));
+	EXPECT_EQ(STUN_E_NOT_FOUND, turn_client_save(&c,
+				(struct sockaddr *)&peer4, &r));
+	ASSERT_EQ(TURN_CHANNEL_MIN, turn_client_bind(&c,
+				(struct sockaddr *)&peer4, 200));
+	n = reply(&f, out, sizeof(out), 0, NULL, true, NULL);
+	ASSERT_EQ(0, turn_client_input(&c, out, (size_t)n, 210));
+	other = peer4;
+	other.sin_port = htons(7001);
+	EXPECT_EQ(STUN_E_NOT_FOUND, turn_client_save(&c,
+				(struct sockaddr *)&other, &r));
+	ASSERT_EQ(0, turn_client_save(&c, (struct sockaddr *)&peer4, &r));
+	EXPECT_EQ(0, memcmp(&r.relayed, &relay4, sizeof(relay4)));
+	EXPECT_EQ(0, memcmp(&r.peer, &peer4, sizeof(peer4)));
+	EXPECT_EQ(0x4000, r.channel);
+	EXPECT_EQ(600, r.lifetime);
+	EXPECT_EQ(20 + 600000, r.expire_ms);
+	EXPECT_EQ(210 + 300000, r.perm_expire_ms);
+	EXPECT_EQ(210 + 600000, r.chan_expire_ms);
+	turn_client_free(&c);
+
+	/* inconsistent or expired: refused, the client stays idle */
+	init_client(_metadata, &c3, &f3, STUN_TR_UDP);
+	bad = r;
+	bad.channel = 0x3fff;
+	EXPECT_EQ(STUN_E_INVALID, turn_client_resume(&c3, &bad, 1000));
+	bad = r;
+	bad.peer.ss_family = AF_INET6;
+	EXPECT_EQ(STUN_E_INVALID, turn_client_resume(&c3, &bad, 1000));
+	bad = r;
+	bad.lifetime = 0;
+	EXPECT_EQ(STUN_E_INVALID, turn_client_resume(&c3, &bad, 1000));
+	EXPECT_EQ(STUN_E_INVALID, turn_client_resume(&c3, &r, 20 + 600000));
+	EXPECT_EQ(STUN_E_INVALID, turn_client_resume(&c3, &r, 210 + 300000));
+	EXPECT_EQ(TURN_IDLE, c3.state);
+	EXPECT_EQ(0, f3.nsent);
+	turn_client_free(&c3);
+	stun_key_free(&f3.key);
+
+	/* the new client: allocated, channel bound, nothing sent yet */
+	init_client(_metadata, &c2, &f2, STUN_TR_UDP);
+	ASSERT_EQ(0, turn_client_resume(&c2, &r, 1000));
+	EXPECT_EQ(STUN_E_INVALID, turn_client_resume(&c2, &r, 1000));
+	EXPECT_EQ(TURN_ALLOCATED, c2.state);
+	EXPECT_EQ(0, f2.nsent);
+	ASSERT_EQ(0, turn_client_send(&c2, (struct sockaddr *)&peer4, "hey", 3));
+	buf = last_sent(&f2, &len);
+	ASSERT_EQ(7, len);
+	EXPECT_EQ(0, memcmp(buf, "\x40\x00\x00\x03hey", 7));
+	memcpy(out, "\x40\x00\x00\x02ok", 6);
+	ASSERT_EQ(0, turn_client_input(&c2, out, 6, 1100));
+	EXPECT_EQ(TURN_EV_DATA, last_ev(&f2)->type);
+	EXPECT_EQ(0, memcmp(&last_ev(&f2)->peer, &peer4, sizeof(peer4)));
+	/* a new channel does not take the carried number */
+	EXPECT_EQ(TURN_CHANNEL_MIN + 1, c2.next_channel);
+
+	/* permission first (4 min after the ChannelBind), then unsigned:
+	 * no realm and nonce yet; the 401 brings them */
+	ASSERT_EQ(210 + 240000, turn_client_next_timer(&c2));
+	turn_client_tick(&c2, 210 + 240000);
+	ASSERT_EQ(STUN_CREATE_PERMISSION, last_method(&f2, &mi));
+	EXPECT_FALSE(mi);
+	n = reply(&f2, out, sizeof(out), 401, "nonce-9", false, NULL);
+	ASSERT_EQ(0, turn_client_input(&c2, out, (size_t)n, 240300));
+	ASSERT_EQ(STUN_CREATE_PERMISSION, last_method(&f2, &mi));
+	EXPECT_TRUE(mi);
+	buf = last_sent(&f2, &len);
+	ASSERT_EQ(0, stun_msg_parse(&m, buf, len));
+	EXPECT_EQ(0, stun_msg_verify(&m, &f2.key));
+	n = reply(&f2, out, sizeof(out), 0, NULL, true, NULL);
+	ASSERT_EQ(0, turn_client_input(&c2, out, (size_t)n, 240400));
+	EXPECT_EQ(TURN_EV_PERMISSION, last_ev(&f2)->type);
+	EXPECT_EQ(0, last_ev(&f2)->err);
+
+	/* the permission again 4 min later, signed from the start now */
+	ASSERT_EQ(240400 + 240000, turn_client_next_timer(&c2));
+	turn_client_tick(&c2, 240400 + 240000);
+	ASSERT_EQ(STUN_CREATE_PERMISSION, last_method(&f2, &mi));
+	EXPECT_TRUE(mi);
+	n = reply(&f2, out, sizeof(out), 0, NULL, true, NULL);
+	ASSERT_EQ(0, turn_client_input(&c2, out, (size_t)n, 480500));
+
+	/* the allocation a minute before its end; 438: new nonce, again */
+	ASSERT_EQ(20 + 540000, turn_client_next_timer(&c2));
+	turn_client_tick(&c2, 20 + 540000);
+	ASSERT_EQ(STUN_REFRESH, last_method(&f2, &mi));
+	n = reply(&f2, out, sizeof(out), 438, "nonce-10", false, NULL);
+	ASSERT_EQ(0, turn_client_input(&c2, out, (size_t)n, 540100));
+	ASSERT_EQ(STUN_REFRESH, last_method(&f2, &mi));
+	EXPECT_EQ(0, memcmp(c2.cred.nonce, "nonce-10", 8));
+	n = reply(&f2, out, sizeof(out), 0, NULL, true, lifetime_600);
+	ASSERT_EQ(0, turn_client_input(&c2, out, (size_t)n, 540200));
+	EXPECT_EQ(TURN_EV_REFRESHED, last_ev(&f2)->type);
+
+	/* the channel a minute before its end, with its number */
+	ASSERT_EQ(210 + 540000, turn_client_next_timer(&c2));
+	turn_client_tick(&c2, 210 + 540000);
+	ASSERT_EQ(STUN_CHANNEL_BIND, last_method(&f2, &mi));
+	buf = last_sent(&f2, &len);
+	ASSERT_EQ(0, stun_msg_parse(&m, buf, len));
+	ASSERT_EQ(0, stun_get_channel(&m, &ch));
+	EXPECT_EQ(0x4000, ch);
+	turn_client_free(&c2);
+	stun_key_free(&f2.key);
+	stun_key_free(&f.key);
+}
+
 TEST(dual_allocation_request)
 {
 	struct turn_cfg cfg = { .username = "u", .password = "p",
