@@ -241,6 +241,15 @@ int ice_agent_relay_channel(struct ice_agent *a, unsigned int stream,
 			    unsigned int comp, struct sockaddr_storage *server,
 			    uint16_t *channel);
 
+struct turn_resume;
+/*
+ * The TURN state behind ice_agent_relay_channel()'s channel, for another
+ * process to go on refreshing it (turn_client_save()).  0, or as
+ * ice_agent_relay_channel() (-EINPROGRESS: the channel is not bound).
+ */
+int ice_agent_relay_save(struct ice_agent *a, unsigned int stream,
+			 unsigned int comp, struct turn_resume *r);
+
 /* Send application data on the selected pair; -ENOTCONN without consent. */
 int ice_agent_send(struct ice_agent *a, unsigned int stream, unsigned int comp,
 		   const void *buf, size_t len);

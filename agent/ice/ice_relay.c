@@ -277,6 +277,31 @@ void ice_relay_permit(struct ice_agent *a, unsigned int local,
 	turn_client_permit(&r->tc, (struct sockaddr *)&ss, a->relay_now);
 }
 
+/*
+ * The relay of the selected pair of (@stream, @comp), and that component
+ * in *@cp; NULL with *@err: -EINVAL, -ENOTCONN (nothing selected) or
+ * -ENOENT (the local candidate is not relayed).
+ */
+static struct ice_relay *selected_relay(struct ice_agent *a,
+					unsigned int stream, unsigned int comp,
+					const struct ice_comp **cp, int *err)
+{
+	const struct ice_comp *c;
+	struct ice_relay *r;
+
+	*err = -EINVAL;
+	if (stream >= a->nstreams || !comp || comp > a->streams[stream].ncomp)
+		return NULL;
+	c = &a->streams[stream].comp[comp - 1];
+	*err = -ENOTCONN;
+	if (!c->have_path)
+		return NULL;
+	r = ICE_IS_RELAY_SOCK(c->sock) ? by_vsock(a, c->sock) : NULL;
+	*err = -ENOENT;
+	*cp = c;
+	return r;
+}
+
 int ice_agent_relay_channel(struct ice_agent *a, unsigned int stream,
 			    unsigned int comp, struct sockaddr_storage *server,
 			    uint16_t *channel)
@@ -285,15 +310,11 @@ int ice_agent_relay_channel(struct ice_agent *a, unsigned int stream,
 	struct sockaddr_storage peer;
 	struct ice_relay *r;
 	struct ice_addr p;
+	int err;
 
-	if (stream >= a->nstreams || !comp || comp > a->streams[stream].ncomp)
-		return -EINVAL;
-	c = &a->streams[stream].comp[comp - 1];
-	if (!c->have_path)
-		return -ENOTCONN;
-	r = ICE_IS_RELAY_SOCK(c->sock) ? by_vsock(a, c->sock) : NULL;
+	r = selected_relay(a, stream, comp, &c, &err);
 	if (!r)
-		return -ENOENT;
+		return err;
 	if (r->tc.state != TURN_ALLOCATED)
 		return -ENOTCONN;
 	for (unsigned int i = 0; i < TURN_MAX_CHANNELS; i++) {
@@ -314,6 +335,28 @@ int ice_agent_relay_channel(struct ice_agent *a, unsigned int stream,
 	if (turn_client_bind(&r->tc, (struct sockaddr *)&peer, a->relay_now) < 0)
 		return -ENOSPC;
 	return -EINPROGRESS;
+}
+
+int ice_agent_relay_save(struct ice_agent *a, unsigned int stream,
+			 unsigned int comp, struct turn_resume *r)
+{
+	const struct ice_comp *c;
+	struct sockaddr_storage peer;
+	struct ice_relay *rl;
+	int err;
+
+	rl = selected_relay(a, stream, comp, &c, &err);
+	if (!rl)
+		return err;
+	ice_addr_to_sa(&c->remote, &peer);
+	switch (turn_client_save(&rl->tc, (struct sockaddr *)&peer, r)) {
+	case STUN_OK:
+		return 0;
+	case STUN_E_NOT_FOUND:
+		return -EINPROGRESS;
+	default:
+		return -ENOTCONN;
+	}
 }
 
 uint64_t ice_relay_timer(struct ice_agent *a, uint64_t now)

@@ -7,7 +7,7 @@ kicedcore_SRCS := agent/kiced/log.c agent/kiced/config.c agent/kiced/loop.c \
 	      agent/kiced/session.c agent/kiced/commands.c \
 	      agent/kiced/control.c agent/kiced/media_ice.c \
 	      agent/kiced/kernel.c agent/kiced/handover.c \
-	      agent/kiced/consent.c
+	      agent/kiced/consent.c agent/kiced/turn_keep.c
 
 PROGS += kiced
 kiced_SRCS := agent/kiced/main.c
@@ -26,11 +26,13 @@ relay_test_CFLAGS := -I$(KSFT_DIR) -Wno-sign-compare
 
 NETTESTS += agent/kiced/tests/ng.sh
 
-FUZZERS += fuzz_kiced fuzz_kiced_config
+FUZZERS += fuzz_kiced fuzz_kiced_config fuzz_kiced_turn
 fuzz_kiced_SRCS := agent/kiced/fuzz/fuzz_kiced.c
 fuzz_kiced_LIBS := kicedcore knl ice ctl sdp turn stun
 fuzz_kiced_config_SRCS := agent/kiced/fuzz/fuzz_kiced_config.c
 fuzz_kiced_config_LIBS := kicedcore knl ice ctl sdp turn stun
+fuzz_kiced_turn_SRCS := agent/kiced/fuzz/fuzz_kiced_turn.c
+fuzz_kiced_turn_LIBS := kicedcore knl ice ctl sdp turn stun
 
 BENCHES += bench_relay
 bench_relay_SRCS := agent/kiced/bench/bench_relay.c

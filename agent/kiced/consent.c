@@ -11,6 +11,7 @@
 
 #include "kiced/consent.h"
 #include "kiced/log.h"
+#include "kiced/turn_keep.h"
 #include "stun/stun.h"
 
 struct consent_leg {
@@ -20,6 +21,7 @@ struct consent_leg {
 	bool pending;
 	uint64_t next_ms;		/* next check */
 	uint64_t expiry_ms;		/* consent ends without an answer */
+	struct turn_keep *tk;		/* relayed: through this TURN client */
 };
 
 struct consent {
@@ -71,6 +73,8 @@ void consent_free(struct consent *cs)
 	stun_key_free(&cs->key);
 	if (cs->have_remote)
 		stun_key_free(&cs->rkey);
+	while (cs->nlegs)
+		turn_keep_free(cs->legs[--cs->nlegs].tk);
 	free(cs->legs);
 	free(cs);
 }
@@ -172,9 +176,13 @@ static socklen_t sa_len(const struct sockaddr_storage *ss)
 					   sizeof(struct sockaddr_in);
 }
 
-/* Sign @b with @key, finish and send it: 0 or -1. */
-static int consent_send(int fd, struct stun_builder *b, struct stun_key *key,
-			const struct sockaddr_storage *to, socklen_t tolen)
+/*
+ * Sign @b with @key, finish and send it from @leg's socket, through the
+ * TURN relay @tk if not NULL: 0 or -1.
+ */
+static int consent_send(struct relay_leg *leg, struct turn_keep *tk,
+			struct stun_builder *b, struct stun_key *key,
+			const struct sockaddr_storage *to)
 {
 	long n;
 
@@ -183,8 +191,10 @@ static int consent_send(int fd, struct stun_builder *b, struct stun_key *key,
 	n = stun_build_finish(b);
 	if (n <= 0)
 		return -1;
-	return sendto(fd, b->buf, (size_t)n, MSG_DONTWAIT,
-		      (const struct sockaddr *)to, tolen) == n ? 0 : -1;
+	if (tk)
+		return turn_keep_send(tk, to, b->buf, (size_t)n);
+	return sendto(leg->fd, b->buf, (size_t)n, MSG_DONTWAIT,
+		      (const struct sockaddr *)to, sa_len(to)) == n ? 0 : -1;
 }
 
 /* An answer to one of our checks: consent for another timeout. */
@@ -205,11 +215,12 @@ static void consent_on_answer(struct consent *cs, struct relay_leg *leg,
 	cs->confirmed++;
 }
 
-static void consent_on_stun(struct relay_leg *leg,
-			    const struct sockaddr_storage *from,
-			    const void *buf, size_t len, uint64_t now_ms)
+/* STUN from @from, directly or (@tk) relayed by the TURN server */
+static void consent_stun(struct consent *cs, struct relay_leg *leg,
+			 struct turn_keep *tk,
+			 const struct sockaddr_storage *from, const void *buf,
+			 size_t len, uint64_t now_ms)
 {
-	struct consent *cs = leg->stun_arg;
 	struct stun_builder b;
 	struct stun_msg m;
 	char user[520];
@@ -232,8 +243,43 @@ static void consent_on_stun(struct relay_leg *leg,
 			     stun_type(STUN_BINDING, STUN_SUCCESS), m.tid) &&
 	    !stun_build_addr(&b, STUN_ATTR_XOR_MAPPED_ADDRESS,
 			     (const struct sockaddr *)from) &&
-	    !consent_send(leg->fd, &b, &cs->key, from, sa_len(from)))
+	    !consent_send(leg, tk, &b, &cs->key, from))
 		cs->answered++;
+}
+
+static void consent_on_stun(struct relay_leg *leg,
+			    const struct sockaddr_storage *from,
+			    const void *buf, size_t len, uint64_t now_ms)
+{
+	struct consent *cs = leg->stun_arg;
+	struct consent_leg *cl = consent_find(cs, leg);
+	struct sockaddr_storage peer;
+	const void *d;
+	size_t dl;
+
+	if (!cl || !cl->tk || !turn_keep_from_server(cl->tk, from)) {
+		consent_stun(cs, leg, NULL, from, buf, len, now_ms);
+		return;
+	}
+	/* TURN responses stay in the client; relayed data comes back */
+	if (!turn_keep_input(cl->tk, buf, len, now_ms, &d, &dl, &peer))
+		return;
+	if (stun_is_message(d, dl))
+		consent_stun(cs, leg, cl->tk, &peer, d, dl, now_ms);
+	else
+		relay_leg_deliver(leg, d, dl, now_ms);	/* userspace relay */
+}
+
+/* Media to the peer of a relayed leg (userspace relay). */
+static int consent_relay_send(struct relay_leg *leg, const void *buf,
+			      size_t len)
+{
+	struct consent_leg *cl = leg->stun_arg ?
+				 consent_find(leg->stun_arg, leg) : NULL;
+
+	if (!cl || !cl->tk || !leg->peer_len)
+		return -1;
+	return turn_keep_send(cl->tk, &leg->peer, buf, len) ? -1 : (int)len;
 }
 
 /* A consent check (RFC 7675 5.1: an ICE Binding request) to the peer. */
@@ -256,7 +302,7 @@ static void consent_check(struct consent *cs, struct consent_leg *cl)
 	    !stun_build_u64(&b, cs->controlling ? STUN_ATTR_ICE_CONTROLLING :
 						  STUN_ATTR_ICE_CONTROLLED,
 			    cs->tiebreaker) &&
-	    !consent_send(leg->fd, &b, &cs->rkey, &leg->peer, leg->peer_len)) {
+	    !consent_send(leg, cl->tk, &b, &cs->rkey, &leg->peer)) {
 		cl->pending = true;
 		cs->sent++;
 	}
@@ -266,7 +312,13 @@ bool consent_tick(struct consent *cs, uint64_t now_ms)
 {
 	size_t i;
 
-	if (!cs->have_remote || cs->lost)
+	if (cs->lost)
+		return false;
+	/* the relay is kept whether or not we check consent ourselves */
+	for (i = 0; i < cs->nlegs; i++)
+		if (cs->legs[i].tk)
+			turn_keep_tick(cs->legs[i].tk, now_ms);
+	if (!cs->have_remote)
 		return false;
 	for (i = 0; i < cs->nlegs; i++) {
 		struct consent_leg *cl = &cs->legs[i];
@@ -291,6 +343,7 @@ int consent_attach(struct consent *cs, struct relay_leg *leg,
 		   unsigned int comp, uint64_t now_ms)
 {
 	struct consent_leg *cl = consent_find(cs, leg);
+	struct turn_keep *tk = NULL;
 
 	if (!cl) {
 		if (cs->nlegs == cs->cap) {
@@ -304,8 +357,11 @@ int consent_attach(struct consent *cs, struct relay_leg *leg,
 			cs->cap = cap;
 		}
 		cl = &cs->legs[cs->nlegs++];
+	} else {
+		tk = cl->tk;		/* attached again: the relay stays */
 	}
 	memset(cl, 0, sizeof(*cl));
+	cl->tk = tk;
 	cl->leg = leg;
 	cl->comp = comp;
 	cl->next_ms = now_ms;		/* a first check right away */
@@ -319,10 +375,39 @@ void consent_detach(struct consent *cs, struct relay_leg *leg)
 {
 	struct consent_leg *cl = consent_find(cs, leg);
 
-	if (cl)
+	if (cl) {
+		turn_keep_free(cl->tk);
 		*cl = cs->legs[--cs->nlegs];
+	}
+	if (leg->send_fn == consent_relay_send)
+		leg->send_fn = NULL;
 	if (leg->stun_arg != cs)
 		return;
 	leg->stun_fn = NULL;
 	leg->stun_arg = NULL;
+}
+
+int consent_attach_relay(struct consent *cs, struct relay_leg *leg,
+			 struct turn_keep *tk)
+{
+	struct consent_leg *cl = consent_find(cs, leg);
+
+	if (!cl)
+		return -ENOENT;
+	turn_keep_free(cl->tk);
+	cl->tk = tk;
+	leg->send_fn = consent_relay_send;
+	leg->send_arg = cs;
+	return 0;
+}
+
+const struct turn_keep *consent_relay(const struct consent *cs,
+				      const struct relay_leg *leg)
+{
+	size_t i;
+
+	for (i = 0; i < cs->nlegs; i++)
+		if (cs->legs[i].leg == leg)
+			return cs->legs[i].tk;
+	return NULL;
 }

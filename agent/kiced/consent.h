@@ -45,6 +45,17 @@ void consent_detach(struct consent *cs, struct relay_leg *leg);
  * CONSENT_TIMEOUT_MS without an answer: consent is lost, checks stop.
  */
 bool consent_tick(struct consent *cs, uint64_t now_ms);
+/*
+ * @leg (attached) is relayed by a TURN server: @tk (turn_keep.h, owned
+ * from then on; freed at detach) keeps the allocation, and the leg's
+ * checks, answers and userspace media go through it.  0 or -ENOENT.
+ */
+struct turn_keep;
+int consent_attach_relay(struct consent *cs, struct relay_leg *leg,
+			 struct turn_keep *tk);
+/* The TURN client of @leg, or NULL. */
+const struct turn_keep *consent_relay(const struct consent *cs,
+				      const struct relay_leg *leg);
 /* The local credentials (to hand them on again). */
 void consent_creds(const struct consent *cs, const char **ufrag,
 		   const char **pwd);

@@ -24,9 +24,13 @@
  *                             (a side with ICE: credentials and role)
  *   M type proto has-stream relay-flags offloaded flow-rtp flow-rtcp
  *   S side family iface remote-set remote-addr remote-rtp remote-rtcp
+ *   T leg server-ip server-port transport user relayed-ip relayed-port
+ *     lifetime expire-ms channel peer-ip peer-port perm-expire-ms
+ *     chan-expire-ms          (a leg relayed by TURN: see turn_keep.h)
  *   L fd-index kernel-id peer-ip peer-port latch latched strict local-port
  * "-" stands for an empty string.  An M with a stream is followed by two
- * S records; an S with a non-zero family by two L records (RTP, RTCP).
+ * S records; an S with a non-zero family by up to two T records and two
+ * L records (RTP, RTCP).
  * The I records of a call come before its M records.  fd-index counts
  * from the call's fd-base.
  */
@@ -52,6 +56,7 @@
 #include "kiced/handover.h"
 #include "kiced/kiced.h"
 #include "kiced/log.h"
+#include "kiced/turn_keep.h"
 
 #define HO_FDS_PER_MSG	128
 #define HO_CHUNK	8192
@@ -163,8 +168,69 @@ static int ho_fd_add(struct ho_fds *v, int fd)
 	return (int)v->n++;
 }
 
+/*
+ * The TURN state of @side's leg @l of @st, if the leg is relayed through a
+ * bound channel: from the side's ICE agent, or from the TURN client an
+ * adopted side restored.  0 or -ENOENT.
+ */
+static int ho_turn_state(const struct call *c, int side,
+			 const struct media_stream *st, int l,
+			 const char *turn_user, struct turn_keep_rec *rec)
+{
+	const struct relay_leg *leg = &st->side[side].leg[l];
+	const struct turn_keep *tk;
+	unsigned int i;
+
+	memset(rec, 0, sizeof(*rec));
+	rec->leg = l;
+	if (c->ice[side]) {
+		const struct media_ice *mi = c->ice[side];
+
+		if (!leg->turn.ss_family || !turn_user ||
+		    strlen(turn_user) >= sizeof(rec->user))
+			return -ENOENT;
+		for (i = 0; i < mi->nstreams; i++)
+			if (mi->streams[i] == st)
+				break;
+		if (i == mi->nstreams ||
+		    ice_agent_relay_save(mi->agent, i, (unsigned int)l + 1,
+					 &rec->r))
+			return -ENOENT;
+		rec->server = leg->turn;
+		strcpy(rec->user, turn_user);
+		return 0;
+	}
+	tk = c->consent[side] ? consent_relay(c->consent[side], leg) : NULL;
+	if (!tk || turn_keep_save(tk, rec))
+		return -ENOENT;
+	rec->leg = l;
+	return 0;
+}
+
+static void ho_write_turn(FILE *f, const struct turn_keep_rec *rec)
+{
+	char ip[INET6_ADDRSTRLEN];
+	unsigned int port;
+
+	fprintf(f, "T %d", rec->leg);
+	turn_keep_addr_str(&rec->server, ip, sizeof(ip), &port);
+	ho_put(f, ip);
+	fprintf(f, " %u udp", port);
+	ho_put(f, rec->user);
+	turn_keep_addr_str(&rec->r.relayed, ip, sizeof(ip), &port);
+	ho_put(f, ip);
+	fprintf(f, " %u %u %llu %u", port, rec->r.lifetime,
+		(unsigned long long)rec->r.expire_ms, rec->r.channel);
+	turn_keep_addr_str(&rec->r.peer, ip, sizeof(ip), &port);
+	ho_put(f, ip);
+	fprintf(f, " %u %llu %llu\n", port,
+		(unsigned long long)rec->r.perm_expire_ms,
+		(unsigned long long)rec->r.chan_expire_ms);
+}
+
 /* One call's records; its sockets are appended to @fds, indices from 0. */
-static int ho_write_call(const struct call *c, FILE *f, struct ho_fds *fds)
+static int ho_write_call(const struct call *c, FILE *f, struct ho_fds *fds,
+			 const char *turn_user)
 {
 	size_t i;
 	int s, l;
@@ -219,6 +285,13 @@ static int ho_write_call(const struct call *c, FILE *f, struct ho_fds *fds)
 			ho_put(f, e->remote_set ? e->remote_addr : NULL);
 			fprintf(f, " %u %u\n", e->remote_port[0],
 				e->remote_port[1]);
+			for (l = 0; e->family && l < 2; l++) {
+				struct turn_keep_rec rec;
+
+				if (!ho_turn_state(c, s, st, l, turn_user,
+						   &rec))
+					ho_write_turn(f, &rec);
+			}
 			for (l = 0; e->family && l < 2; l++) {
 				const struct relay_leg *leg = &e->leg[l];
 				int idx = ho_fd_add(fds, leg->fd);
@@ -714,7 +787,7 @@ void handover_sync_call(struct kiced *k, struct call *c)
 	if (!f)
 		return;
 	fputc('U', f);
-	err = ho_write_call(c, f, &fds);
+	err = ho_write_call(c, f, &fds, k->cfg.turn_user);
 	if (fclose(f) && !err)
 		err = -EIO;
 	if (err || len > HO_MSG_MAX) {
@@ -1141,11 +1214,66 @@ struct ho_side_in {
 	char ip[2][INET6_ADDRSTRLEN];
 	char port[2][8];
 	int flag[2][3];		/* latch, latched, strict */
+	bool turn[2];		/* T record of the leg */
+	struct turn_keep_rec trec[2];
 };
 
-static void ho_side_open(struct media_stream *st, int side,
-			 struct ho_side_in *si, const struct kiced *k,
-			 struct call *call)
+/*
+ * A relayed leg of an adopted side: its TURN client back on the kept
+ * socket, the consent checks through it.  0, or -EINVAL with @why.
+ */
+static int ho_leg_turn(struct relay_leg *leg, int side, int l,
+		       const struct turn_keep_rec *rec, const struct kiced *k,
+		       struct call *call, char *why, size_t whylen)
+{
+	char label[96], ip[INET6_ADDRSTRLEN];
+	unsigned int port;
+	struct turn_keep *tk;
+	uint64_t now = loop_now_ms();
+
+	if (!call->consent[side]) {
+		snprintf(why, whylen, "side %c: T record without ICE credentials",
+			 side ? 'B' : 'A');
+		return -EINVAL;
+	}
+	if (!leg->peer_len ||
+	    !relay_same_addr(&leg->peer, &rec->r.peer)) {
+		snprintf(why, whylen,
+			 "side %c: the TURN channel's peer is not the leg's",
+			 side ? 'B' : 'A');
+		return -EINVAL;
+	}
+	if (strcmp(rec->user, k->cfg.turn_user)) {
+		snprintf(why, whylen,
+			 "side %c: TURN user \"%s\" is not [ice] turn-user",
+			 side ? 'B' : 'A', rec->user);
+		return -EINVAL;
+	}
+	snprintf(label, sizeof(label), "call %s: side %c %s", call->call_id,
+		 side ? 'B' : 'A', l ? "RTCP" : "RTP");
+	tk = turn_keep_new(rec, k->cfg.turn_password, leg, label, now, why,
+			   whylen);
+	if (!tk)
+		return -EINVAL;
+	if (consent_attach_relay(call->consent[side], leg, tk)) {
+		turn_keep_free(tk);
+		snprintf(why, whylen, "side %c: no consent checks: out of memory",
+			 side ? 'B' : 'A');
+		return -EINVAL;
+	}
+	leg->turn = rec->server;
+	leg->channel = rec->r.channel;
+	turn_keep_addr_str(&rec->r.relayed, ip, sizeof(ip), &port);
+	klog_info("%s: TURN client restored: relayed %s port %u, channel 0x%04x, allocation %llu s more",
+		  label, ip, port, rec->r.channel,
+		  (unsigned long long)(rec->r.expire_ms - now) / 1000);
+	return 0;
+}
+
+/* Open an adopted side.  0, or -EINVAL with @why: release the call. */
+static int ho_side_open(struct media_stream *st, int side,
+			struct ho_side_in *si, const struct kiced *k,
+			struct call *call, char *why, size_t whylen)
 {
 	const char *cid = call->call_id;
 	struct media_endpoint *e = &st->side[side];
@@ -1167,7 +1295,7 @@ static void ho_side_open(struct media_stream *st, int side,
 		klog_warn("call %s: side %c lost: %s", cid, side ? 'B' : 'A',
 			  strerror(-err));
 		e->remote_set = false;
-		return;
+		return 0;
 	}
 	for (c = 0; c < 2; c++) {
 		struct relay_leg *leg = &e->leg[c];
@@ -1184,13 +1312,36 @@ static void ho_side_open(struct media_stream *st, int side,
 			klog_warn("call %s: no consent checks: out of memory",
 				  cid);
 	}
+	for (c = 0; c < 2; c++)
+		if (si->turn[c] && ho_leg_turn(&e->leg[c], side, c,
+					       &si->trec[c], k, call, why,
+					       whylen))
+			return -EINVAL;
+	return 0;
+}
+
+/* Bad or unusable state of @c: say why, release it (its sockets close,
+ * the kernel drops its flows); the other calls are not concerned. */
+static void ho_release(struct kiced *k, struct call *c,
+		       struct ho_side_in *si, const char *why)
+{
+	int l;
+
+	klog_err("call %s: handover state: %s: call released", c->call_id,
+		 why);
+	for (l = 0; l < 2; l++) {
+		if (si->fd[l] >= 0)
+			close(si->fd[l]);
+		si->fd[l] = -1;
+	}
+	session_remove(&k->calls, c);
 }
 
 /* Parse and rebuild.  Calls adopted, or -errno. */
 static int ho_rebuild(struct kiced *k, struct ho_in *in,
 		      const struct ho_kflows *kf)
 {
-	char *save = NULL, *line, *tok[16];
+	char *save = NULL, *line, *tok[16], why[160];
 	struct ho_side_in si = { .fd = { -1, -1 } };
 	struct media_stream *st = NULL;
 	struct call *c = NULL;
@@ -1276,6 +1427,26 @@ static int ho_rebuild(struct kiced *k, struct ho_in *in,
 			if (!si.family && side == MEDIA_SIDE_B)
 				ho_stream_kernel(k, st, false, flow, kf,
 						 c->call_id);
+		} else if (kind == 'T' && st && side >= 0 && si.family) {
+			struct turn_keep_rec rec;
+			int err = turn_keep_parse(tok, n, &rec, why,
+						  sizeof(why));
+
+			if (!err && (si.n || si.turn[rec.leg])) {
+				snprintf(why, sizeof(why), si.n ?
+					 "T record after the side's L records" :
+					 "two T records for one leg");
+				err = -EINVAL;
+			}
+			if (!err) {
+				si.turn[rec.leg] = true;
+				si.trec[rec.leg] = rec;
+				continue;
+			}
+			ho_release(k, c, &si, why);
+			c = NULL;
+			st = NULL;
+			adopted--;
 		} else if (kind == 'L' && n == 8 && st && side >= 0 &&
 			   si.family && si.n < 2) {
 			int l = si.n++;
@@ -1289,7 +1460,14 @@ static int ho_rebuild(struct kiced *k, struct ho_in *in,
 			si.flag[l][2] = atoi(tok[6]);
 			if (si.n < 2)
 				continue;
-			ho_side_open(st, side, &si, k, c);
+			if (ho_side_open(st, side, &si, k, c, why,
+					 sizeof(why))) {
+				ho_release(k, c, &si, why);
+				c = NULL;
+				st = NULL;
+				adopted--;
+				continue;
+			}
 			if (side == MEDIA_SIDE_B)
 				ho_stream_kernel(k, st, offloaded, flow, kf,
 						 c->call_id);

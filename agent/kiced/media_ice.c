@@ -151,30 +151,10 @@ static void mi_data(void *user, unsigned int stream, unsigned int comp,
 		    const void *buf, size_t len)
 {
 	struct media_ice *mi = user;
-	struct relay_leg *leg = mi_leg(mi, stream, comp), *o;
-	int n;
+	struct relay_leg *leg = mi_leg(mi, stream, comp);
 
-	if (!leg)
-		return;
-	leg->rx.packets++;
-	leg->rx.bytes += len;
-	leg->last_rx_ms = loop_now_ms();
-	o = leg->other;
-	if (!o || o->fd < 0 || !o->peer_len) {
-		leg->rx.errors++;
-		return;
-	}
-	if (o->send_fn)
-		n = o->send_fn(o, buf, len);
-	else
-		n = (int)sendto(o->fd, buf, len, MSG_DONTWAIT,
-				(struct sockaddr *)&o->peer, o->peer_len);
-	if (n < 0) {
-		o->tx.errors++;
-		return;
-	}
-	o->tx.packets++;
-	o->tx.bytes += len;
+	if (leg)
+		relay_leg_deliver(leg, buf, len, loop_now_ms());
 }
 
 /*

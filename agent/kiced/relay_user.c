@@ -97,6 +97,32 @@ bool relay_same_addr(const struct sockaddr_storage *a,
 	return false;
 }
 
+void relay_leg_deliver(struct relay_leg *leg, const void *buf, size_t len,
+		       uint64_t now_ms)
+{
+	struct relay_leg *o = leg->other;
+	long n;
+
+	leg->rx.packets++;
+	leg->rx.bytes += len;
+	leg->last_rx_ms = now_ms;
+	if (!o || o->fd < 0 || !o->peer_len) {
+		leg->rx.errors++;
+		return;
+	}
+	if (o->send_fn)
+		n = o->send_fn(o, buf, len);
+	else
+		n = sendto(o->fd, buf, len, MSG_DONTWAIT,
+			   (struct sockaddr *)&o->peer, o->peer_len);
+	if (n < 0) {
+		o->tx.errors++;
+		return;
+	}
+	o->tx.packets++;
+	o->tx.bytes += len;
+}
+
 int relay_leg_pump(struct relay_leg *leg, unsigned int budget,
 		   uint64_t now_ms)
 {

@@ -74,6 +74,14 @@ bool relay_same_addr(const struct sockaddr_storage *a,
 		     const struct sockaddr_storage *b);
 
 /*
+ * A datagram for @leg that came some other way than its socket (data a
+ * TURN server relayed): counted as received on @leg and sent on to the
+ * other leg's peer.
+ */
+void relay_leg_deliver(struct relay_leg *leg, const void *buf, size_t len,
+		       uint64_t now_ms);
+
+/*
  * Relay what is queued on @leg's socket to its partner, at most @budget
  * datagrams.  Returns the number of datagrams received, or -errno.
  */

@@ -2,7 +2,8 @@
 /*
  * kiced restart pieces without kice.ko: the fd store (a holder keeps calls
  * and sockets across the end of a kiced, served once to the next one) and
- * consent freshness of adopted ICE sides (consent.c).
+ * consent freshness of adopted ICE sides (consent.c), and the TURN client
+ * of a relayed side carried over (turn_keep.c).
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -22,6 +23,7 @@
 #include "kiced/handover.h"
 #include "kiced/kiced.h"
 #include "kiced/log.h"
+#include "kiced/turn_keep.h"
 #include "stun/stun.h"
 
 /* ---- consent ---- */
@@ -385,6 +387,316 @@ TEST_F(store, holder_killed_is_replaced)
 	EXPECT_FALSE(port_free(pa));
 	EXPECT_EQ(1, handover_restore(&self->k[1]));
 	EXPECT_NE(NULL, session_find(&self->k[1].calls, "c5", 2));
+}
+
+/* ---- TURN state of a relayed leg ---- */
+
+static int t_parse(const char *line, struct turn_keep_rec *rec, char *why,
+		   size_t wl)
+{
+	char buf[512], *tok[20], *save = NULL, *t;
+	int n = 0;
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	for (t = strtok_r(buf, " ", &save); t && n < 20;
+	     t = strtok_r(NULL, " ", &save))
+		tok[n++] = t;
+	return turn_keep_parse(tok, n, rec, why, wl);
+}
+
+#define T_OK "1 198.51.100.2 3478 udp kice 198.51.100.2 50010 600 " \
+	     "123456789 16385 203.0.113.2 40000 223456789 323456789"
+
+TEST(turn_record_parse)
+{
+	static const struct { const char *line, *why; } bad[] = {
+		{ "2 198.51.100.2 3478 udp kice 198.51.100.2 50010 600 1 16385 203.0.113.2 40000 1 1", "leg" },
+		{ "1 198.51.100.x 3478 udp kice 198.51.100.2 50010 600 1 16385 203.0.113.2 40000 1 1", "TURN server" },
+		{ "1 198.51.100.2 0 udp kice 198.51.100.2 50010 600 1 16385 203.0.113.2 40000 1 1", "TURN server" },
+		{ "1 198.51.100.2 3478 tcp kice 198.51.100.2 50010 600 1 16385 203.0.113.2 40000 1 1", "transport" },
+		{ "1 198.51.100.2 3478 udp kice 198.51.100.2 65536 600 1 16385 203.0.113.2 40000 1 1", "relayed" },
+		{ "1 198.51.100.2 3478 udp kice 198.51.100.2 50010 0 1 16385 203.0.113.2 40000 1 1", "lifetime" },
+		{ "1 198.51.100.2 3478 udp kice 198.51.100.2 50010 4294967296 1 16385 203.0.113.2 40000 1 1", "lifetime" },
+		{ "1 198.51.100.2 3478 udp kice 198.51.100.2 50010 600 -1 16385 203.0.113.2 40000 1 1", "allocation expiry" },
+		{ "1 198.51.100.2 3478 udp kice 198.51.100.2 50010 600 1 16383 203.0.113.2 40000 1 1", "channel number" },
+		{ "1 198.51.100.2 3478 udp kice 198.51.100.2 50010 600 1 20480 203.0.113.2 40000 1 1", "channel number" },
+		{ "1 198.51.100.2 3478 udp kice 198.51.100.2 50010 600 1 16385 2001:db8::1 40000 1 1", "family" },
+		{ "1 198.51.100.2 3478 udp kice 198.51.100.2 50010 600 1 16385 203.0.113.2 40000 1x 1", "permission expiry" },
+		{ "1 198.51.100.2 3478 udp kice 198.51.100.2 50010 600 1 16385 203.0.113.2 40000 1 99999999999999999999", "channel expiry" },
+		{ "1 198.51.100.2 3478 udp kice 198.51.100.2 50010 600 1 16385 203.0.113.2 40000 1", "fields" },
+		{ T_OK " 7", "fields" },
+	};
+	struct turn_keep_rec rec;
+	char why[160];
+	unsigned int i;
+
+	ASSERT_EQ(0, t_parse(T_OK, &rec, why, sizeof(why)));
+	EXPECT_EQ(1, rec.leg);
+	EXPECT_STREQ("kice", rec.user);
+	EXPECT_EQ(AF_INET, rec.server.ss_family);
+	EXPECT_EQ(3478, ntohs(((struct sockaddr_in *)&rec.server)->sin_port));
+	EXPECT_EQ(50010,
+		  ntohs(((struct sockaddr_in *)&rec.r.relayed)->sin_port));
+	EXPECT_EQ(600, rec.r.lifetime);
+	EXPECT_EQ(123456789, rec.r.expire_ms);
+	EXPECT_EQ(16385, rec.r.channel);
+	EXPECT_EQ(40000, ntohs(((struct sockaddr_in *)&rec.r.peer)->sin_port));
+	EXPECT_EQ(223456789, rec.r.perm_expire_ms);
+	EXPECT_EQ(323456789, rec.r.chan_expire_ms);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why[0] = 0;
+		EXPECT_EQ(-EINVAL, t_parse(bad[i].line, &rec, why,
+					   sizeof(why)));
+		EXPECT_NE(NULL, strstr(why, bad[i].why)) {
+			TH_LOG("%s: \"%s\"", bad[i].line, why);
+		}
+	}
+}
+
+/* A datagram that reached the fake TURN server @fd; its length. */
+static ssize_t srv_recv(int fd, uint8_t *buf, size_t len)
+{
+	struct sockaddr_in from;
+
+	return recv_wait(fd, buf, len, &from);
+}
+
+/* The server's answer to request @req (tid), to @leg as from @srv. */
+static void srv_reply(struct relay_leg *leg, const struct sockaddr_in *srv,
+		      const struct stun_msg *req, int code,
+		      struct stun_key *sign, uint64_t now)
+{
+	struct sockaddr_storage ss = { 0 };
+	struct stun_builder b;
+	uint8_t out[256];
+	long n;
+
+	stun_build_init(&b, out, sizeof(out),
+			stun_type(stun_msg_method(req),
+				  code ? STUN_ERROR : STUN_SUCCESS), req->tid);
+	if (code) {
+		stun_build_error(&b, code, NULL);
+		stun_build_string(&b, STUN_ATTR_REALM, "kice.test");
+		stun_build_string(&b, STUN_ATTR_NONCE, "n0nce-after-restart");
+	} else {
+		stun_build_u32(&b, STUN_ATTR_LIFETIME, 600);
+	}
+	if (sign)
+		stun_build_integrity(&b, sign);
+	stun_build_fingerprint(&b);
+	n = stun_build_finish(&b);
+	memcpy(&ss, srv, sizeof(*srv));
+	if (n > 0)
+		leg->stun_fn(leg, &ss, out, (size_t)n, now);
+}
+
+/* An adopted relayed side: consent through the channel, refresh with 401 */
+static void relayed_side_works(struct __test_metadata *_metadata,
+			       struct call *c, int sfd,
+			       const struct sockaddr_in *srv)
+{
+	struct relay_leg *leg = &c->media[0].stream->side[0].leg[0];
+	struct consent *cs = c->consent[0];
+	struct sockaddr_storage ss = { 0 };
+	struct stun_key lt, rkey, lkey;
+	struct stun_builder b;
+	struct stun_msg m, refresh, check;
+	uint8_t buf[1024], out[300];
+	char user[64];
+	uint64_t now = loop_now_ms();
+	ssize_t n;
+	long r;
+	int i;
+
+	ASSERT_NE(NULL, cs);
+	ASSERT_NE(NULL, consent_relay(cs, leg));
+	EXPECT_EQ(NULL, consent_relay(cs,
+				&c->media[0].stream->side[0].leg[1]));
+	EXPECT_EQ(0x4000, leg->channel);
+	memcpy(&ss, srv, sizeof(*srv));
+	EXPECT_TRUE(relay_same_addr(&leg->turn, &ss));
+	ASSERT_EQ(0, stun_key_long_term(&lt, STUN_PWALG_MD5, "kice",
+					"kice.test", "kicepass"));
+	ASSERT_EQ(0, stun_key_short_term(&rkey, "remotepassword012345678",
+					 23));
+	ASSERT_EQ(0, stun_key_short_term(&lkey, "localpassword0123456789",
+					 23));
+	/* a Refresh at the restore, then a check at the first tick */
+	EXPECT_FALSE(consent_tick(cs, now));
+	memset(&refresh, 0, sizeof(refresh));
+	memset(&check, 0, sizeof(check));
+	for (i = 0; i < 2; i++) {
+		n = srv_recv(sfd, buf, sizeof(buf));
+		ASSERT_LT(4, n);
+		if (buf[0] == 0x40) {	/* ChannelData 0x4000: the check */
+			EXPECT_EQ(0x00, buf[1]);
+			EXPECT_EQ(n - 4, buf[2] << 8 | buf[3]);
+			ASSERT_EQ(0, stun_msg_parse(&m, buf + 4,
+						    (size_t)n - 4));
+			EXPECT_EQ(stun_type(STUN_BINDING, STUN_REQUEST),
+				  m.type);
+			ASSERT_EQ(0, stun_get_string(&m, STUN_ATTR_USERNAME,
+						     user, sizeof(user)));
+			EXPECT_STREQ("rem1:loc1", user);
+			EXPECT_EQ(0, stun_msg_verify(&m, &rkey));
+			check = m;
+		} else {
+			ASSERT_EQ(0, stun_msg_parse(&m, buf, (size_t)n));
+			EXPECT_EQ(STUN_REFRESH, stun_msg_method(&m));
+			EXPECT_EQ(-1, m.mi);	/* no nonce yet */
+			refresh = m;
+		}
+	}
+	ASSERT_EQ(STUN_REFRESH, stun_msg_method(&refresh));
+	ASSERT_EQ(STUN_BINDING, stun_msg_method(&check));
+	/* 401 brings realm and nonce: sent again, signed */
+	srv_reply(leg, srv, &refresh, 401, NULL, now);
+	n = srv_recv(sfd, buf, sizeof(buf));
+	ASSERT_LT(0, n);
+	ASSERT_EQ(0, stun_msg_parse(&m, buf, (size_t)n));
+	EXPECT_EQ(STUN_REFRESH, stun_msg_method(&m));
+	EXPECT_EQ(0, stun_msg_verify(&m, &lt));
+	EXPECT_EQ(0, turn_keep_refreshed(consent_relay(cs, leg)));
+	srv_reply(leg, srv, &m, 0, &lt, now);
+	EXPECT_EQ(1, turn_keep_refreshed(consent_relay(cs, leg)));
+	EXPECT_TRUE(turn_keep_alive(consent_relay(cs, leg)));
+
+	/* the peer's answer, relayed as ChannelData: consent confirmed */
+	stun_build_init(&b, out + 4, sizeof(out) - 4,
+			stun_type(STUN_BINDING, STUN_SUCCESS), check.tid);
+	stun_build_addr(&b, STUN_ATTR_XOR_MAPPED_ADDRESS,
+			(struct sockaddr *)&leg->peer);
+	stun_build_integrity(&b, &rkey);
+	stun_build_fingerprint(&b);
+	r = stun_build_finish(&b);
+	ASSERT_LT(0, r);
+	out[0] = 0x40;
+	out[1] = 0x00;
+	out[2] = (uint8_t)(r >> 8);
+	out[3] = (uint8_t)r;
+	leg->stun_fn(leg, &ss, out, (size_t)r + 4, now);
+	EXPECT_EQ(1, consent_confirmed(cs));
+
+	/* the peer's check, relayed: answered through the channel */
+	stun_build_init(&b, out + 4, sizeof(out) - 4,
+			stun_type(STUN_BINDING, STUN_REQUEST), check.tid);
+	stun_build_string(&b, STUN_ATTR_USERNAME, "loc1:rem1");
+	stun_build_integrity(&b, &lkey);
+	stun_build_fingerprint(&b);
+	r = stun_build_finish(&b);
+	ASSERT_LT(0, r);
+	out[2] = (uint8_t)(r >> 8);
+	out[3] = (uint8_t)r;
+	leg->stun_fn(leg, &ss, out, (size_t)r + 4, now);
+	EXPECT_EQ(1, consent_answered(cs));
+	n = srv_recv(sfd, buf, sizeof(buf));
+	ASSERT_LT(4, n);
+	EXPECT_EQ(0x40, buf[0]);
+	ASSERT_EQ(0, stun_msg_parse(&m, buf + 4, (size_t)n - 4));
+	EXPECT_EQ(stun_type(STUN_BINDING, STUN_SUCCESS), m.type);
+	EXPECT_EQ(0, stun_msg_verify(&m, &lkey));
+	stun_key_free(&lt);
+	stun_key_free(&rkey);
+	stun_key_free(&lkey);
+}
+
+/* Side A of @c relayed on its RTP leg through @srv, expiring in @left ms */
+static int make_relayed(struct call *c, const struct sockaddr_in *srv,
+			uint64_t left)
+{
+	struct relay_leg *leg = &c->media[0].stream->side[0].leg[0];
+	struct consent *cs = consent_new("loc1", "localpassword0123456789");
+	uint64_t now = loop_now_ms();
+	struct turn_keep_rec rec;
+	struct sockaddr_in *rel = (struct sockaddr_in *)&rec.r.relayed;
+	struct turn_keep *tk;
+	char why[160];
+
+	if (!cs)
+		return -1;
+	c->consent[0] = cs;
+	if (consent_set_remote(cs, "rem1", "remotepassword012345678", true) ||
+	    consent_attach(cs, leg, 1, now) ||
+	    consent_attach(cs, &c->media[0].stream->side[0].leg[1], 2, now))
+		return -1;
+	memset(&rec, 0, sizeof(rec));
+	memcpy(&rec.server, srv, sizeof(*srv));
+	strcpy(rec.user, "kice");
+	rel->sin_family = AF_INET;
+	rel->sin_addr.s_addr = htonl(0xc6336402);	/* 198.51.100.2 */
+	rel->sin_port = htons(50010);
+	rec.r.lifetime = 600;
+	rec.r.expire_ms = now + left;
+	rec.r.channel = 0x4000;
+	rec.r.peer = leg->peer;
+	rec.r.perm_expire_ms = now + 200000;
+	rec.r.chan_expire_ms = now + 500000;
+	tk = turn_keep_new(&rec, "kicepass", leg, "test", now, why,
+			   sizeof(why));
+	if (!tk || consent_attach_relay(cs, leg, tk))
+		return -1;
+	leg->turn = rec.server;
+	leg->channel = rec.r.channel;
+	return 0;
+}
+
+TEST_F(store, relayed_side_carried)
+{
+	struct kiced *k = &self->k[0], *k2 = &self->k[1];
+	struct sockaddr_in srv;
+	struct call *c;
+	int sfd = udp_socket(&srv);
+	uint8_t buf[1024];
+
+	ASSERT_LE(0, sfd);
+	k->cfg.log_level = KLOG_ERR;
+	strcpy(k->cfg.turn_user, "kice");
+	strcpy(k->cfg.turn_password, "kicepass");
+	k2->cfg = k->cfg;
+	c = add_call(k, "relayed", 30010);
+	ASSERT_NE(NULL, c);
+	ASSERT_EQ(0, make_relayed(c, &srv, 50000));
+	c = add_call(k, "expired", 30012);
+	ASSERT_NE(NULL, c);
+	ASSERT_EQ(0, make_relayed(c, &srv, 20));
+	c = add_call(k, "plain", 30014);
+	ASSERT_NE(NULL, c);
+	ASSERT_EQ(0, handover_store_start(k));
+	EXPECT_EQ(3, handover_stop(k, true));
+	session_remove_all(&k->calls);
+	usleep(30000);
+	/* what the first kiced's clients sent */
+	while (recv(sfd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+	/* the allocation that ended meanwhile: that call only is released */
+	EXPECT_EQ(2, handover_restore(k2));
+	EXPECT_EQ(NULL, session_find(&k2->calls, "expired", 7));
+	EXPECT_NE(NULL, session_find(&k2->calls, "plain", 5));
+	c = session_find(&k2->calls, "relayed", 7);
+	ASSERT_NE(NULL, c);
+	relayed_side_works(_metadata, c, sfd, &srv);
+
+	/* and on to the next kiced: the restored client's state is kept */
+	ASSERT_EQ(0, handover_store_start(k2));
+	EXPECT_EQ(2, handover_stop(k2, true));
+	session_remove_all(&k2->calls);
+	ASSERT_EQ(2, handover_restore(k));
+	c = session_find(&k->calls, "relayed", 7);
+	ASSERT_NE(NULL, c);
+	ASSERT_NE(NULL, c->consent[0]);
+	EXPECT_NE(NULL, consent_relay(c->consent[0],
+				      &c->media[0].stream->side[0].leg[0]));
+	EXPECT_EQ(0x4000, c->media[0].stream->side[0].leg[0].channel);
+
+	/* a TURN user that is not the configured one: released */
+	ASSERT_EQ(0, handover_store_start(k));
+	EXPECT_EQ(2, handover_stop(k, true));
+	session_remove_all(&k->calls);
+	strcpy(k2->cfg.turn_user, "other");
+	EXPECT_EQ(1, handover_restore(k2));
+	EXPECT_EQ(NULL, session_find(&k2->calls, "relayed", 7));
+	EXPECT_NE(NULL, session_find(&k2->calls, "plain", 5));
+	close(sfd);
 }
 
 TEST_HARNESS_MAIN
