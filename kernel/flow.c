@@ -44,6 +44,9 @@ static struct kice_leg *kice_leg_new(struct kice_flow *flow,
 	leg->flow = flow;
 	leg->cfg = *lc;
 	leg->idx = idx;
+	leg->sk = lc->ks->sk;
+	leg->to = lc->channel ? lc->turn : lc->remote;
+	leg->channel = lc->channel;
 	kice_leg_key(&leg->key, lc);
 	return leg;
 }
@@ -63,13 +66,7 @@ static void kice_leg_free_rcu(struct rcu_head *head)
 
 static void kice_stats_clear(struct kice_leg_stats *st)
 {
-	unsigned int i;
-
-	for (i = 0; i < st->nssrc; i++) {
-		kfree(st->ssrc[i]);
-		st->ssrc[i] = NULL;
-	}
-	st->nssrc = 0;
+	kice_ssrc_clear(st);
 	st->rx_packets = 0;
 	st->rx_bytes = 0;
 	st->tx_packets = 0;
@@ -94,6 +91,19 @@ static void kice_flow_free_rcu(struct rcu_head *head)
 	}
 	kfree(rcu_dereference_protected(flow->cfg, 1));
 	kfree(flow);
+}
+
+u32 kice_flow_fast(const struct kice_flow_cfg *cfg)
+{
+	u32 fast = 0;
+
+	if (cfg->dscp >= 0)
+		fast |= KICE_FAST_FIXED_DSCP | (cfg->dscp & KICE_FAST_DSCP);
+	if (cfg->dtls_relay)
+		fast |= KICE_FAST_DTLS_RELAY;
+	if (cfg->nclocks)
+		fast |= KICE_FAST_CLOCKS;
+	return fast;
 }
 
 static unsigned long kice_flow_last_rx(struct kice_flow *flow)
@@ -204,14 +214,15 @@ struct kice_flow *kice_flow_create(struct kice_net *kn,
 	flow->kn = kn;
 	flow->created = jiffies;
 	spin_lock_init(&flow->lock);
+	spin_lock_init(&flow->stats_lock);
 	timer_setup(&flow->idle_timer, kice_flow_idle_timer, 0);
 	for (i = 0; i < 2; i++) {
-		spin_lock_init(&flow->stats[i].lock);
 		leg[i] = kice_leg_new(flow, &lc[i], i);
 		if (!leg[i])
 			goto err_legs;
 	}
 	RCU_INIT_POINTER(flow->cfg, cfg);
+	flow->fast = kice_flow_fast(cfg);
 	RCU_INIT_POINTER(flow->leg[0], leg[0]);
 	RCU_INIT_POINTER(flow->leg[1], leg[1]);
 
@@ -328,6 +339,7 @@ int kice_flow_change(struct kice_flow *flow,
 	if (cfg) {
 		old_cfg = rcu_replace_pointer(flow->cfg, cfg,
 					      lockdep_is_held(&kn->lock));
+		WRITE_ONCE(flow->fast, kice_flow_fast(cfg));
 		kice_flow_arm(flow, cfg->idle_ms);
 		kfree_rcu(old_cfg, rcu);
 	}
@@ -368,13 +380,8 @@ void kice_flow_delete(struct kice_flow *flow)
 
 void kice_flow_stats_reset(struct kice_flow *flow)
 {
-	unsigned int i;
-
-	for (i = 0; i < 2; i++) {
-		struct kice_leg_stats *st = &flow->stats[i];
-
-		spin_lock_bh(&st->lock);
-		kice_stats_clear(st);
-		spin_unlock_bh(&st->lock);
-	}
+	spin_lock_bh(&flow->stats_lock);
+	kice_stats_clear(&flow->stats[0]);
+	kice_stats_clear(&flow->stats[1]);
+	spin_unlock_bh(&flow->stats_lock);
 }

@@ -76,41 +76,58 @@ struct kice_leg_cfg {
 /*
  * A leg as seen by the data path.  Replaced as a whole by flow-set, so
  * that readers always see a consistent remote, TURN server and channel.
+ * The first cache line is what a packet received on the leg reads, the
+ * second what a packet sent out of it reads (kmalloc-192 objects are
+ * cache line aligned).
  */
 struct kice_leg {
 	struct rhash_head node;
 	struct kice_key key;
 	struct kice_flow *flow;
-	struct kice_leg_cfg cfg;
 	unsigned int idx;		/* 0 = leg a, 1 = leg b */
+	/* transmit */
+	struct sock *sk ____cacheline_aligned;	/* cfg.ks->sk */
 	struct dst_cache dst_cache;
+	struct kice_addr to;		/* cfg.turn with a channel, else cfg.remote */
+	u16 channel;			/* cfg.channel */
+	struct kice_leg_cfg cfg;
 	struct rcu_head rcu;
 };
 
+/* RTP state of one SSRC received on a leg; hot fields first. */
 struct kice_ssrc {
 	u32 ssrc;
 	u8 pt;
 	bool jitter_valid;
 	u16 max_seq;
-	u32 cycles;
-	u32 base_seq;
-	u32 bad_seq;
 	u64 window;			/* bit n: max_seq - n was received */
 	u64 packets;
 	u64 received;
-	u64 dups;
-	u64 reordered;
+	u32 cycles;
+	u32 base_seq;
+	u32 bad_seq;
 	u32 transit;
 	u32 jitter;			/* RFC 3550 A.8, scaled by 16 */
+	u64 dups;
+	u64 reordered;
 };
 
-/* Statistics of the packets a leg receives and sends. */
+/*
+ * Statistics of the packets a leg receives and sends, under the flow's
+ * stats_lock.  What every relayed packet updates comes first; the first
+ * SSRC's state is kept inline, the others (rare) in one array allocated
+ * when the second SSRC appears.
+ */
 struct kice_leg_stats {
-	spinlock_t lock;		/* all of the below */
 	u64 rx_packets;
 	u64 rx_bytes;
 	u64 tx_packets;
 	u64 tx_bytes;
+	unsigned long last_rx;		/* jiffies */
+	bool rx_seen;
+	unsigned int nssrc;
+	struct kice_ssrc first;
+	struct kice_ssrc *more;		/* KICE_MAX_SSRC - 1 entries */
 	u64 rtcp_packets;
 	u64 rtcp_bytes;
 	u64 dtls_packets;
@@ -118,11 +135,14 @@ struct kice_leg_stats {
 	u64 drop_malformed;
 	u64 drop_unknown;
 	u64 drop_tx;
-	unsigned long last_rx;		/* jiffies */
-	bool rx_seen;
-	unsigned int nssrc;
-	struct kice_ssrc *ssrc[KICE_MAX_SSRC];
 };
+
+/* SSRC number @i (< nssrc) of a leg. */
+static inline struct kice_ssrc *kice_ssrc_at(struct kice_leg_stats *st,
+					     unsigned int i)
+{
+	return i ? &st->more[i - 1] : &st->first;
+}
 
 struct kice_clock {
 	u8 pt;
@@ -139,14 +159,30 @@ struct kice_flow_cfg {
 	struct rcu_head rcu;
 };
 
+/*
+ * The settings a packet needs, copied from struct kice_flow_cfg into one
+ * word of the flow, so that they are read with the flow and consistently.
+ */
+#define KICE_FAST_DSCP		GENMASK(5, 0)	/* with KICE_FAST_FIXED_DSCP */
+#define KICE_FAST_FIXED_DSCP	BIT(6)
+#define KICE_FAST_DTLS_RELAY	BIT(7)
+#define KICE_FAST_CLOCKS	BIT(8)		/* clock rates: read cfg */
+
+/*
+ * Per packet the receive path reads the first cache line and updates the
+ * receiving leg's receive and the sending leg's transmit statistics under
+ * one lock.
+ */
 struct kice_flow {
-	u32 id;
-	bool dead;			/* lock */
-	bool idle_sent;			/* lock; read for every packet */
-	struct kice_net *kn;
 	struct kice_leg __rcu *leg[2];
 	struct kice_flow_cfg __rcu *cfg;
+	u32 fast;			/* KICE_FAST_*, of cfg */
+	bool idle_sent;			/* lock; read for every packet */
+	spinlock_t stats_lock;		/* stats[] */
 	struct kice_leg_stats stats[2];
+	u32 id;
+	bool dead;			/* lock */
+	struct kice_net *kn;
 	spinlock_t lock;		/* idle timer state */
 	unsigned long created;		/* jiffies */
 	struct timer_list idle_timer;
@@ -175,16 +211,31 @@ int kice_flow_change(struct kice_flow *flow,
 void kice_flow_delete(struct kice_flow *flow);
 void kice_flow_stats_reset(struct kice_flow *flow);
 void kice_flow_rx_seen(struct kice_flow *flow);
+u32 kice_flow_fast(const struct kice_flow_cfg *cfg);
 
 /* rx.c */
 int kice_encap_rcv(struct sock *sk, struct sk_buff *skb);
 
 /* tx.c */
-void kice_xmit(struct kice_leg *leg, struct sk_buff *skb, u8 dsfield);
+struct kice_xmit {
+	struct dst_entry *dst;
+	struct rtable *rt;		/* IPv4: the route of dst */
+	union {
+		__be32 saddr4;
+		struct in6_addr saddr6;
+	};
+	bool v4;
+};
+
+int kice_xmit_prepare(struct kice_leg *leg, struct sk_buff *skb,
+		      struct kice_xmit *x);
+void kice_xmit_send(struct kice_leg *leg, struct sk_buff *skb,
+		    struct kice_xmit *x, u8 dsfield);
 
 /* rtp.c */
 struct kice_ssrc *kice_ssrc_find(struct kice_leg_stats *st, u32 ssrc,
 				 bool *changed, u32 *old);
+void kice_ssrc_clear(struct kice_leg_stats *st);
 void kice_rtp_update(struct kice_ssrc *s, u16 seq, u32 ts, u8 pt, u32 rate);
 u64 kice_rtp_expected(const struct kice_ssrc *s);
 u64 kice_rtp_lost(const struct kice_ssrc *s);

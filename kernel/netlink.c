@@ -510,8 +510,10 @@ static int kice_ssrc_fill(struct sk_buff *skb, const struct kice_ssrc *s)
 	return 0;
 }
 
-static int kice_stats_fill(struct sk_buff *skb, struct kice_leg_stats *st)
+static int kice_stats_fill(struct sk_buff *skb, struct kice_flow *flow,
+			   unsigned int idx)
 {
+	struct kice_leg_stats *st = &flow->stats[idx];
 	struct nlattr *nest;
 	unsigned int i;
 	int err = -EMSGSIZE;
@@ -520,7 +522,7 @@ static int kice_stats_fill(struct sk_buff *skb, struct kice_leg_stats *st)
 	if (!nest)
 		return -EMSGSIZE;
 
-	spin_lock_bh(&st->lock);
+	spin_lock_bh(&flow->stats_lock);
 	if (nla_put_u64_64bit(skb, KICE_A_LEG_STATS_RX_PACKETS, st->rx_packets,
 			      KICE_A_LEG_STATS_PAD) ||
 	    nla_put_u64_64bit(skb, KICE_A_LEG_STATS_RX_BYTES, st->rx_bytes,
@@ -550,11 +552,11 @@ static int kice_stats_fill(struct sk_buff *skb, struct kice_leg_stats *st)
 			      KICE_A_LEG_STATS_PAD))
 		goto out;
 	for (i = 0; i < st->nssrc; i++)
-		if (kice_ssrc_fill(skb, st->ssrc[i]))
+		if (kice_ssrc_fill(skb, kice_ssrc_at(st, i)))
 			goto out;
 	err = 0;
 out:
-	spin_unlock_bh(&st->lock);
+	spin_unlock_bh(&flow->stats_lock);
 	if (err)
 		nla_nest_cancel(skb, nest);
 	else
@@ -582,7 +584,7 @@ static int kice_leg_fill(struct sk_buff *skb, struct kice_flow *flow,
 			   KICE_A_LEG_TURN_PORT, &leg->cfg.turn) ||
 	     nla_put_u16(skb, KICE_A_LEG_CHANNEL, leg->cfg.channel)))
 		goto err;
-	if (kice_stats_fill(skb, &flow->stats[idx]))
+	if (kice_stats_fill(skb, flow, idx))
 		goto err;
 	nla_nest_end(skb, nest);
 	return 0;

@@ -2,7 +2,7 @@
 /*
  * kice: RTP receive statistics per SSRC (RFC 3550 appendix A.1, A.3, A.8).
  *
- * All functions run under the leg's statistics lock.
+ * All functions run under the flow's statistics lock.
  */
 #include <linux/ktime.h>
 #include <linux/math64.h>
@@ -26,22 +26,37 @@ struct kice_ssrc *kice_ssrc_find(struct kice_leg_stats *st, u32 ssrc,
 	struct kice_ssrc *s;
 	unsigned int i;
 
-	for (i = 0; i < st->nssrc; i++)
-		if (st->ssrc[i]->ssrc == ssrc)
-			return st->ssrc[i];
+	if (likely(st->nssrc) && st->first.ssrc == ssrc)
+		return &st->first;
+	for (i = 1; i < st->nssrc; i++)
+		if (st->more[i - 1].ssrc == ssrc)
+			return &st->more[i - 1];
 	if (st->nssrc == KICE_MAX_SSRC)
 		return NULL;
-	s = kzalloc(sizeof(*s), GFP_ATOMIC);
-	if (!s)
-		return NULL;
-	s->ssrc = ssrc;
-	s->bad_seq = KICE_SEQ_NONE;
+	if (st->nssrc == 1 && !st->more) {
+		st->more = kcalloc(KICE_MAX_SSRC - 1, sizeof(*st->more),
+				   GFP_ATOMIC);
+		if (!st->more)
+			return NULL;
+	}
 	if (st->nssrc) {
 		*changed = true;
-		*old = st->ssrc[st->nssrc - 1]->ssrc;
+		*old = kice_ssrc_at(st, st->nssrc - 1)->ssrc;
 	}
-	st->ssrc[st->nssrc++] = s;
+	s = kice_ssrc_at(st, st->nssrc++);
+	memset(s, 0, sizeof(*s));
+	s->ssrc = ssrc;
+	s->bad_seq = KICE_SEQ_NONE;
 	return s;
+}
+
+/* Forget every SSRC of a leg. */
+void kice_ssrc_clear(struct kice_leg_stats *st)
+{
+	kfree(st->more);
+	st->more = NULL;
+	memset(&st->first, 0, sizeof(st->first));
+	st->nssrc = 0;
 }
 
 static void kice_seq_init(struct kice_ssrc *s, u16 seq)

@@ -86,12 +86,18 @@ static int kice_rcv_unknown(struct kice_sock *ks, struct sk_buff *skb,
 	return 1;
 }
 
-static int kice_rcv_drop(struct kice_leg_stats *st, struct sk_buff *skb,
+/* Count a packet that is not relayed in one of the flow's counters. */
+static void kice_rcv_count(struct kice_flow *flow, u64 *counter)
+{
+	spin_lock(&flow->stats_lock);
+	(*counter)++;
+	spin_unlock(&flow->stats_lock);
+}
+
+static int kice_rcv_drop(struct kice_flow *flow, struct sk_buff *skb,
 			 u64 *counter)
 {
-	spin_lock(&st->lock);
-	(*counter)++;
-	spin_unlock(&st->lock);
+	kice_rcv_count(flow, counter);
 	kfree_skb(skb);
 	return 0;
 }
@@ -104,17 +110,20 @@ static int kice_rcv_drop(struct kice_leg_stats *st, struct sk_buff *skb,
 int kice_encap_rcv(struct sock *sk, struct sk_buff *skb)
 {
 	unsigned int off = sizeof(struct udphdr), len;
-	const struct kice_flow_cfg *cfg;
+	struct kice_leg_stats *st, *est;
 	struct kice_leg *leg, *egress;
-	struct kice_ssrc *ssrc = NULL;
-	struct kice_leg_stats *st;
-	struct kice_flow *flow;
 	bool added = false, rtcp = false;
+	struct kice_ssrc *ssrc = NULL;
+	u32 old = 0, ssrc_id = 0, ts = 0;
+	struct kice_flow *flow;
+	struct kice_xmit x;
 	struct kice_sock *ks;
 	struct kice_key key;
 	enum kice_kind kind;
-	u32 old = 0, ssrc_id = 0;
-	u8 dsfield, b;
+	u16 seq = 0;
+	u8 dsfield, b, pt = 0;
+	u32 fast;
+	int err;
 
 	ks = rcu_dereference_sk_user_data(sk);
 	if (unlikely(!ks))
@@ -151,43 +160,58 @@ int kice_encap_rcv(struct sock *sk, struct sk_buff *skb)
 		len = kice_get_be16(skb->data + off + 2);
 		off += KICE_CHANNEL_HLEN;
 		if (!len || len > skb->len - off || !pskb_may_pull(skb, off + 1))
-			return kice_rcv_drop(st, skb, &st->drop_malformed);
+			return kice_rcv_drop(flow, skb, &st->drop_malformed);
 		b = skb->data[off];
 		kind = kice_classify(b);
 	}
 
-	cfg = rcu_dereference(flow->cfg);
+	fast = READ_ONCE(flow->fast);
 	switch (kind) {
 	case KICE_STUN:
-		spin_lock(&st->lock);
-		st->stun_passed++;
-		spin_unlock(&st->lock);
+		kice_rcv_count(flow, &st->stun_passed);
 		return 1;
 	case KICE_DTLS:
-		if (!cfg->dtls_relay) {
-			spin_lock(&st->lock);
-			st->dtls_packets++;
-			spin_unlock(&st->lock);
+		if (!(fast & KICE_FAST_DTLS_RELAY)) {
+			kice_rcv_count(flow, &st->dtls_packets);
 			return 1;
 		}
 		break;
 	case KICE_MEDIA:
 		if (len < KICE_RTCP_HLEN || !pskb_may_pull(skb, off + KICE_RTCP_HLEN))
-			return kice_rcv_drop(st, skb, &st->drop_malformed);
+			return kice_rcv_drop(flow, skb, &st->drop_malformed);
 		/* RFC 5761: RTCP packet types 192-223 in the second byte */
 		rtcp = skb->data[off + 1] >= 192 && skb->data[off + 1] <= 223;
-		if (!rtcp && (len < KICE_RTP_HLEN ||
-			      !pskb_may_pull(skb, off + KICE_RTP_HLEN)))
-			return kice_rcv_drop(st, skb, &st->drop_malformed);
+		if (!rtcp) {
+			const u8 *h;
+
+			if (len < KICE_RTP_HLEN ||
+			    !pskb_may_pull(skb, off + KICE_RTP_HLEN))
+				return kice_rcv_drop(flow, skb,
+						     &st->drop_malformed);
+			h = skb->data + off;
+			seq = kice_get_be16(h + 2);
+			ts = kice_get_be32(h + 4);
+			ssrc_id = kice_get_be32(h + 8);
+			pt = h[1] & 0x7f;
+		}
 		break;
 	default:
 		if (ks->unknown_policy == KICE_UNKNOWN_POLICY_DROP)
-			return kice_rcv_drop(st, skb, &st->drop_unknown);
+			return kice_rcv_drop(flow, skb, &st->drop_unknown);
 		atomic64_inc(&ks->unknown_passed);
 		return 1;
 	}
 
-	spin_lock(&st->lock);
+	/* route and headroom first: the outcome is counted with the rest */
+	egress = rcu_dereference(flow->leg[!leg->idx]);
+	est = &flow->stats[!leg->idx];
+	err = pskb_trim(skb, off + len);
+	if (likely(!err)) {
+		__skb_pull(skb, off);
+		err = kice_xmit_prepare(egress, skb, &x);
+	}
+
+	spin_lock(&flow->stats_lock);
 	st->rx_packets++;
 	st->rx_bytes += len;
 	WRITE_ONCE(st->last_rx, jiffies);
@@ -198,33 +222,35 @@ int kice_encap_rcv(struct sock *sk, struct sk_buff *skb)
 		st->rtcp_packets++;
 		st->rtcp_bytes += len;
 	} else {
-		const u8 *h = skb->data + off;
-		u8 pt = h[1] & 0x7f;
+		u32 rate = 0;
 
-		ssrc_id = kice_get_be32(h + 8);
+		if (unlikely(fast & KICE_FAST_CLOCKS))
+			rate = kice_clock_rate(rcu_dereference(flow->cfg), pt);
 		ssrc = kice_ssrc_find(st, ssrc_id, &added, &old);
 		if (ssrc)
-			kice_rtp_update(ssrc, kice_get_be16(h + 2),
-					kice_get_be32(h + 4), pt,
-					kice_clock_rate(cfg, pt));
+			kice_rtp_update(ssrc, seq, ts, pt, rate);
 	}
-	spin_unlock(&st->lock);
+	if (likely(!err)) {
+		est->tx_packets++;
+		est->tx_bytes += len;
+	} else {
+		est->drop_tx++;
+	}
+	spin_unlock(&flow->stats_lock);
 
 	if (unlikely(added))
 		kice_notify_ssrc(flow, leg->idx, ssrc_id, old);
 	if (unlikely(READ_ONCE(flow->idle_sent)))
 		kice_flow_rx_seen(flow);
 
-	egress = rcu_dereference(flow->leg[!leg->idx]);
-	if (pskb_trim(skb, off + len))
-		return kice_rcv_drop(&flow->stats[egress->idx], skb,
-				     &flow->stats[egress->idx].drop_tx);
-	__skb_pull(skb, off);
-
-	if (cfg->dscp >= 0)
-		dsfield = cfg->dscp << 2;
+	if (unlikely(err)) {
+		kfree_skb(skb);
+		return 0;
+	}
+	if (fast & KICE_FAST_FIXED_DSCP)
+		dsfield = (fast & KICE_FAST_DSCP) << 2;
 	else
 		dsfield &= ~INET_ECN_MASK;
-	kice_xmit(egress, skb, dsfield);
+	kice_xmit_send(egress, skb, &x, dsfield);
 	return 0;
 }

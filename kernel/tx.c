@@ -5,7 +5,10 @@
  * The received skb is reused: its headers are replaced by a ChannelData
  * header when the leg goes through TURN, and by new UDP and IP headers
  * from the leg's socket to the leg's remote (or TURN server).  Routes are
- * cached per leg.
+ * cached per leg.  Sending is split in two, so that the receive path
+ * counts the outcome with its own statistics, under one lock: everything
+ * that can fail first (kice_xmit_prepare()), the headers and the hand-off
+ * to the IP layer after (kice_xmit_send()).
  */
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -75,77 +78,70 @@ static struct dst_entry *kice_route6(struct kice_leg *leg, struct sock *sk,
 }
 
 /*
- * Consumes skb, whose data is the payload to send to the leg's remote.
- * The route comes first, so that one skb_cow_head() makes room for all
- * the headers (usually there is room and the skb is not touched).
+ * Routes skb, whose data is the payload to send to the leg's remote, and
+ * makes room for the headers: the route comes first, so that one
+ * skb_cow_head() covers link, IP, UDP and ChannelData headers (usually
+ * there is room and the skb is not touched).  On error the caller drops
+ * the skb.
  */
-void kice_xmit(struct kice_leg *leg, struct sk_buff *skb, u8 dsfield)
+int kice_xmit_prepare(struct kice_leg *leg, struct sk_buff *skb,
+		      struct kice_xmit *x)
 {
-	struct kice_leg_stats *st = &leg->flow->stats[leg->idx];
-	const struct kice_leg_cfg *lc = &leg->cfg;
-	struct sock *sk = lc->ks->sk;
-	unsigned int len = skb->len, hlen;
-	const struct kice_addr *to;
-	struct in6_addr saddr6, daddr6;
-	struct dst_entry *dst;
-	struct rtable *rt = NULL;
-	__be32 saddr4;
-	bool v4;
+	struct sock *sk = leg->sk;
+	unsigned int hlen;
 
 	skb_scrub_packet(skb, false);
 	skb->dev = NULL;
 	skb->mark = 0;
 	skb->ip_summed = CHECKSUM_NONE;
 
-	to = lc->channel ? &lc->turn : &lc->remote;
-	v4 = ipv6_addr_v4mapped(&to->ip);
-	if (v4) {
-		rt = kice_route4(leg, sk, to, &saddr4);
-		if (IS_ERR(rt))
-			goto drop;
-		dst = &rt->dst;
+	x->v4 = ipv6_addr_v4mapped(&leg->to.ip);
+	if (x->v4) {
+		x->rt = kice_route4(leg, sk, &leg->to, &x->saddr4);
+		if (IS_ERR(x->rt))
+			return PTR_ERR(x->rt);
+		x->dst = &x->rt->dst;
 		hlen = sizeof(struct iphdr);
 	} else {
-		dst = kice_route6(leg, sk, to, &saddr6);
-		if (IS_ERR(dst))
-			goto drop;
+		x->dst = kice_route6(leg, sk, &leg->to, &x->saddr6);
+		if (IS_ERR(x->dst))
+			return PTR_ERR(x->dst);
 		hlen = sizeof(struct ipv6hdr);
 	}
-	hlen += LL_RESERVED_SPACE(dst->dev) + sizeof(struct udphdr);
-	if (lc->channel)
+	hlen += LL_RESERVED_SPACE(x->dst->dev) + sizeof(struct udphdr);
+	if (leg->channel)
 		hlen += KICE_CHANNEL_HLEN;
 	if (unlikely(skb_cow_head(skb, hlen))) {
-		dst_release(dst);
-		goto drop;
+		dst_release(x->dst);
+		return -ENOMEM;
 	}
+	return 0;
+}
 
-	if (lc->channel) {
+/* Consumes skb, prepared by kice_xmit_prepare(). */
+void kice_xmit_send(struct kice_leg *leg, struct sk_buff *skb,
+		    struct kice_xmit *x, u8 dsfield)
+{
+	const struct kice_addr *to = &leg->to;
+	struct sock *sk = leg->sk;
+	struct in6_addr daddr6;
+
+	if (leg->channel) {
 		u8 *h = __skb_push(skb, KICE_CHANNEL_HLEN);
 
-		kice_put_be16(lc->channel, h);
-		kice_put_be16(len, h + 2);
+		kice_put_be16(leg->channel, h);
+		kice_put_be16(skb->len - KICE_CHANNEL_HLEN, h + 2);
 	}
-	if (v4) {
-		udp_tunnel_xmit_skb(rt, sk, skb, saddr4, to->ip.s6_addr32[3],
-				    dsfield, ip4_dst_hoplimit(dst), 0,
+	if (x->v4) {
+		udp_tunnel_xmit_skb(x->rt, sk, skb, x->saddr4,
+				    to->ip.s6_addr32[3], dsfield,
+				    ip4_dst_hoplimit(x->dst), 0,
 				    inet_sk(sk)->inet_sport, to->port, false,
 				    false);
 	} else {
 		daddr6 = to->ip;	/* not const for 6.1 */
-		udp_tunnel6_xmit_skb(dst, sk, skb, NULL, &saddr6, &daddr6,
-				     dsfield, ip6_dst_hoplimit(dst), 0,
+		udp_tunnel6_xmit_skb(x->dst, sk, skb, NULL, &x->saddr6, &daddr6,
+				     dsfield, ip6_dst_hoplimit(x->dst), 0,
 				     inet_sk(sk)->inet_sport, to->port, false);
 	}
-
-	spin_lock(&st->lock);
-	st->tx_packets++;
-	st->tx_bytes += len;
-	spin_unlock(&st->lock);
-	return;
-
-drop:
-	spin_lock(&st->lock);
-	st->drop_tx++;
-	spin_unlock(&st->lock);
-	kfree_skb(skb);
 }
