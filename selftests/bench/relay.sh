@@ -6,7 +6,7 @@
 # userspace recvmmsg/sendmmsg relay and nft DNAT+SNAT, at 1 and 1,000
 # flows, in the same topology and the same VM boot:
 #
-#   gen (10.1.0.1) --veth-- (10.1.0.2) relay (10.2.0.2) --veth-- (10.2.0.3) sink
+#   gen (10.1.0.1) --veth-- (10.1.0.2) relay (10.2.0.2) --dummy-- (10.2.0.3) sink
 #
 # On the host it boots one VM per kernel (KICE_BENCH_KERNELS, default every
 # supported kernel installed) and runs itself there with --guest.  Method
@@ -16,7 +16,10 @@
 # KICE_BENCH_FLOWS (default "1 1000"), KICE_BENCH_WARM / KICE_BENCH_WIN
 # (seconds of warm-up and of measurement, default 1 and 2),
 # KICE_BENCH_SCALE (flows of the kice scale run, default 100000; 0: off),
-# KICE_BENCH_REPS (rounds over all relays, best run kept; default 2).
+# KICE_BENCH_REPS (rounds over all relays, best run kept; default 2),
+# KICE_BENCH_SINK (dummy, the default, or veth), KICE_BENCH_SINK_RPS (veth
+# sink: RPS CPU mask of s0, default 1), KICE_BENCH_SAT (relay CPU busy %
+# below which a relay counts as not saturated, default 90).
 set -uo pipefail
 
 here=$(dirname "$(readlink -f "$0")")
@@ -82,18 +85,32 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ns_new gen >/dev/null && ns_new relay >/dev/null && ns_new sink >/dev/null &&
+# The sink: "dummy" (default) is a dummy device r1 in the relay namespace
+# (the relay's egress; its transmit frees the packet); "veth" is the peer
+# s0 of a veth r1 in a sink namespace (see README, "The sink").
+SINK_MODE=${KICE_BENCH_SINK:-dummy}
+case $SINK_MODE in
+dummy) SINK_NS=relay SINK_DEV=r1 SINK_HOOK=egress ;;
+veth) SINK_NS=sink SINK_DEV=s0 SINK_HOOK=ingress ;;
+*) echo "relay.sh: KICE_BENCH_SINK must be dummy or veth" >&2; exit 2 ;;
+esac
+ns_new gen >/dev/null && ns_new relay >/dev/null &&
 ns_link gen g0 "$GEN/24" relay r0 "$RIN/24" &&
-ns_link relay r1 "$ROUT/24" sink s0 "$SINK/24" &&
+if [ "$SINK_MODE" = veth ]; then
+	ns_new sink >/dev/null && ns_link relay r1 "$ROUT/24" sink s0 "$SINK/24"
+else
+	ip -n "$NS_PREFIX-relay" link add r1 type dummy &&
+	ns_exec relay sysctl -qw net.ipv6.conf.r1.disable_ipv6=1 &&
+	ns_addr relay r1 "$ROUT/24" && ip -n "$NS_PREFIX-relay" link set r1 up
+fi &&
 ns_router relay || { echo "relay.sh: topology setup failed" >&2; exit 1; }
 
 # Two CPUs: the generator runs on CPU 0; RPS on the relay's ingress veth
 # moves the relaying (softirq, and the userspace relays' processes) to
 # CPU 1, so the rate measured is what one relay CPU forwards, not the
-# generator's own speed.  RPS on the sink's veth brings the sink's (tiny)
-# work back to CPU 0: otherwise relayed packets queue behind the relay's
-# own input on CPU 1's backlog and are dropped when it is full.  With one
-# CPU everything shares it.
+# generator's own speed.  With the veth sink, RPS on s0 brings the sink's
+# work back to CPU 0 (KICE_BENCH_SINK_RPS, CPU mask; 0: none, the sink
+# on the relay CPU).  With one CPU everything shares it.
 # A longer backlog absorbs the generator's bursts while the relay vCPU is
 # descheduled by the host (the guest is the only user of this sysctl).
 sysctl -qw net.core.netdev_max_backlog=10000
@@ -101,25 +118,30 @@ GEN_CPU= RELAY_CPU=
 if [ "$(nproc)" -ge 2 ]; then
 	GEN_CPU="taskset -c 0" RELAY_CPU="taskset -c 1"
 	ns_exec relay sh -c 'echo 2 >/sys/class/net/r0/queues/rx-0/rps_cpus' &&
-	ns_exec sink sh -c 'echo 1 >/sys/class/net/s0/queues/rx-0/rps_cpus' ||
+	{ [ "$SINK_MODE" != veth ] ||
+	  ns_exec sink sh -c "echo ${KICE_BENCH_SINK_RPS:-1} >/sys/class/net/s0/queues/rx-0/rps_cpus"; } ||
 		{ echo "relay.sh: cannot set RPS" >&2; exit 1; }
 fi
 
-# The sink counts relayed packets (from the relay's egress address, UDP
-# length 8 + 172) at ingress and drops them, so its own stack costs nothing.
-ns_exec sink nft -f - <<-EOF || exit 1
+# The check of what arrives: an nft counter of relayed RTP (from the
+# relay's egress address to the sink's, UDP length 8 + 172) at the
+# sink's ingress (then dropped: the sink's stack costs nothing) or at the
+# dummy's egress (then transmitted, which frees it).
+verdict=drop
+[ "$SINK_HOOK" = egress ] && verdict=accept
+ns_exec "$SINK_NS" nft -f - <<-EOF || exit 1
 	table netdev bench {
 		counter relayed { }
-		chain in {
-			type filter hook ingress device "s0" priority 0; policy accept;
-			ip saddr $ROUT udp length 180 counter name "relayed" drop
+		chain sink {
+			type filter hook $SINK_HOOK device "$SINK_DEV" priority 0; policy accept;
+			ip saddr $ROUT ip daddr $SINK udp length 180 counter name "relayed" $verdict
 		}
 	}
 EOF
 RMAC=$(ns_exec relay cat /sys/class/net/r0/address)
 # Resolve neighbours once so the first measured packets do not wait on ARP.
 ns_exec gen ping -q -c1 -W2 "$RIN" >/dev/null
-ns_exec relay ping -q -c1 -W2 "$SINK" >/dev/null
+[ "$SINK_MODE" = veth ] && ns_exec relay ping -q -c1 -W2 "$SINK" >/dev/null
 
 # ns_bg NS CMD...: like ns_exec, for "&": $! is then the command's own pid.
 ns_bg() {
@@ -132,10 +154,10 @@ ns_bg() {
 # The window is sampled with shell builtins only: under TCG on a busy host
 # every process started (nft, ip netns exec, even awk) can take long enough
 # to shift the window past the generator's end.  snap sets S_T (seconds,
-# microsecond resolution), S_SINK (packets received on s0, from the sink
-# namespace's /proc/PID/net/dev), S_IDLE (idle+iowait USER_HZ ticks of the
+# microsecond resolution), S_SINK (packets received on s0 or sent on the
+# dummy r1, from /proc/PID/net/dev of a process in its namespace), S_IDLE (idle+iowait USER_HZ ticks of the
 # relay CPU) and S_GEN (packets the running rtp_gen has sent).
-ns_bg sink sleep 3600 &
+ns_bg "$SINK_NS" sleep 3600 &
 sink_pid=$!
 bg_pids+=("$sink_pid")
 mkfifo "$tmp/never"
@@ -146,7 +168,11 @@ snap() {
 	local l c
 	S_T=${EPOCHREALTIME/[.,]/}
 	while read -r l; do
-		case $l in s0:*) set -- ${l#s0:}; S_SINK=$2; break ;; esac
+		case $l in "$SINK_DEV:"*)
+			set -- ${l#"$SINK_DEV:"}
+			if [ "$SINK_HOOK" = egress ]; then S_SINK=${10}; else S_SINK=$2; fi
+			break ;;
+		esac
 	done <"/proc/$sink_pid/net/dev"
 	c=cpu
 	[ -n "$RELAY_CPU" ] && c=cpu1
@@ -160,7 +186,7 @@ snap() {
 
 # 180-byte UDP packets from the relay counted by the sink's nft rule
 sink_nft_count() {
-	ns_exec sink nft list counter netdev bench relayed |
+	ns_exec "$SINK_NS" nft list counter netdev bench relayed |
 		sed -n 's/.*packets \([0-9]*\).*/\1/p'
 }
 
@@ -172,16 +198,13 @@ HZ_USER=$(getconf CLK_TCK)
 NCPU_RELAY=1
 [ -n "$RELAY_CPU" ] || NCPU_RELAY=$(nproc)
 
-# measure R N ARGS...: run rtp_gen with ARGS for WARM+WIN+1 seconds; the
+# measure R N ARGS...: run rtp_gen with ARGS for WARM+WIN+2 seconds; the
 # sink's received packets per second over the WIN-second window after the
-# warm-up go to pps[R,N], the relay CPU's busy share to busy[R,N] (%), the
-# rate per busy relay CPU second to cap[R,N] and that rate per 1000
-# packets/s the generator sent in the same window to norm[R,N]: the
-# generator is a fixed workload on the other vCPU, so norm cancels how
-# fast the shared host let the VM run at that moment.  Of several runs
-# (REPS) the one with the highest norm is kept.
+# warm-up go to pps[R,N], the relay CPU's busy share to busy[R,N] (%) and
+# the rate per busy relay CPU second to cap[R,N].  Of several runs (REPS)
+# the fastest is kept: the shared host only ever slows a run down.
 measure() {
-	local r=$1 n=$2 c1 c2 t1 t2 gpid b1 b2 g1 g2 n1 n2 p b c g q i
+	local r=$1 n=$2 c1 c2 t1 t2 gpid b1 b2 g1 g2 n1 n2 p b c g i
 	shift 2
 	n1=$(sink_nft_count)
 	rm -f "$tmp/gen.count"
@@ -210,17 +233,15 @@ measure() {
 	b=$(echo "b = 100 - ($b2 - $b1) * 100 / ($HZ_USER * $NCPU_RELAY * ($t2 - $t1));
 		  if (b < 1) b = 1; if (b > 100) b = 100; scale = 0; b / 1" | bc)
 	c=$(( p * 100 / (b > 0 ? b : 1) ))
-	q=$(( c * 1000 / (g > 0 ? g : 1) ))
-	if [ -z "${norm[$r,$n]:-}" ] || [ "$q" -gt "${norm[$r,$n]}" ]; then
-		pps[$r,$n]=$p busy[$r,$n]=$b cap[$r,$n]=$c norm[$r,$n]=$q
+	if [ -z "${pps[$r,$n]:-}" ] || [ "$p" -gt "${pps[$r,$n]}" ]; then
+		pps[$r,$n]=$p busy[$r,$n]=$b cap[$r,$n]=$c
 	fi
 	echo "# $r $n flows: rtp_gen $(cat "$tmp/gen.out"), ${g} pps in the window;" \
 	     "sink ${p} pps; relay CPU ${b}% busy; ${c} pps per CPU;" \
-	     "$q per 1000 generator packets; $((n2 - n1)) relayed 180-byte" \
-	     "packets counted in all" >&2
+	     "$((n2 - n1)) relayed 180-byte packets counted in all" >&2
 }
 
-declare -A pps busy cap norm why
+declare -A pps busy cap why
 
 # ---- userspace recvmmsg/sendmmsg relay
 run_userspace() {
@@ -418,7 +439,7 @@ kice_scale() {
 		sed -n 's/.*(\([0-9]*\) flows\/s).*/\1/p')/s"
 	scale_line+=" slab_per_flow=$(( (s1 - s0) * 1024 / SCALE ))B"
 	scale_line+=" pps=${pps[kice,scale]} pps_1flow=${pps[kice,1]}"
-	scale_line+=" ratio_vs_1flow=$(ratio "${norm[kice,scale]:-}" "${norm[kice,1]:-}")"
+	scale_line+=" ratio_vs_1flow=$(ratio "${pps[kice,scale]:-}" "${pps[kice,1]:-}")"
 	grep -i kice /proc/slabinfo >&2
 }
 
@@ -440,27 +461,32 @@ done
 [[ " $RELAYS " == *" kice "* ]] && kice_scale
 
 # relay_pps: received at the sink; relay_cpu: busy share of the relay
-# CPU; ratios: of the rates per busy relay CPU second normalized by the
-# generator's rate (see README), then of the raw rates.
+# CPU; ratios: of relay_pps (the comparison when every relay's CPU is
+# saturated), then of the rates per busy relay CPU second (for reference).
+SAT=${KICE_BENCH_SAT:-90}
 for n in $FLOWS; do
 	l1="relay_pps_${n}flows:" l2="relay_cpu_${n}flows:" l3="relay_pps_per_cpu_${n}flows:"
+	unsat=
 	for r in kice rtpengine userspace dnat; do
 		l1+=" $r=${pps[$r,$n]:-n/a}"
 		l2+=" $r=${busy[$r,$n]:-n/a}${busy[$r,$n]:+%}"
 		l3+=" $r=${cap[$r,$n]:-n/a}"
+		[ -n "${pps[$r,$n]:-}" ] && [ "${busy[$r,$n]}" -lt "$SAT" ] &&
+			unsat+=" $r (${busy[$r,$n]}%)"
 	done
 	echo "$l1"
 	echo "$l2"
 	echo "$l3"
-	k=${norm[kice,$n]:-} kr=${pps[kice,$n]:-} kc=${cap[kice,$n]:-}
-	echo "relay_ratio_${n}flows: kice/rtpengine=$(ratio "$k" "${norm[rtpengine,$n]:-}")" \
-	     "kice/userspace=$(ratio "$k" "${norm[userspace,$n]:-}")" \
-	     "kice/dnat=$(ratio "$k" "${norm[dnat,$n]:-}")" \
-	     "(per relay CPU second, generator-normalized; of relay_pps:" \
-	     "$(ratio "$kr" "${pps[rtpengine,$n]:-}")" \
-	     "$(ratio "$kr" "${pps[userspace,$n]:-}") $(ratio "$kr" "${pps[dnat,$n]:-}");" \
-	     "of relay_pps_per_cpu: $(ratio "$kc" "${cap[rtpengine,$n]:-}")" \
+	kr=${pps[kice,$n]:-} kc=${cap[kice,$n]:-}
+	echo "relay_ratio_${n}flows: kice/rtpengine=$(ratio "$kr" "${pps[rtpengine,$n]:-}")" \
+	     "kice/userspace=$(ratio "$kr" "${pps[userspace,$n]:-}")" \
+	     "kice/dnat=$(ratio "$kr" "${pps[dnat,$n]:-}")" \
+	     "(of relay_pps; per busy relay CPU second:" \
+	     "$(ratio "$kc" "${cap[rtpengine,$n]:-}")" \
 	     "$(ratio "$kc" "${cap[userspace,$n]:-}") $(ratio "$kc" "${cap[dnat,$n]:-}"))"
+	[ -z "$unsat" ] ||
+		echo "# ${n} flows: relay CPU below ${SAT}% busy for$unsat: the generator," \
+		     "not the relay, limited relay_pps there"
 done
 [ "$SCALE" -gt 0 ] && echo "flow_scale: ${scale_line:-n/a: needs kice results}"
 for r in kice rtpengine userspace dnat; do
