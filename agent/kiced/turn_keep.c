@@ -13,6 +13,12 @@
 #include "kiced/relay_user.h"
 #include "kiced/turn_keep.h"
 
+/*
+ * The lifetime every Refresh asks for: RFC 8656's default, what the ICE
+ * agent's Allocate (without LIFETIME) was given by a server keeping to it.
+ */
+#define TK_LIFETIME	600
+
 struct turn_keep {
 	struct turn_client tc;
 	struct relay_leg *leg;
@@ -200,7 +206,8 @@ struct turn_keep *turn_keep_new(const struct turn_keep_rec *rec,
 				const char *label, uint64_t now_ms,
 				char *why, size_t whylen)
 {
-	struct turn_cfg cfg = { .transport = STUN_TR_UDP };
+	struct turn_cfg cfg = { .transport = STUN_TR_UDP,
+				.lifetime = TK_LIFETIME };
 	struct turn_keep *tk;
 	int err;
 
@@ -247,7 +254,7 @@ struct turn_keep *turn_keep_new(const struct turn_keep_rec *rec,
 	 * A Refresh at once: it learns realm and nonce (401) long before the
 	 * scheduled one is due, and tells early if the allocation is gone.
 	 */
-	turn_client_refresh(&tk->tc, rec->r.lifetime, now_ms);
+	turn_client_refresh(&tk->tc, TK_LIFETIME, now_ms);
 	return tk;
 }
 

@@ -56,7 +56,8 @@ struct relay_leg;
 /*
  * A client on @leg's socket in the state of @rec, with @password; it
  * sends a Refresh at once (the first answer brings realm and nonce, and
- * shows the allocation lives), then refreshes on schedule.  NULL with the
+ * shows the allocation lives), then refreshes on schedule, each time
+ * asking for 600 s (the default lifetime of RFC 8656).  NULL with the
  * reason in @why (expired, inconsistent, no memory).  @label names the
  * leg in log lines.
  */

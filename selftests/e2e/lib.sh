@@ -29,7 +29,10 @@ E2E_BIN=${E2E_BIN:-$E2E_TOP/build/out/bin}
 # listens on the addresses of these two and relays from the TURN one.
 E2E_STUN=${E2E_STUN:-198.51.100.1:3478}
 E2E_TURN=${E2E_TURN:-198.51.100.2:3478}
-declare -A E2E_KPID E2E_EXT E2E_IFACES
+# E2E_KICED_EXTRA[SITE]: more lines for the [kiced] section of SITE's
+# kiced; E2E_TURN_ARGS: more options for coturn (e.g. short lifetimes)
+declare -A E2E_KPID E2E_EXT E2E_IFACES E2E_KICED_EXTRA
+E2E_TURN_ARGS=${E2E_TURN_ARGS:-}
 
 e2e_need() {
 	local t
@@ -96,7 +99,7 @@ e2e_world() {
 		--realm kice.test --no-tls --no-dtls --min-port 50000 \
 		--max-port 50999 --no-stdout-log --log-file "$TMP/turn.log" \
 		--pidfile "$TMP/turn.pid" --userdb "$TMP/turndb" \
-		>/dev/null 2>&1 &
+		$E2E_TURN_ARGS >/dev/null 2>&1 &
 	ns_wait_port net udp 3478 10
 }
 
@@ -108,6 +111,7 @@ e2e_kiced() {	# e2e_kiced SITE [ARGS...]
 	[kiced]
 	foreground = yes
 	log-level = ${E2E_LOG_LEVEL:-info}
+	${E2E_KICED_EXTRA[$s]:-}
 	[control]
 	ng-listen = 127.0.0.1:2223
 	[media]
@@ -324,4 +328,21 @@ e2e_check_relayed() {
 	pk=$(e2e_rtp_packets a "$2")
 	ktap_check "$1: relayed in the $1 (caller $rel_a, callee $rel_b; caller counted $pk RTP)" \
 		test "$rel_a" = "$1" -a "$rel_b" = "$1" -a "${pk:-0}" -ge "$((ra < rb ? ra : rb))"
+}
+
+# e2e_check_teardown CALL WHAT: delete CALL at sites a and b, stop both
+# kiceds with SIGTERM; one check "WHAT" that all went well and that no
+# sanitizer complained (the logs' tails as diagnostics if not)
+e2e_check_teardown() {
+	local ok=1 s
+
+	for s in a b; do
+		e2e_ng $s delete --call-id="$1" --from-tag=alice >/dev/null || ok=0
+	done
+	for s in a b; do
+		e2e_kiced_stop $s || ok=0
+	done
+	grep -hE 'AddressSanitizer|runtime error' "$TMP"/kiced-*.log && ok=0
+	ktap_check "$2" test $ok = 1
+	[ $ok = 1 ] || tail -n 30 "$TMP"/kiced-*.log | sed 's/^/# /'
 }

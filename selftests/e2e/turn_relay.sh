@@ -58,13 +58,6 @@ for mode in kernel userspace; do
 	else
 		ktap_ok "$mode: no kernel leg (--no-kernel)"
 	fi
-	ok=1
-	e2e_ng a delete --call-id=$call --from-tag=alice >/dev/null || ok=0
-	e2e_ng b delete --call-id=$call --from-tag=alice >/dev/null || ok=0
-	e2e_kiced_stop a || ok=0
-	e2e_kiced_stop b || ok=0
-	grep -hE 'AddressSanitizer|runtime error' "$TMP"/kiced-*.log && ok=0
-	ktap_check "$mode: delete, then SIGTERM: clean exits" test $ok = 1
-	[ $ok = 1 ] || tail -n 30 "$TMP"/kiced-*.log | sed 's/^/# /'
+	e2e_check_teardown $call "$mode: delete, then SIGTERM: clean exits"
 done
 ktap_finish
