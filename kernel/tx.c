@@ -90,7 +90,11 @@ int kice_xmit_prepare(struct kice_leg *leg, struct sk_buff *skb,
 	struct sock *sk = leg->sk;
 	unsigned int hlen;
 
-	skb_scrub_packet(skb, false);
+	/*
+	 * For IPv4 iptunnel_xmit() scrubs the skb (dropping the received
+	 * route and conntrack) before it sets the new route; IPv6's
+	 * ip6tunnel_xmit() does not, so that is done here.
+	 */
 	skb->dev = NULL;
 	skb->mark = 0;
 	skb->ip_summed = CHECKSUM_NONE;
@@ -103,6 +107,7 @@ int kice_xmit_prepare(struct kice_leg *leg, struct sk_buff *skb,
 		x->dst = &x->rt->dst;
 		hlen = sizeof(struct iphdr);
 	} else {
+		skb_scrub_packet(skb, false);
 		x->dst = kice_route6(leg, sk, &leg->to, &x->saddr6);
 		if (IS_ERR(x->dst))
 			return PTR_ERR(x->dst);
