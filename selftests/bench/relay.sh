@@ -300,11 +300,12 @@ rtpe_start() {
 	echo "del $RTPE_TABLE" >/proc/rtpengine/control 2>/dev/null
 	rtpe_rule -I || { why[rtpengine]="iptables RTPENGINE rule failed"; return 1; }
 	rtpe_rule -D
-	ns_bg relay timeout -k 2 600 $RELAY_CPU rtpengine --config-file=none \
+	ns_bg relay timeout -k 2 900 $RELAY_CPU rtpengine --config-file=none \
 		--table="$RTPE_TABLE" --no-fallback --foreground --log-stderr --no-log-timestamps \
 		--log-level="${KICE_BENCH_RTPE_LOG:-4}" --endpoint-learning=immediate \
 		--interface="gen/$RIN" --interface="sink/$ROUT" \
 		--listen-ng="127.0.0.1:$RTPE_NG" --port-min=30000 --port-max=39999 \
+		--timeout=3600 --silent-timeout=3600 \
 		>"$tmp/rtpe.log" 2>&1 &
 	rtpe_pid=$!
 	bg_pids+=("$rtpe_pid")
@@ -330,7 +331,7 @@ rtpe_kernel_packets() {
 # guest ends (see README: tearing xt_RTPENGINE tables down crashed 6.12).
 rtpe_calls=0
 run_rtpengine() {
-	local n=$1 k0 k1 t0 i
+	local n=$1 k0 k1 t0 i prev
 	if [ -z "$rtpe_pid" ]; then
 		rtpe_start || return 1
 	fi
@@ -355,6 +356,7 @@ run_rtpengine() {
 		sleep 1
 	done
 	k0=$(rtpe_kernel_packets)
+	prev=("${pps[rtpengine,$n]:-}" "${busy[rtpengine,$n]:-}" "${cap[rtpengine,$n]:-}")
 	measure rtpengine "$n" -f "$tmp/flows.$n"
 	k1=$(rtpe_kernel_packets)
 	rtpe_rule -D
@@ -364,9 +366,14 @@ run_rtpengine() {
 		head -n 20 "/proc/rtpengine/$RTPE_TABLE/list" >&2
 		cp "$tmp/rtpe.log" "$top/build/bench-rtpengine.log"
 	fi
+	# A run that xt_RTPENGINE did not forward does not count; an earlier
+	# run's result stays.
 	if [ "$((k1 - k0))" -le 0 ]; then
-		why[rtpengine]="packets did not go through xt_RTPENGINE (userspace relayed ${pps[rtpengine,$n]} pps)"
-		pps[rtpengine,$n]=
+		echo "# rtpengine: packets did not go through xt_RTPENGINE" \
+		     "(sink ${pps[rtpengine,$n]} pps); run discarded" >&2
+		pps[rtpengine,$n]=${prev[0]} busy[rtpengine,$n]=${prev[1]} cap[rtpengine,$n]=${prev[2]}
+		[ -n "${prev[0]}" ] ||
+			why[rtpengine]="packets did not go through xt_RTPENGINE at $n flows"
 	fi
 }
 
