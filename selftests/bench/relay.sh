@@ -6,7 +6,7 @@
 # userspace recvmmsg/sendmmsg relay and nft DNAT+SNAT, at 1 and 1,000
 # flows, in the same topology and the same VM boot:
 #
-#   gen (10.1.0.1) --veth-- (10.1.0.2) relay (10.2.0.2) --dummy-- (10.2.0.3) sink
+#   gen (10.1.0.1) --veth-- (10.1.0.2) relay (10.2.0.2) --veth-- (10.2.0.3) sink
 #
 # On the host it boots one VM per kernel (KICE_BENCH_KERNELS, default every
 # supported kernel installed) and runs itself there with --guest.  Method
@@ -17,7 +17,7 @@
 # (seconds of warm-up and of measurement, default 1 and 2),
 # KICE_BENCH_SCALE (flows of the kice scale run, default 100000; 0: off),
 # KICE_BENCH_REPS (rounds over all relays, best run kept; default 2),
-# KICE_BENCH_SINK (dummy, the default, or veth), KICE_BENCH_SINK_RPS (veth
+# KICE_BENCH_SINK (veth, the default, or dummy), KICE_BENCH_SINK_RPS (veth
 # sink: RPS CPU mask of s0, default 1), KICE_BENCH_SAT (relay CPU busy %
 # below which a relay counts as not saturated, default 90).
 set -uo pipefail
@@ -85,10 +85,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The sink: "dummy" (default) is a dummy device r1 in the relay namespace
-# (the relay's egress; its transmit frees the packet); "veth" is the peer
-# s0 of a veth r1 in a sink namespace (see README, "The sink").
-SINK_MODE=${KICE_BENCH_SINK:-dummy}
+# The sink: "veth" (default) is the peer s0 of a veth r1 in a sink
+# namespace; "dummy" is a dummy device r1 in the relay namespace (the
+# relay's egress; its transmit frees the packet).  See README, "The sink".
+SINK_MODE=${KICE_BENCH_SINK:-veth}
 case $SINK_MODE in
 dummy) SINK_NS=relay SINK_DEV=r1 SINK_HOOK=egress ;;
 veth) SINK_NS=sink SINK_DEV=s0 SINK_HOOK=ingress ;;
