@@ -36,7 +36,7 @@ KICED_LEVEL=debug start_kiced "$TMPD/kiced.conf" "$TMPD/kiced.log" ||
 ns_exec r timeout 70 kicectl monitor -j -c 6 -t 60000 >"$TMPD/mon.json" &
 mpid=$!
 _kt_pids+=("$mpid")
-sleep 0.5
+wait_monitors 1 "-j -c 6 "
 call idle1
 # RTP only, 12 s (longer than the timeout), started right away: RTCP's
 # flow idles, the call lives
@@ -104,7 +104,7 @@ _kt_pids+=("$mpid")
 ns_exec r timeout 20 kicectl monitor -c 3 -t 15000 >"$TMPD/ev.txt" &
 hpid=$!
 _kt_pids+=("$hpid")
-sleep 0.5
+wait_monitors 2 "(-j )?-c 3 -t 15000"
 kt r send --from 127.0.0.1,$PA --to 127.0.0.1,$XA --count 3 --rtp 4369 >/dev/null
 kt r send --from 127.0.0.1,$PA --to 127.0.0.1,$XA --count 3 --rtp 8738 --seq 100 >/dev/null
 kt r send --from 127.0.0.1,$((PA + 10)) --to 127.0.0.1,$XA --count 1 --rtp 1 >/dev/null

@@ -35,7 +35,7 @@ ns_exec r timeout 45 kicectl monitor -j -c 12 -t 40000 >"$TMPD/mon.json" \
 	2>"$TMPD/mon.err" &
 mpid=$!
 _kt_pids+=("$mpid")
-sleep 0.5
+wait_monitors 1 "-j -c 12 "
 
 # the offer's reply is for the answerer (B), the answer's for A
 XB=$(sdp $PA | ctl offer --call-id kr --from-tag fa --ice remove | port_of)
@@ -130,7 +130,7 @@ start_kiced "$conf" "$TMPD/kiced.log"
 ns_exec r timeout 15 kicectl monitor -c 4 -t 10000 >"$TMPD/mon.txt" 2>&1 &
 mpid=$!
 _kt_pids+=("$mpid")
-sleep 0.5
+wait_monitors 1 "-c 4 "
 sdp $PA | ctl offer --call-id k2 --from-tag fa --ice remove >/dev/null
 sdp $PB | ctl answer --call-id k2 --from-tag fa --to-tag tb --ice remove >/dev/null
 n1=$(show flows -j | jcheck "print(len(d['flows']))")

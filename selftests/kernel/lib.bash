@@ -74,6 +74,23 @@ kt_bg() {
 	wait_grep "$out" '^ready' 20
 }
 
+# wait_monitors N [ARGS]: wait (at most 20 s) until N `kicectl monitor ARGS`
+# processes (ARGS an extended regex) sleep in poll(2), which they enter only after joining the
+# multicast group, so that no event sent next is missed
+wait_monitors() {
+	local n=$1 end=$((SECONDS + 20)) c pid
+	while [ "$SECONDS" -le "$end" ]; do
+		c=0
+		for pid in $(pgrep -f "^([^ ]*/)?kicectl monitor ${2:-}"); do
+			grep -q poll "/proc/$pid/wchan" 2>/dev/null && c=$((c + 1))
+		done
+		[ "$c" -ge "$n" ] && return 0
+		sleep 0.1
+	done
+	echo "# only $c of $n kicectl monitors listening" >&2
+	return 1
+}
+
 kv() {
 	sed -n "s/^$2=//p" "$1" | head -n1
 }

@@ -44,7 +44,7 @@ if [ -n "$have_kicectl" ]; then
 	ns_exec r timeout 15 kicectl monitor -j -c 1 -t 10000 >$TMPD/mon.json 2>&1 &
 	mpids="$mpids $!"
 	_kt_pids+=($mpids)
-	sleep 0.5
+	wait_monitors 2 "(-j )?-c 1 -t 10000"
 fi
 
 f=$(kt r flow-new --a $s0,192.0.2.2,5000 --b $t0,203.0.113.2,7000,198.51.100.2,3478,$ch |
