@@ -15,11 +15,12 @@
  *
  *   rtp_gen -s SRC -d DST [-i IFNAME -m MAC] [-n FLOWS] [-p SPORT]
  *           [-P DPORT] [-S DSTEP] [-f FILE] [-t SECONDS] [-c COUNT]
- *           [-o COUNTER]
+ *           [-o COUNTER] [-r PPS]
  *
  * Flow i is SRC:(SPORT+i) -> DST:(DPORT+i*DSTEP), or line i of FILE
  * ("SPORT DPORT").  Stops after SECONDS (default 5) or COUNT packets,
- * whichever comes first, then prints "sent N pps R".  With -o the count of
+ * whichever comes first, then prints "sent N pps R".  -r paces the ring
+ * to at most PPS packets a second (the userspace relay's rate ladder).  With -o the count of
  * packets sent so far is kept up to date in COUNTER (a shared mapping of
  * a text file: the number, space-padded to 20 characters, and a newline),
  * so that a shell can sample it with the "read" builtin.
@@ -161,7 +162,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: rtp_gen -s SRC -d DST [-i IFNAME -m MAC] [-n FLOWS] [-p SPORT]\n"
 		"               [-P DPORT] [-S DSTEP] [-f FILE] [-t SECONDS] [-c COUNT]\n"
-		"               [-o COUNTER]\n");
+		"               [-o COUNTER] [-r PPS]\n");
 	exit(2);
 }
 
@@ -302,7 +303,8 @@ static void ring_open(struct ring *r, const char *ifname,
  * took is TP_STATUS_SENDING until its skb is released, then available.
  */
 static unsigned long ring_run(struct ring *r, uint32_t ipsum, struct flow *fl,
-			      long nflows, double secs, unsigned long count)
+			      long nflows, double secs, unsigned long count,
+			      long rate)
 {
 	unsigned long head = 0, tail = 0;
 	struct pollfd pfd = { .fd = r->fd, .events = POLLOUT };
@@ -311,8 +313,12 @@ static unsigned long ring_run(struct ring *r, uint32_t ipsum, struct flow *fl,
 	int stop = 0;
 
 	for (;;) {
-		unsigned long done = tail;
+		unsigned long done = tail, due = ~0UL;
 		int n = 0;
+
+		/* paced: at most @rate packets a second since t0 */
+		if (rate)
+			due = (unsigned long)((t - t0) * rate) + 1;
 
 		while (tail < head) {
 			uint32_t st = ring_status(r, tail);
@@ -330,7 +336,7 @@ static unsigned long ring_run(struct ring *r, uint32_t ipsum, struct flow *fl,
 			break;
 		while (!stop && n < BATCH && head - tail < RING_FRAMES &&
 		       ring_status(r, head) == TP_STATUS_AVAILABLE &&
-		       (!count || head < count)) {
+		       (!count || head < count) && head < due) {
 			struct tpacket2_hdr *h = ring_hdr(r, head);
 
 			fill((uint8_t *)h + RING_DATA + VNET_LEN + ETH_LEN, ipsum, &fl[next]);
@@ -346,7 +352,9 @@ static unsigned long ring_run(struct ring *r, uint32_t ipsum, struct flow *fl,
 			perror("rtp_gen: send");
 			exit(1);
 		}
-		if (!n && tail == done)
+		if (!n && head >= due && !stop)
+			usleep(100);	/* ahead of the rate */
+		else if (!n && tail == done)
 			poll(&pfd, 1, 1);	/* ring full: wait for frames back */
 		t = bench_now();
 		/* stop queueing; give the queued frames 2 s to go out */
@@ -416,7 +424,7 @@ int main(int argc, char **argv)
 	const char *ifname = NULL, *mac_s = NULL, *counter = NULL;
 	struct in_addr src = { 0 }, dst = { 0 };
 	long nflows = 1, sport = 20000, dport = 40000, dstep = 0;
-	long count = 0;
+	long count = 0, rate = 0;
 	double secs = 5, t0;
 	unsigned long sent;
 	const char *file = NULL;
@@ -425,7 +433,7 @@ int main(int argc, char **argv)
 	long i;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "s:d:i:m:n:p:P:S:f:t:c:o:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:d:i:m:n:p:P:S:f:t:c:o:r:")) != -1) {
 		switch (opt) {
 		case 's':
 			if (inet_pton(AF_INET, optarg, &src) != 1)
@@ -445,6 +453,7 @@ int main(int argc, char **argv)
 		case 'f': file = optarg; break;
 		case 't': secs = bench_num("rtp_gen", optarg, 1, 3600); break;
 		case 'c': count = bench_num("rtp_gen", optarg, 1, 1L << 40); break;
+		case 'r': rate = bench_num("rtp_gen", optarg, 1, 100000000); break;
 		default: usage();
 		}
 	}
@@ -516,7 +525,7 @@ int main(int argc, char **argv)
 
 		ring_open(&r, ifname, mac, ip);
 		t0 = bench_now();
-		sent = ring_run(&r, ipsum, fl, nflows, secs, count);
+		sent = ring_run(&r, ipsum, fl, nflows, secs, count, rate);
 		close(r.fd);
 	} else {
 		int fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
