@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 enum klog_level {
+	KLOG_OFF = -1,	/* klog_init(KLOG_OFF): nothing is logged */
 	KLOG_ERR,
 	KLOG_WARN,
 	KLOG_NOTICE,

@@ -62,7 +62,7 @@ static struct kiced *fuzz_daemon(void)
 	k->cfg.ice = fuzz_isolate();
 	if (!k->cfg.ice)
 		fprintf(stderr, "fuzz_kiced: no private netns, ICE off\n");
-	klog_init(KLOG_ERR - 1, false);
+	klog_init(KLOG_OFF, false);
 	if (loop_init(&k->loop, 1000, kiced_tick, k))
 		abort();
 	session_table_init(&k->calls);
