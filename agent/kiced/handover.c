@@ -1136,21 +1136,13 @@ static int ho_fd_take(struct ho_in *in, const char *idx)
 static void ho_set_peer(struct relay_leg *leg, const char *ip,
 			const char *port)
 {
-	struct sockaddr_storage ss = { 0 };
-	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-	uint16_t p = (uint16_t)strtoul(port, NULL, 10);
+	struct sockaddr_storage ss;
 
-	if (inet_pton(AF_INET, ip, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(p);
-		relay_leg_set_peer(leg, (struct sockaddr *)sin, sizeof(*sin));
-	} else if (inet_pton(AF_INET6, ip, &sin6->sin6_addr) == 1) {
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(p);
-		relay_leg_set_peer(leg, (struct sockaddr *)sin6,
-				   sizeof(*sin6));
-	}
+	if (!turn_keep_parse_addr(ip, port, &ss))
+		relay_leg_set_peer(leg, (struct sockaddr *)&ss,
+				   ss.ss_family == AF_INET6 ?
+				   sizeof(struct sockaddr_in6) :
+				   sizeof(struct sockaddr_in));
 }
 
 /* Give a handed-over stream its kernel flows back, or reinstall them. */

@@ -53,8 +53,7 @@ static int tk_u64(const char *s, uint64_t max, uint64_t *v)
 	return 0;
 }
 
-/* A numeric IPv4/IPv6 address and a port 1-65535.  0 or -1. */
-static int tk_addr(const char *ip, const char *port,
+int turn_keep_parse_addr(const char *ip, const char *port,
 		   struct sockaddr_storage *ss)
 {
 	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
@@ -110,13 +109,13 @@ int turn_keep_parse(char *const *tok, int n, struct turn_keep_rec *rec,
 	}
 	if (tk_u64(tok[0], 1, &v))
 		bad = "leg";
-	else if ((rec->leg = (int)v, tk_addr(tok[1], tok[2], &rec->server)))
+	else if ((rec->leg = (int)v, turn_keep_parse_addr(tok[1], tok[2], &rec->server)))
 		bad = "TURN server address";
 	else if (strcmp(tok[3], "udp"))
 		bad = "TURN transport (only udp)";
 	else if (!*tok[4] || strlen(tok[4]) >= sizeof(rec->user))
 		bad = "TURN user";
-	else if (tk_addr(tok[5], tok[6], &r->relayed))
+	else if (turn_keep_parse_addr(tok[5], tok[6], &r->relayed))
 		bad = "relayed address";
 	else if (tk_u64(tok[7], UINT32_MAX, &v) || !v)
 		bad = "allocation lifetime";
@@ -126,7 +125,7 @@ int turn_keep_parse(char *const *tok, int n, struct turn_keep_rec *rec,
 	else if (tk_u64(tok[9], TURN_CHANNEL_MAX, &v) ||
 		 v < TURN_CHANNEL_MIN)
 		bad = "channel number";
-	else if ((r->channel = (uint16_t)v, tk_addr(tok[10], tok[11],
+	else if ((r->channel = (uint16_t)v, turn_keep_parse_addr(tok[10], tok[11],
 						    &r->peer)))
 		bad = "channel peer";
 	else if (r->peer.ss_family != r->relayed.ss_family)

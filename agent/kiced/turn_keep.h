@@ -40,6 +40,10 @@ struct turn_keep_rec {
 	struct turn_resume r;
 };
 
+/* A numeric IPv4/IPv6 address and a port 1-65535 into @ss: 0, or -1. */
+int turn_keep_parse_addr(const char *ip, const char *port,
+			 struct sockaddr_storage *ss);
+
 /*
  * Parse the decoded fields of a T record (@n of them, after the "T").
  * 0, or -EINVAL with the reason in @why (the first bad field).
