@@ -28,8 +28,10 @@ top=$(cd "$here/../.." && pwd)
 if [ "${1:-}" != --guest ]; then
 	kernels=${KICE_BENCH_KERNELS:-}
 	if [ -z "$kernels" ]; then
-		for k in 6.12.117+deb12-amd64 6.1.0-56-amd64; do
-			[ -f "/boot/vmlinuz-$k" ] && kernels+=" $k"
+		# one kernel of each supported series, 6.12 first
+		for s in '6.12.*' '6.1.0-*'; do
+			v=$(ls -v /boot/vmlinuz-$s-amd64 2>/dev/null | tail -n1)
+			[ -n "$v" ] && kernels+=" ${v#/boot/vmlinuz-}"
 		done
 	fi
 	# Without CMPXCHG16B in the guest CPU: with it, guests under load died
