@@ -3,6 +3,7 @@
  * rtpengine "ng" protocol: framing and request validation.
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +34,7 @@ static const char *const ng_errstr[NG_E__COUNT] = {
 	[NG_E_BAD_FAMILY]	= "Unknown address family",
 	[NG_E_BAD_LIMIT]	= "Invalid limit",
 	[NG_E_BAD_DIRECTION]	= "Invalid direction",
+	[NG_E_NUL]		= "String contains a NUL byte",
 };
 
 const char *ng_strerror(enum ng_err err)
@@ -40,6 +42,18 @@ const char *ng_strerror(enum ng_err err)
 	if ((unsigned int)err >= NG_E__COUNT)
 		return "Unknown error";
 	return ng_errstr[err];
+}
+
+const char *ng_request_strerror(enum ng_err err, const struct ng_request *req,
+				char *buf, size_t len)
+{
+	if (err == NG_E_BAD_TYPE && req->bad_key)
+		snprintf(buf, len, "%s: %s", ng_strerror(err), req->bad_key);
+	else if (err == NG_E_NUL && req->bad_key)
+		snprintf(buf, len, "%s contains a NUL byte", req->bad_key);
+	else
+		snprintf(buf, len, "%s", ng_strerror(err));
+	return buf;
 }
 
 const char *ng_cmd_name(enum ng_cmd cmd)
@@ -192,11 +206,26 @@ static uint32_t ng_replace_lookup(const char *s, size_t len)
 	return 0;
 }
 
+/*
+ * A string value kice reads: no NUL byte in it, so that nothing (hash,
+ * comparison, log, state text) can see a shorter string than was sent.
+ */
+static enum ng_err ng_check_str(const struct bn *v, const char *key,
+				struct ng_request *req)
+{
+	if (memchr(v->str, '\0', v->len)) {
+		req->bad_key = key;
+		return NG_E_NUL;
+	}
+	return NG_OK;
+}
+
 /* Optional string member: absent is fine, any other type is an error. */
 static enum ng_err ng_get_str(const struct bn *root, const char *key,
 			      struct ng_str *out, struct ng_request *req)
 {
 	const struct bn *v = bn_dict_get(root, key);
+	enum ng_err err;
 
 	if (!v)
 		return NG_OK;
@@ -204,6 +233,9 @@ static enum ng_err ng_get_str(const struct bn *root, const char *key,
 		req->bad_key = key;
 		return NG_E_BAD_TYPE;
 	}
+	err = ng_check_str(v, key, req);
+	if (err)
+		return err;
 	out->p = v->str;
 	out->len = v->len;
 	return NG_OK;
@@ -241,15 +273,20 @@ static enum ng_err ng_get_list(const struct bn *root, const char *key,
 			       const struct bn **out, struct ng_request *req)
 {
 	const struct bn *v = bn_dict_get(root, key), *i;
+	enum ng_err err;
 
 	*out = NULL;
 	if (!v)
 		return NG_OK;
 	if (v->type != BN_LIST)
 		goto bad;
-	for (i = v->child; i; i = i->next)
+	for (i = v->child; i; i = i->next) {
 		if (i->type != BN_STR)
 			goto bad;
+		err = ng_check_str(i, key, req);
+		if (err)
+			return err;
+	}
 	*out = v->child;
 	return NG_OK;
 bad:
@@ -377,6 +414,9 @@ enum ng_err ng_parse_request(const struct bn *root, struct ng_request *r)
 		r->bad_key = "command";
 		return NG_E_BAD_TYPE;
 	}
+	err = ng_check_str(cmd, "command", r);
+	if (err)
+		return err;
 	c = ng_cmd_lookup(cmd->str, cmd->len);
 	if (c < 0)
 		return NG_E_UNKNOWN_COMMAND;

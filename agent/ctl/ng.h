@@ -80,6 +80,7 @@ enum ng_err {
 	NG_E_BAD_FAMILY,	/* "address family" not IP4/IP6 */
 	NG_E_BAD_LIMIT,
 	NG_E_BAD_DIRECTION,	/* "direction" not a list of two names */
+	NG_E_NUL,		/* a string value holds a NUL byte */
 	NG_E__COUNT,
 };
 
@@ -101,7 +102,7 @@ struct ng_request {
 	uint32_t replace;		/* bit per "replace" item */
 	int64_t limit;			/* list: max call-ids, -1 none */
 	int64_t delete_delay;		/* -1 when absent */
-	const char *bad_key;		/* key behind NG_E_BAD_TYPE */
+	const char *bad_key;		/* key behind NG_E_BAD_TYPE, NG_E_NUL */
 };
 
 enum ng_replace {
@@ -120,9 +121,20 @@ enum ng_replace {
 int ng_split(const char *msg, size_t len, struct ng_str *cookie,
 	     struct ng_str *body);
 
-/* Decode and validate a request dictionary (borrowing from @root). */
+/*
+ * Decode and validate a request dictionary (borrowing from @root).  No
+ * string the request is read from may hold a NUL byte (NG_E_NUL): every
+ * client string stays a C string with the length it came with.
+ */
 enum ng_err ng_parse_request(const struct bn *root, struct ng_request *req);
 const char *ng_strerror(enum ng_err err);
+/*
+ * The error reply text for @err from ng_parse_request(@req), naming the
+ * key where there is one ("Wrong type for key: call-id", "call-id contains
+ * a NUL byte").  Returns @buf.
+ */
+const char *ng_request_strerror(enum ng_err err, const struct ng_request *req,
+				char *buf, size_t len);
 
 const char *ng_cmd_name(enum ng_cmd cmd);
 int ng_cmd_lookup(const char *name, size_t len);	/* -1 if unknown */

@@ -25,9 +25,14 @@ static void reply_err(struct kiced *k, struct bn_buf *b, struct ng_str ck,
 	ng_reply_error(b, ck, reason);
 }
 
-static bool tag_eq(const char *tag, struct ng_str s)
+static bool is_from(const struct call *c, struct ng_str s)
 {
-	return tag && ng_str_eq(s, tag);
+	return session_is_from(c, s.p, s.len);
+}
+
+static bool is_to(const struct call *c, struct ng_str s)
+{
+	return session_is_to(c, s.p, s.len);
 }
 
 /* ---- SDP rewriting ---- */
@@ -407,9 +412,9 @@ static void cmd_fragment(struct kiced *k, const struct ng_request *req,
 		reply_err(k, b, ck, "Unknown call-id");
 		return;
 	}
-	if (tag_eq(c->from_tag, req->from_tag)) {
+	if (is_from(c, req->from_tag)) {
 		side = MEDIA_SIDE_A;
-	} else if (tag_eq(c->to_tag, req->from_tag)) {
+	} else if (is_to(c, req->from_tag)) {
 		side = MEDIA_SIDE_B;
 	} else {
 		reply_err(k, b, ck, "Unknown from-tag");
@@ -469,7 +474,7 @@ static void cmd_offer(struct kiced *k, const struct ng_request *req,
 			       (req->ice != NG_ICE_REMOVE &&
 				media_sdp_has_ice(&s)));
 	c = session_find(&k->calls, req->call_id.p, req->call_id.len);
-	if (c && !tag_eq(c->from_tag, req->from_tag)) {
+	if (c && !is_from(c, req->from_tag)) {
 		reply_err(k, b, ck, "Call exists with a different from-tag");
 		goto out;
 	}
@@ -511,7 +516,8 @@ static void cmd_offer(struct kiced *k, const struct ng_request *req,
 	c->last_signal = time(NULL);
 	c->last_activity_ms = loop_now_ms();
 	if (req->via_branch.p && !c->via_branch)
-		c->via_branch = ng_strdup(req->via_branch);
+		session_set_via_branch(c, req->via_branch.p,
+				       req->via_branch.len);
 
 	strip_ice(&s);
 	for (i = 0; i < s.nmedia; i++)
@@ -542,7 +548,7 @@ static void cmd_answer(struct kiced *k, const struct ng_request *req,
 		reply_err(k, b, ck, "Unknown call-id");
 		return;
 	}
-	if (!tag_eq(c->from_tag, req->from_tag)) {
+	if (!is_from(c, req->from_tag)) {
 		reply_err(k, b, ck, "Unknown from-tag");
 		return;
 	}
@@ -607,15 +613,10 @@ static void cmd_answer(struct kiced *k, const struct ng_request *req,
 			goto out;
 		}
 	}
-	if (!tag_eq(c->to_tag, req->to_tag)) {
-		char *t = ng_strdup(req->to_tag);
-
-		if (!t) {
-			reply_err(k, b, ck, "Out of memory");
-			goto out;
-		}
-		free(c->to_tag);
-		c->to_tag = t;
+	if (!is_to(c, req->to_tag) &&
+	    session_set_to_tag(c, req->to_tag.p, req->to_tag.len)) {
+		reply_err(k, b, ck, "Out of memory");
+		goto out;
 	}
 	if (ice_b) {
 		err = media_ice_apply(c->ice[MEDIA_SIDE_B], &s);
@@ -722,9 +723,9 @@ static void put_call(struct kiced *k, struct bn_buf *b, const struct call *c)
 	size_t i;
 	int s, comp;
 
-	bn_kv_str(b, "call-id", c->call_id);
+	bn_kv_strn(b, "call-id", c->call_id, c->call_id_len);
 	bn_kv_int(b, "created", (int64_t)c->created);
-	bn_kv_str(b, "from-tag", c->from_tag);
+	bn_kv_strn(b, "from-tag", c->from_tag, c->from_tag_len);
 	bn_kv_str(b, "ICE", ng_ice_name((enum ng_ice)c->ice_mode));
 	bn_kv_int(b, "last signal", (int64_t)c->last_signal);
 	bn_put_cstr(b, "media");
@@ -767,7 +768,7 @@ static void put_call(struct kiced *k, struct bn_buf *b, const struct call *c)
 	bn_kv_str(b, "state", c->state == CALL_ANSWERED ? "answered" :
 							   "offered");
 	if (c->to_tag)
-		bn_kv_str(b, "to-tag", c->to_tag);
+		bn_kv_strn(b, "to-tag", c->to_tag, c->to_tag_len);
 	bn_put_cstr(b, "totals");
 	bn_open_dict(b);
 	put_counters(b, "RTCP", &tot[MEDIA_RTCP]);
@@ -785,8 +786,8 @@ static struct call *find_tagged(struct kiced *k, const struct ng_request *req,
 		reply_err(k, b, ck, "Unknown call-id");
 		return NULL;
 	}
-	if (req->from_tag.p && !tag_eq(c->from_tag, req->from_tag) &&
-	    !tag_eq(c->to_tag, req->from_tag)) {
+	if (req->from_tag.p && !is_from(c, req->from_tag) &&
+	    !is_to(c, req->from_tag)) {
 		reply_err(k, b, ck, "Tags do not match the call");
 		return NULL;
 	}
@@ -830,7 +831,7 @@ static void cmd_list(struct kiced *k, const struct ng_request *req,
 	bn_put_cstr(b, "calls");
 	bn_open_list(b);
 	for (c = k->calls.head; c && limit > 0; c = c->next, limit--)
-		bn_put_cstr(b, c->call_id);
+		bn_put_str(b, c->call_id, c->call_id_len);
 	bn_close(b);
 	bn_close(b);
 }

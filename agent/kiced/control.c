@@ -233,11 +233,7 @@ int kiced_process_from(struct kiced *k, int fd, const char *msg, size_t len,
 	}
 	err = ng_parse_request(doc.root, &req);
 	if (err) {
-		if (err == NG_E_BAD_TYPE && req.bad_key)
-			snprintf(why, sizeof(why), "%s: %s", ng_strerror(err),
-				 req.bad_key);
-		else
-			snprintf(why, sizeof(why), "%s", ng_strerror(err));
+		ng_request_strerror(err, &req, why, sizeof(why));
 		k->stats.errors++;
 		ng_reply_error(reply, cookie, why);
 		klog_info("ng: %s", why);

@@ -1363,8 +1363,13 @@ static int ho_rebuild(struct kiced *k, struct ho_in *in,
 					tok[1], strlen(tok[1]));
 			if (!c)
 				return -ENOMEM;
-			c->to_tag = *tok[2] ? strdup(tok[2]) : NULL;
-			c->via_branch = *tok[3] ? strdup(tok[3]) : NULL;
+			if ((*tok[2] && session_set_to_tag(c, tok[2],
+							   strlen(tok[2]))) ||
+			    (*tok[3] && session_set_via_branch(c, tok[3],
+							       strlen(tok[3])))) {
+				session_remove(&k->calls, c);
+				return -ENOMEM;
+			}
 			c->state = atoi(tok[4]) == CALL_ANSWERED ?
 				   CALL_ANSWERED : CALL_OFFERED;
 			c->created = (time_t)atoll(tok[5]);

@@ -41,9 +41,50 @@ struct call *session_find(struct session_table *t, const char *call_id,
 	struct call *c;
 
 	for (c = t->buckets[session_hash(call_id, len)]; c; c = c->hnext)
-		if (strlen(c->call_id) == len && !memcmp(c->call_id, call_id, len))
+		if (c->call_id_len == len && !memcmp(c->call_id, call_id, len))
 			return c;
 	return NULL;
+}
+
+static bool str_eq(const char *a, size_t alen, const char *b, size_t blen)
+{
+	return a && b && alen == blen && !memcmp(a, b, alen);
+}
+
+bool session_is_from(const struct call *c, const char *tag, size_t len)
+{
+	return str_eq(c->from_tag, c->from_tag_len, tag, len);
+}
+
+bool session_is_to(const struct call *c, const char *tag, size_t len)
+{
+	return str_eq(c->to_tag, c->to_tag_len, tag, len);
+}
+
+/* Replace *@dst (of *@dlen bytes) by a copy of @s, or by NULL. */
+static int set_str(char **dst, size_t *dlen, const char *s, size_t len)
+{
+	char *r = NULL;
+
+	if (s) {
+		r = dupn(s, len);
+		if (!r)
+			return -1;
+	}
+	free(*dst);
+	*dst = r;
+	*dlen = s ? len : 0;
+	return 0;
+}
+
+int session_set_to_tag(struct call *c, const char *tag, size_t len)
+{
+	return set_str(&c->to_tag, &c->to_tag_len, tag, len);
+}
+
+int session_set_via_branch(struct call *c, const char *branch, size_t len)
+{
+	return set_str(&c->via_branch, &c->via_branch_len, branch, len);
 }
 
 struct call *session_add(struct session_table *t, const char *call_id,
@@ -55,7 +96,9 @@ struct call *session_add(struct session_table *t, const char *call_id,
 	if (!c)
 		return NULL;
 	c->call_id = dupn(call_id, len);
+	c->call_id_len = len;
 	c->from_tag = dupn(from_tag, from_len);
+	c->from_tag_len = from_len;
 	if (!c->call_id || !c->from_tag) {
 		free(c->call_id);
 		free(c->from_tag);
@@ -110,7 +153,7 @@ void session_clear_media(struct call *c)
 void session_remove(struct session_table *t, struct call *c)
 {
 	struct call **pp = &t->buckets[session_hash(c->call_id,
-						    strlen(c->call_id))];
+						    c->call_id_len)];
 
 	while (*pp && *pp != c)
 		pp = &(*pp)->hnext;

@@ -33,10 +33,18 @@ struct call_media {
 struct call {
 	struct call *hnext;		/* hash chain */
 	struct call *prev, *next;	/* creation order */
+	/*
+	 * Client strings, NUL-terminated copies that keep the length they
+	 * came with: hashing and comparison go by the length only.
+	 */
 	char *call_id;
+	size_t call_id_len;
 	char *from_tag;
+	size_t from_tag_len;
 	char *to_tag;			/* NULL until answered */
-	char *via_branch;
+	size_t to_tag_len;
+	char *via_branch;		/* NULL when none was given */
+	size_t via_branch_len;
 	enum call_state state;
 	time_t created;			/* wall clock, for query */
 	time_t last_signal;
@@ -67,6 +75,12 @@ struct call *session_find(struct session_table *t, const char *call_id,
 /* New call with no media; NULL on ENOMEM. */
 struct call *session_add(struct session_table *t, const char *call_id,
 			 size_t len, const char *from_tag, size_t from_len);
+/* Is @tag (of @len bytes) the call's from-tag, or its to-tag? */
+bool session_is_from(const struct call *c, const char *tag, size_t len);
+bool session_is_to(const struct call *c, const char *tag, size_t len);
+/* Replace the to-tag or via-branch (NULL: none); 0, or -1 on ENOMEM. */
+int session_set_to_tag(struct call *c, const char *tag, size_t len);
+int session_set_via_branch(struct call *c, const char *branch, size_t len);
 /* Unlink and free a call and its media streams. */
 void session_remove(struct session_table *t, struct call *c);
 void session_remove_all(struct session_table *t);

@@ -528,6 +528,98 @@ TEST(ng_parse_malformed)
 	}
 }
 
+/*
+ * An offer with every string key kice reads, one of them (@bad) holding a
+ * NUL byte in the middle ("a\0b"); list keys get it as their last item.
+ */
+static void nul_offer(struct bn_buf *b, const char *bad)
+{
+	static const char *const strs[] = {
+		"ICE", "address family", "call-id", "command", "from-tag",
+		"label", "media address", "sdp", "to-tag",
+		"transport protocol", "via-branch",
+	};
+	static const char *const vals[] = {
+		"force", "IP4", "c1", "offer", "f1", "l1", "127.0.0.1",
+		"v=0\r\n", "t1", "RTP/AVP", "z9hG4bK1",
+	};
+	static const char *const lists[] = {
+		"direction", "flags", "replace", "rtcp-mux",
+	};
+	size_t i;
+
+	bn_buf_init(b);
+	bn_open_dict(b);
+	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
+		bn_put_cstr(b, strs[i]);
+		if (!strcmp(strs[i], bad))
+			bn_put_str(b, "a\0b", 3);
+		else
+			bn_put_cstr(b, vals[i]);
+	}
+	for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		bn_put_cstr(b, lists[i]);
+		bn_open_list(b);
+		bn_put_cstr(b, "int");
+		if (!strcmp(lists[i], bad))
+			bn_put_str(b, "a\0b", 3);
+		else if (!strcmp(lists[i], "direction"))
+			bn_put_cstr(b, "ext");
+		bn_close(b);
+	}
+	bn_close(b);
+}
+
+/* Issue 12: no string with a NUL byte gets past the parser, for any key. */
+TEST(ng_nul_rejected_per_key)
+{
+	static const char *const keys[] = {
+		"call-id", "from-tag", "to-tag", "via-branch", "label", "sdp",
+		"media address", "transport protocol", "ICE", "address family",
+		"command", "direction", "flags", "replace", "rtcp-mux",
+	};
+	struct ng_request r;
+	struct bn_doc doc;
+	struct bn_buf b;
+	char why[128], want[128];
+	size_t i;
+
+	/* the same offer without a NUL anywhere is fine */
+	nul_offer(&b, "");
+	ASSERT_EQ(0, bn_buf_finish(&b));
+	ASSERT_EQ(BN_OK, bn_decode(&doc, b.data, b.len));
+	ASSERT_EQ(NG_OK, ng_parse_request(doc.root, &r));
+	ASSERT_TRUE(ng_str_eq(r.direction[1], "ext"));
+	bn_doc_free(&doc);
+	bn_buf_free(&b);
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		nul_offer(&b, keys[i]);
+		ASSERT_EQ(0, bn_buf_finish(&b));
+		ASSERT_EQ(BN_OK, bn_decode(&doc, b.data, b.len));
+		EXPECT_EQ(NG_E_NUL, ng_parse_request(doc.root, &r)) {
+			TH_LOG("key %s", keys[i]);
+		}
+		EXPECT_STREQ(keys[i], r.bad_key);
+		snprintf(want, sizeof(want), "%s contains a NUL byte", keys[i]);
+		EXPECT_STREQ(want, ng_request_strerror(NG_E_NUL, &r, why,
+						       sizeof(why)));
+		bn_doc_free(&doc);
+		bn_buf_free(&b);
+	}
+	/* the literal reproducer of the issue */
+	ASSERT_EQ(BN_OK, bn_decode(&doc, "d7:call-id5:ab\0cd7:command5:offere",
+				   34));
+	EXPECT_EQ(NG_E_NUL, ng_parse_request(doc.root, &r));
+	EXPECT_STREQ("call-id", r.bad_key);
+	bn_doc_free(&doc);
+	/* JSON's \u0000 decodes to the same NUL byte */
+	ASSERT_EQ(0, bn_json_decode(&doc, "{\"command\":\"delete\","
+				    "\"call-id\":\"ab\\u0000cd\"}", 43));
+	EXPECT_EQ(NG_E_NUL, ng_parse_request(doc.root, &r));
+	EXPECT_STREQ("call-id", r.bad_key);
+	bn_doc_free(&doc);
+}
+
 TEST(reply_format)
 {
 	struct ng_str ck = { "abc", 3 };

@@ -267,7 +267,8 @@ static void __attribute__((noreturn)) crashing_kiced(struct kiced *k, int out,
 	if (!c || !gone)
 		_exit(1);
 	c->state = CALL_ANSWERED;
-	c->to_tag = strdup("tt");
+	if (session_set_to_tag(c, "tt", 2))
+		_exit(1);
 	handover_sync_call(k, c);
 	handover_sync_call(k, gone);
 	p[0] = port_a(c);

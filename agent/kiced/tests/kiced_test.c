@@ -200,7 +200,7 @@ TEST(config_ice_servers)
 TEST(session_table)
 {
 	struct session_table t;
-	struct call *a, *b;
+	struct call *a, *b, *ab;
 	char id[32];
 	int i;
 
@@ -216,6 +216,35 @@ TEST(session_table)
 	EXPECT_EQ(NULL, session_find(&t, "call-a", 6));
 	EXPECT_EQ(b, t.head);
 	EXPECT_EQ(b, t.tail);
+	/*
+	 * The table goes by the stored length of a key, never by strlen():
+	 * keys with a NUL byte (which ng.c refuses anyway) are distinct from
+	 * their prefix, found, compared and unlinked from their own bucket.
+	 */
+	a = session_add(&t, "ab", 2, "f", 1);
+	ab = session_add(&t, "ab\0cd", 5, "f\0g", 3);
+	ASSERT_NE(NULL, a);
+	ASSERT_NE(NULL, ab);
+	EXPECT_EQ(5, ab->call_id_len);
+	EXPECT_EQ(ab, session_find(&t, "ab\0cd", 5));
+	EXPECT_EQ(a, session_find(&t, "ab", 2));
+	EXPECT_EQ(NULL, session_find(&t, "ab\0", 3));
+	EXPECT_TRUE(session_is_from(ab, "f\0g", 3));
+	EXPECT_FALSE(session_is_from(ab, "f", 1));
+	EXPECT_FALSE(session_is_to(ab, "f\0g", 3));	/* no to-tag yet */
+	ASSERT_EQ(0, session_set_to_tag(ab, "t\0u", 3));
+	EXPECT_TRUE(session_is_to(ab, "t\0u", 3));
+	EXPECT_FALSE(session_is_to(ab, "t", 1));
+	for (i = 0; i < 3; i++) {
+		session_remove(&t, ab);
+		EXPECT_EQ(NULL, session_find(&t, "ab\0cd", 5));
+		ab = session_add(&t, "ab\0cd", 5, "f", 1);
+		ASSERT_NE(NULL, ab);
+	}
+	EXPECT_EQ(ab, session_find(&t, "ab\0cd", 5));
+	session_remove(&t, ab);
+	session_remove(&t, a);
+	EXPECT_EQ(1, t.count);
 	for (i = 0; i < 3000; i++) {
 		int n = snprintf(id, sizeof(id), "c%d", i);
 
@@ -564,6 +593,113 @@ TEST_F(daemon, timeout)
 	EXPECT_EQ(0, self->k.calls.count);
 	EXPECT_EQ(1, self->k.stats.timed_out);
 	free(o);
+}
+
+/*
+ * Issue 12 reproducer: an offer whose call-id holds a NUL byte.  It used to
+ * be stored with its full length but found and unhashed with strlen(), so
+ * it timed out into a freed entry left in its hash bucket (heap
+ * use-after-free on the next lookup there).  Now it is refused.
+ */
+static const char nul_offer[] =
+	"d7:call-id5:ab\0cd7:command5:offer8:from-tag2:ft"
+	"3:sdp87:v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+	"c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 5040 RTP/AVP 0\r\ne";
+
+TEST_F(daemon, nul_call_id_reproducer)
+{
+	static const char q[] = "d7:call-id5:ab\0cd7:command5:querye";
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		char ck[8];
+
+		snprintf(ck, sizeof(ck), "n%d", i);
+		EXPECT_STREQ("error", req(self, ck, nul_offer,
+					  sizeof(nul_offer) - 1));
+		EXPECT_STREQ("call-id contains a NUL byte", reason(self));
+		/* time goes by: whatever was created times out */
+		kiced_tick(&self->k, loop_now_ms() + (i + 1) * 61 * 1000);
+	}
+	EXPECT_EQ(0, self->k.calls.count);
+	EXPECT_EQ(0, self->k.media.open_ports);
+	EXPECT_EQ(0, self->k.stats.managed);
+	/* the bucket of "ab\0cd" is sound: a lookup there finds nothing */
+	EXPECT_EQ(NULL, session_find(&self->k.calls, "ab\0cd", 5));
+	ASSERT_STREQ("error", req(self, "q", q, sizeof(q) - 1));
+	EXPECT_STREQ("call-id contains a NUL byte", reason(self));
+}
+
+/*
+ * Every other client key with a NUL byte: a clear error, nothing created
+ * (offer) or changed (answer, delete).
+ */
+TEST_F(daemon, nul_in_every_key)
+{
+	static const struct {
+		const char *extra;	/* bencoded members added */
+		size_t len;
+		const char *why;
+	} bad[] = {
+#define NUL_KEY(s, why) { s, sizeof(s) - 1, why }
+		NUL_KEY("5:label3:a\0b", "label contains a NUL byte"),
+		NUL_KEY("10:via-branch3:a\0b", "via-branch contains a NUL byte"),
+		NUL_KEY("9:directionl3:int3:a\0be",
+			"direction contains a NUL byte"),
+		NUL_KEY("18:transport protocol3:a\0b",
+			"transport protocol contains a NUL byte"),
+		NUL_KEY("13:media address3:a\0b",
+			"media address contains a NUL byte"),
+		NUL_KEY("5:flagsl3:a\0be", "flags contains a NUL byte"),
+#undef NUL_KEY
+	};
+	char *o = sdp_req("offer", "nul", NULL, 5050, "");
+	char *a = sdp_req("answer", "nul", "3:tXt", 6050, "");
+	char msg[1024], ck[8];
+	size_t i, n;
+
+	strcpy(self->k.cfg.ifaces[0].name, "int");
+	strcpy(self->k.cfg.ifaces[0].addr, "127.0.0.1");
+	self->k.cfg.ifaces[0].family = AF_INET;
+	self->k.cfg.nifaces = 1;
+	/* from-tag: "ft" in sdp_req's text becomes "f\0" */
+	n = strlen(o);
+	memcpy(msg, o, n);
+	((char *)memmem(msg, n, "8:from-tag2:ft", 14))[13] = '\0';
+	ASSERT_STREQ("error", req(self, "f", msg, n));
+	EXPECT_STREQ("from-tag contains a NUL byte", reason(self));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		/* "d<extra>7:call-id..." */
+		msg[0] = 'd';
+		memcpy(msg + 1, bad[i].extra, bad[i].len);
+		memcpy(msg + 1 + bad[i].len, o + 1, strlen(o) - 1);
+		snprintf(ck, sizeof(ck), "k%zu", i);
+		ASSERT_STREQ("error", req(self, ck, msg,
+					  bad[i].len + strlen(o)));
+		EXPECT_STREQ(bad[i].why, reason(self));
+	}
+	EXPECT_EQ(0, self->k.calls.count);
+	EXPECT_EQ(0, self->k.media.open_ports);
+	EXPECT_EQ(0, self->k.stats.managed);
+
+	/* to-tag: the call stays offered, without a to-tag */
+	ASSERT_STREQ("ok", REQ("o", o));
+	n = strlen(a);
+	memcpy(msg, a, n);
+	((char *)memmem(msg, n, "6:to-tag3:tXt", 13))[11] = '\0';
+	ASSERT_STREQ("error", req(self, "a", msg, n));
+	EXPECT_STREQ("to-tag contains a NUL byte", reason(self));
+	ASSERT_STREQ("ok", REQ("q", "d7:call-id3:nul7:command5:querye"));
+	EXPECT_TRUE(bn_is_str(bn_dict_get(self->doc.root, "state"),
+			      "offered"));
+	EXPECT_EQ(NULL, bn_dict_get(self->doc.root, "to-tag"));
+	/* delete with a NUL from-tag: refused, the call stays */
+	ASSERT_STREQ("error", req(self, "d", "d7:call-id3:nul7:command6:delete"
+				  "8:from-tag3:f\0te", 48));
+	EXPECT_STREQ("from-tag contains a NUL byte", reason(self));
+	EXPECT_EQ(1, self->k.calls.count);
+	free(o);
+	free(a);
 }
 
 /* IPv4 offerer, IPv6 answerer ("address family" IP6), media relayed. */

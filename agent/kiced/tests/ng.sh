@@ -43,7 +43,7 @@ new_sdp() { sed -n '/^New SDP:/,/^----->8/p' | sed '1,2d;$d'; }
 sdp_port() { sed -n 's/^m=audio \([0-9]*\) .*/\1/p' | head -n1 | tr -d '\r'; }
 hex() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
 
-ktap_plan 34
+ktap_plan 35
 
 "$bin/kiced" -f -l info --ng-listen "127.0.0.1:$port" --ng-socket "$sock" \
 	--port-min $base --port-max $((base + 19)) --no-kernel 2>"$log" &
@@ -136,6 +136,18 @@ ktap_check "datagram without a cookie gets no reply" [ $? = 3 ]
 r=$($tool replay "$port" "$(hex 'dup7 d7:command10:statisticse')")
 ktap_check "retransmitted cookie gets the identical cached reply" \
 	test "$r" = same
+
+# issue 12: a NUL byte in the call-id (once a heap use-after-free when the
+# call timed out); refused, and each resend is refused again
+nulsdp=$'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 5040 RTP/AVP 0\r\n'
+nul_ok=1
+for i in 1 2 3; do
+	r=$($tool raw "$port" "$(hex "nul$i d7:call-id5:ab")00$(hex "cd7:command5:offer8:from-tag2:ft3:sdp${#nulsdp}:${nulsdp}e")")
+	grep -q "^nul$i .*call-id contains a NUL byte" <<<"$r" || nul_ok=0
+done
+r=$($tool raw "$port" "$(hex 'nul4 d7:command4:liste')")
+grep -q 'ab' <<<"$r" && nul_ok=0
+ktap_check "offer with a NUL in the call-id -> error, no call" [ $nul_ok = 1 ]
 
 # the daemon and the existing call survived all of that
 if [ -n "$ngc" ]; then
