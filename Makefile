@@ -189,6 +189,17 @@ check-fuzz:
 	@$(MAKE) --no-print-directory -s FUZZ=1 fuzzers
 	@selftests/run-fuzzers $(FUZZ_SECONDS) $(FUZZERS)
 
+# Not in make check: each fuzz target for FUZZ_LONG_SECONDS (0: no limit)
+# or FUZZ_LONG_RUNS executions (-1: no limit); new coverage goes into the
+# committed corpora (Documentation/testing.rst, selftests/fuzz-long).
+FUZZ_LONG_SECONDS ?= 600
+FUZZ_LONG_RUNS ?= -1
+FUZZ_LONG_TARGETS ?= $(FUZZERS)
+.PHONY: fuzz-long
+fuzz-long:
+	@$(MAKE) --no-print-directory -s FUZZ=1 fuzzers
+	@selftests/fuzz-long $(FUZZ_LONG_SECONDS) $(FUZZ_LONG_RUNS) $(FUZZ_LONG_TARGETS)
+
 check-net:
 	@$(MAKE) --no-print-directory -s SAN=1 tests
 	@selftests/run-tests $(NETTESTS)
