@@ -37,7 +37,10 @@ static const char *const bn_errstr[BN_E__COUNT] = {
 	[BN_E_INT_RANGE]	= "integer out of range",
 	[BN_E_KEY_TYPE]		= "dictionary key is not a string",
 	[BN_E_NO_VALUE]		= "dictionary key has no value",
-	[BN_E_TOO_DEEP]		= "nesting too deep",
+	[BN_E_TOO_DEEP]		= "nesting too deep (max "
+				  BN_NUM(BN_MAX_DEPTH) ")",
+	[BN_E_TOO_MANY]		= "too many items in a list or dictionary (max "
+				  BN_NUM(BN_MAX_ITEMS) ")",
 	[BN_E_TRAILING]		= "trailing data after value",
 	[BN_E_NOMEM]		= "out of memory",
 };
@@ -177,6 +180,8 @@ static enum bn_err bn_parse_container(struct bn_parser *p, struct bn *n,
 			p->pos++;
 			return BN_OK;
 		}
+		if (n->len == BN_MAX_ITEMS)
+			return BN_E_TOO_MANY;
 		if (dict) {
 			char c = p->buf[p->pos];
 

@@ -15,8 +15,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Nesting limit: ng messages are at most four levels deep. */
-#define BN_MAX_DEPTH	32
+/*
+ * Decoder limits (bencode and JSON alike): ng messages are at most four
+ * levels deep and carry a few dozen members and flags; kiced's replies
+ * stay within them too ("list" returns at most BN_MAX_ITEMS call-ids).
+ */
+#define BN_MAX_DEPTH	32	/* nested lists/dictionaries */
+#define BN_MAX_ITEMS	1024	/* list items or dictionary pairs, each */
+/* A limit as a string literal, for messages: BN_NUM(BN_MAX_DEPTH) "32" */
+#define BN_NUM_(x)	#x
+#define BN_NUM(x)	BN_NUM_(x)
 
 enum bn_type {
 	BN_STR = 1,
@@ -38,6 +46,7 @@ enum bn_err {
 	BN_E_KEY_TYPE,		/* dictionary key is not a string */
 	BN_E_NO_VALUE,		/* dictionary key without a value */
 	BN_E_TOO_DEEP,		/* more than BN_MAX_DEPTH nested containers */
+	BN_E_TOO_MANY,		/* more than BN_MAX_ITEMS in one container */
 	BN_E_TRAILING,		/* bytes after the top-level value */
 	BN_E_NOMEM,		/* allocation failed */
 	BN_E__COUNT,

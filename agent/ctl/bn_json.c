@@ -22,7 +22,10 @@ static const char *const bj_errstr[BJ_E__COUNT] = {
 	[BJ_E_INT_RANGE]	= "integer out of range",
 	[BJ_E_NULL]		= "null is not supported",
 	[BJ_E_KEY_TYPE]		= "object key is not a string",
-	[BJ_E_TOO_DEEP]		= "nesting too deep",
+	[BJ_E_TOO_DEEP]		= "nesting too deep (max "
+				  BN_NUM(BN_MAX_DEPTH) ")",
+	[BJ_E_TOO_MANY]		= "too many items in an array or object (max "
+				  BN_NUM(BN_MAX_ITEMS) ")",
 	[BJ_E_TRAILING]		= "trailing data after value",
 	[BJ_E_NOMEM]		= "out of memory",
 };
@@ -296,6 +299,8 @@ static enum bj_err bj_container(struct bj_parser *p, struct bn *n, int depth)
 		return BJ_OK;
 	}
 	for (;;) {
+		if (n->len == BN_MAX_ITEMS)
+			return BJ_E_TOO_MANY;
 		if (dict) {
 			bj_ws(p);
 			if (p->pos >= p->len)

@@ -35,6 +35,7 @@ enum bj_err {
 	BJ_E_NULL,		/* null */
 	BJ_E_KEY_TYPE,		/* object key is not a string */
 	BJ_E_TOO_DEEP,		/* deeper than BN_MAX_DEPTH containers */
+	BJ_E_TOO_MANY,		/* more than BN_MAX_ITEMS in one container */
 	BJ_E_TRAILING,		/* bytes after the top-level value */
 	BJ_E_NOMEM,
 	BJ_E__COUNT,

@@ -35,6 +35,7 @@ static const char *const ng_errstr[NG_E__COUNT] = {
 	[NG_E_BAD_LIMIT]	= "Invalid limit",
 	[NG_E_BAD_DIRECTION]	= "Invalid direction",
 	[NG_E_NUL]		= "String contains a NUL byte",
+	[NG_E_TOO_LONG]		= "String too long",
 };
 
 const char *ng_strerror(enum ng_err err)
@@ -51,6 +52,9 @@ const char *ng_request_strerror(enum ng_err err, const struct ng_request *req,
 		snprintf(buf, len, "%s: %s", ng_strerror(err), req->bad_key);
 	else if (err == NG_E_NUL && req->bad_key)
 		snprintf(buf, len, "%s contains a NUL byte", req->bad_key);
+	else if (err == NG_E_TOO_LONG && req->bad_key)
+		snprintf(buf, len, "%s too long (max %zu)", req->bad_key,
+			 req->bad_max);
 	else
 		snprintf(buf, len, "%s", ng_strerror(err));
 	return buf;
@@ -208,21 +212,28 @@ static uint32_t ng_replace_lookup(const char *s, size_t len)
 
 /*
  * A string value kice reads: no NUL byte in it, so that nothing (hash,
- * comparison, log, state text) can see a shorter string than was sent.
+ * comparison, log, state text) can see a shorter string than was sent,
+ * and at most @max bytes (0: no limit but the datagram's).
  */
 static enum ng_err ng_check_str(const struct bn *v, const char *key,
-				struct ng_request *req)
+				size_t max, struct ng_request *req)
 {
 	if (memchr(v->str, '\0', v->len)) {
 		req->bad_key = key;
 		return NG_E_NUL;
+	}
+	if (max && v->len > max) {
+		req->bad_key = key;
+		req->bad_max = max;
+		return NG_E_TOO_LONG;
 	}
 	return NG_OK;
 }
 
 /* Optional string member: absent is fine, any other type is an error. */
 static enum ng_err ng_get_str(const struct bn *root, const char *key,
-			      struct ng_str *out, struct ng_request *req)
+			      size_t max, struct ng_str *out,
+			      struct ng_request *req)
 {
 	const struct bn *v = bn_dict_get(root, key);
 	enum ng_err err;
@@ -233,7 +244,7 @@ static enum ng_err ng_get_str(const struct bn *root, const char *key,
 		req->bad_key = key;
 		return NG_E_BAD_TYPE;
 	}
-	err = ng_check_str(v, key, req);
+	err = ng_check_str(v, key, max, req);
 	if (err)
 		return err;
 	out->p = v->str;
@@ -283,7 +294,7 @@ static enum ng_err ng_get_list(const struct bn *root, const char *key,
 	for (i = v->child; i; i = i->next) {
 		if (i->type != BN_STR)
 			goto bad;
-		err = ng_check_str(i, key, req);
+		err = ng_check_str(i, key, NG_STR_MAX, req);
 		if (err)
 			return err;
 	}
@@ -299,18 +310,23 @@ static enum ng_err ng_parse_members(const struct bn *root,
 {
 	static const struct {
 		const char *key;
-		size_t off;
+		size_t off, max;
 	} strs[] = {
-		{ "call-id",		offsetof(struct ng_request, call_id) },
-		{ "from-tag",		offsetof(struct ng_request, from_tag) },
-		{ "to-tag",		offsetof(struct ng_request, to_tag) },
-		{ "via-branch",		offsetof(struct ng_request, via_branch) },
-		{ "sdp",		offsetof(struct ng_request, sdp) },
+		{ "call-id",	offsetof(struct ng_request, call_id),
+		  NG_CALL_ID_MAX },
+		{ "from-tag",	offsetof(struct ng_request, from_tag),
+		  NG_TAG_MAX },
+		{ "to-tag",	offsetof(struct ng_request, to_tag),
+		  NG_TAG_MAX },
+		{ "via-branch",	offsetof(struct ng_request, via_branch),
+		  NG_VIA_BRANCH_MAX },
+		{ "sdp",	offsetof(struct ng_request, sdp), 0 },
 		{ "media address",
-		  offsetof(struct ng_request, media_address) },
+		  offsetof(struct ng_request, media_address), NG_STR_MAX },
 		{ "transport protocol",
-		  offsetof(struct ng_request, transport) },
-		{ "label",		offsetof(struct ng_request, label) },
+		  offsetof(struct ng_request, transport), NG_STR_MAX },
+		{ "label",	offsetof(struct ng_request, label),
+		  NG_LABEL_MAX },
 	};
 	const struct bn *list, *i;
 	struct ng_str s = { 0 };
@@ -318,13 +334,13 @@ static enum ng_err ng_parse_members(const struct bn *root,
 	size_t k;
 
 	for (k = 0; k < sizeof(strs) / sizeof(strs[0]); k++) {
-		err = ng_get_str(root, strs[k].key,
+		err = ng_get_str(root, strs[k].key, strs[k].max,
 				 (struct ng_str *)((char *)r + strs[k].off), r);
 		if (err)
 			return err;
 	}
 
-	err = ng_get_str(root, "ICE", &s, r);
+	err = ng_get_str(root, "ICE", NG_STR_MAX, &s, r);
 	if (err)
 		return err;
 	if (!s.p || ng_str_eq(s, "default"))
@@ -341,7 +357,7 @@ static enum ng_err ng_parse_members(const struct bn *root,
 		return NG_E_BAD_ICE;
 
 	s.p = NULL;
-	err = ng_get_str(root, "address family", &s, r);
+	err = ng_get_str(root, "address family", NG_STR_MAX, &s, r);
 	if (err)
 		return err;
 	if (!s.p)
@@ -414,7 +430,7 @@ enum ng_err ng_parse_request(const struct bn *root, struct ng_request *r)
 		r->bad_key = "command";
 		return NG_E_BAD_TYPE;
 	}
-	err = ng_check_str(cmd, "command", r);
+	err = ng_check_str(cmd, "command", NG_STR_MAX, r);
 	if (err)
 		return err;
 	c = ng_cmd_lookup(cmd->str, cmd->len);

@@ -16,7 +16,21 @@
 #include "ctl/bencode.h"
 
 #define NG_COOKIE_MAX	64	/* longest cookie accepted */
-#define NG_MSG_MAX	65535	/* largest datagram */
+#define NG_MSG_MAX	65535	/* largest datagram (so also the SDP) */
+
+/*
+ * Longest string values accepted (bytes), far above what SIP proxies send
+ * (Kamailio's and rtpengine's call-ids and tags are well under 256); a
+ * longer one is refused with "<key> too long (max N)".  Every other string
+ * kiced reads ("ICE", "media address", interface names in "direction",
+ * items of "flags" ...) is limited to NG_STR_MAX; "sdp" only by the
+ * datagram.  Nesting and item counts: BN_MAX_DEPTH, BN_MAX_ITEMS.
+ */
+#define NG_CALL_ID_MAX		256
+#define NG_TAG_MAX		256	/* from-tag, to-tag */
+#define NG_VIA_BRANCH_MAX	256
+#define NG_LABEL_MAX		256
+#define NG_STR_MAX		256
 
 struct ng_str {
 	const char *p;		/* not NUL-terminated; NULL when absent */
@@ -81,6 +95,7 @@ enum ng_err {
 	NG_E_BAD_LIMIT,
 	NG_E_BAD_DIRECTION,	/* "direction" not a list of two names */
 	NG_E_NUL,		/* a string value holds a NUL byte */
+	NG_E_TOO_LONG,		/* a string value is longer than its limit */
 	NG_E__COUNT,
 };
 
@@ -102,7 +117,9 @@ struct ng_request {
 	uint32_t replace;		/* bit per "replace" item */
 	int64_t limit;			/* list: max call-ids, -1 none */
 	int64_t delete_delay;		/* -1 when absent */
-	const char *bad_key;		/* key behind NG_E_BAD_TYPE, NG_E_NUL */
+	const char *bad_key;		/* key behind NG_E_BAD_TYPE, NG_E_NUL,
+					 * NG_E_TOO_LONG */
+	size_t bad_max;			/* NG_E_TOO_LONG: the key's limit */
 };
 
 enum ng_replace {
@@ -131,7 +148,7 @@ const char *ng_strerror(enum ng_err err);
 /*
  * The error reply text for @err from ng_parse_request(@req), naming the
  * key where there is one ("Wrong type for key: call-id", "call-id contains
- * a NUL byte").  Returns @buf.
+ * a NUL byte", "call-id too long (max 256)").  Returns @buf.
  */
 const char *ng_request_strerror(enum ng_err err, const struct ng_request *req,
 				char *buf, size_t len);

@@ -432,7 +432,7 @@ static void cmd_fragment(struct kiced *k, const struct ng_request *req,
 		return;
 	}
 	c->last_activity_ms = loop_now_ms();
-	klog_info("call %s: trickled candidates from %s", c->call_id,
+	klog_info("call %s: trickled candidates from %s", KLOG_CALL(c),
 		  side == MEDIA_SIDE_A ? "offerer" : "answerer");
 	ng_reply_begin(b, ck, "ok");
 	bn_close(b);
@@ -499,6 +499,7 @@ static void cmd_offer(struct kiced *k, const struct ng_request *req,
 	if (!why && (ice_a || ice_b))
 		why = offer_ice(k, c, req, &s, ice_a, ice_b, buf, sizeof(buf));
 	if (why) {
+refuse:
 		if (created) {
 			session_remove(&k->calls, c);
 			k->stats.rejected++;
@@ -506,18 +507,26 @@ static void cmd_offer(struct kiced *k, const struct ng_request *req,
 		reply_err(k, b, ck, why);
 		goto out;
 	}
-	if (created) {
-		k->stats.managed++;
-		klog_info("call %s: offer from %s, %zu media", c->call_id,
-			  c->from_tag, c->nmedia);
-	}
 	c->ice_mode = req->ice;
 	c->flags = req->flags;
 	c->last_signal = time(NULL);
 	c->last_activity_ms = loop_now_ms();
-	if (req->via_branch.p && !c->via_branch)
-		session_set_via_branch(c, req->via_branch.p,
-				       req->via_branch.len);
+	if (req->via_branch.p && !c->via_branch &&
+	    session_set_via_branch(c, req->via_branch.p,
+				   req->via_branch.len)) {
+		why = "Out of memory";
+		goto refuse;
+	}
+	/* keep-flows: what the fd store cannot keep is not accepted */
+	if (handover_sync_call(k, c) == -EMSGSIZE) {
+		why = "Call state too large for the fd store (keep-flows)";
+		goto refuse;
+	}
+	if (created) {
+		k->stats.managed++;
+		klog_info("call %s: offer from %s, %zu media", KLOG_CALL(c),
+			  KLOG_S(c->from_tag, c->from_tag_len), c->nmedia);
+	}
 
 	strip_ice(&s);
 	for (i = 0; i < s.nmedia; i++)
@@ -638,7 +647,8 @@ static void cmd_answer(struct kiced *k, const struct ng_request *req,
 	c->state = CALL_ANSWERED;
 	c->last_signal = time(NULL);
 	c->last_activity_ms = loop_now_ms();
-	klog_info("call %s: answer from %s", c->call_id, c->to_tag);
+	klog_info("call %s: answer from %s", KLOG_CALL(c),
+		  KLOG_S(c->to_tag, c->to_tag_len));
 	/*
 	 * Both remotes known: the kernel relays from here on; a side with
 	 * ICE first needs its nominated pair (media_ice.c offloads then).
@@ -648,9 +658,10 @@ static void cmd_answer(struct kiced *k, const struct ng_request *req,
 			if (!c->media[i].stream)
 				continue;
 			err = media_stream_offload(c->media[i].stream);
-			if (err && err != -EBUSY)
+			if (err && err != -EBUSY &&
+			    klog_once(&c->warn[CALL_WARN_USERSPACE]))
 				klog_warn("call %s: media %zu stays in userspace: %s",
-					  c->call_id, i + 1, strerror(-err));
+					  KLOG_CALL(c), i + 1, strerror(-err));
 		}
 
 	strip_ice(&s);
@@ -804,7 +815,7 @@ static void cmd_delete(struct kiced *k, const struct ng_request *req,
 	ng_reply_begin(b, ck, "ok");
 	put_call(k, b, c);
 	bn_close(b);
-	klog_info("call %s: deleted", c->call_id);
+	klog_info("call %s: deleted", KLOG_CALL(c));
 	session_remove(&k->calls, c);
 	k->stats.deleted++;
 }
@@ -826,6 +837,10 @@ static void cmd_list(struct kiced *k, const struct ng_request *req,
 {
 	int64_t limit = req->limit >= 0 ? req->limit : k->cfg.list_limit;
 	const struct call *c;
+
+	/* a reply any ng client (kicectl too) can decode */
+	if (limit > BN_MAX_ITEMS)
+		limit = BN_MAX_ITEMS;
 
 	ng_reply_begin(b, ck, "ok");
 	bn_put_cstr(b, "calls");

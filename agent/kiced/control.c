@@ -396,7 +396,7 @@ void kiced_tick(void *arg, uint64_t now_ms)
 		    now_ms - c->last_media_ms < lim)
 			continue;
 		klog_info("call %s: timed out after %u s without media",
-			  c->call_id, k->cfg.timeout);
+			  KLOG_CALL(c), k->cfg.timeout);
 		session_remove(&k->calls, c);
 		k->stats.timed_out++;
 	}

@@ -773,7 +773,9 @@ static void ho_on_remove(void *arg, struct call *c)
 		ho_store_fail(k, "call end");
 }
 
-void handover_sync_call(struct kiced *k, struct call *c)
+size_t handover_state_max = HO_MSG_MAX;
+
+int handover_sync_call(struct kiced *k, struct call *c)
 {
 	struct ho_fds fds = { 0 };
 	char *text = NULL;
@@ -782,22 +784,26 @@ void handover_sync_call(struct kiced *k, struct call *c)
 	int err;
 
 	if (!k->store || !c)
-		return;
+		return 0;
 	f = open_memstream(&text, &len);
 	if (!f)
-		return;
+		return -ENOMEM;
 	fputc('U', f);
 	err = ho_write_call(c, f, &fds, k->cfg.turn_user);
 	if (fclose(f) && !err)
 		err = -EIO;
-	if (err || len > HO_MSG_MAX) {
-		if (!err)
-			klog_warn("call %s: state of %zu bytes too large for the fd store",
-				  c->call_id, len);
+	if (err)
+		goto out;
+	if (len > handover_state_max) {
+		if (klog_once(&c->warn[CALL_WARN_STATE_SIZE]))
+			klog_warn("call %s: state of %zu bytes too large for the fd store (max %zu): the call would not survive a restart",
+				  KLOG_CALL(c), len, handover_state_max);
+		err = -EMSGSIZE;
 		goto out;
 	}
 	if (c->stored && c->stored_len == len && !memcmp(c->stored, text, len))
 		goto out;	/* unchanged */
+	err = -EIO;
 	n = fds.n > HO_FDS_PER_MSG ? HO_FDS_PER_MSG : fds.n;
 	if (ho_send_msg(k->store->fd, text, len, fds.fd, n)) {
 		ho_store_fail(k, "call update");
@@ -815,9 +821,11 @@ void handover_sync_call(struct kiced *k, struct call *c)
 	c->stored = text;
 	c->stored_len = len;
 	text = NULL;
+	err = 0;
 out:
 	free(text);
 	free(fds.fd);
+	return err;
 }
 
 int handover_store_start(struct kiced *k)
@@ -885,7 +893,7 @@ static void ho_consent_lost(struct call *c, int side)
 	int l;
 
 	klog_notice("call %s: consent lost on side %c (adopted call): media to it stops",
-		    c->call_id, side ? 'B' : 'A');
+		    KLOG_CALL(c), side ? 'B' : 'A');
 	for (i = 0; i < c->nmedia; i++) {
 		struct media_stream *st = c->media[i].stream;
 
@@ -910,7 +918,7 @@ void handover_tick(struct kiced *k, uint64_t now_ms)
 				continue;
 			if (consent_first_answer(c->consent[s]))
 				klog_info("call %s: side %c: consent confirmed by the peer (adopted call, %llu checks sent)",
-					  c->call_id, s ? 'B' : 'A',
+					  KLOG_CALL(c), s ? 'B' : 'A',
 					  (unsigned long long)consent_sent(c->consent[s]));
 			if (consent_tick(c->consent[s], now_ms))
 				ho_consent_lost(c, s);
@@ -1218,7 +1226,7 @@ static int ho_leg_turn(struct relay_leg *leg, int side, int l,
 		       const struct turn_keep_rec *rec, const struct kiced *k,
 		       struct call *call, char *why, size_t whylen)
 {
-	char label[96], ip[INET6_ADDRSTRLEN];
+	char label[sizeof(struct klog_str) + 32], ip[INET6_ADDRSTRLEN];
 	unsigned int port;
 	struct turn_keep *tk;
 	uint64_t now = loop_now_ms();
@@ -1241,7 +1249,7 @@ static int ho_leg_turn(struct relay_leg *leg, int side, int l,
 			 side ? 'B' : 'A', rec->user);
 		return -EINVAL;
 	}
-	snprintf(label, sizeof(label), "call %s: side %c %s", call->call_id,
+	snprintf(label, sizeof(label), "call %s: side %c %s", KLOG_CALL(call),
 		 side ? 'B' : 'A', l ? "RTCP" : "RTP");
 	tk = turn_keep_new(rec, k->cfg.turn_password, leg, label, now, why,
 			   whylen);
@@ -1267,7 +1275,6 @@ static int ho_side_open(struct media_stream *st, int side,
 			struct ho_side_in *si, const struct kiced *k,
 			struct call *call, char *why, size_t whylen)
 {
-	const char *cid = call->call_id;
 	struct media_endpoint *e = &st->side[side];
 	const struct kiced_iface *ifc = NULL;
 	int c, err;
@@ -1284,7 +1291,8 @@ static int ho_side_open(struct media_stream *st, int side,
 	}
 	si->fd[0] = si->fd[1] = -1;
 	if (err) {
-		klog_warn("call %s: side %c lost: %s", cid, side ? 'B' : 'A',
+		klog_warn("call %s: side %c lost: %s", KLOG_CALL(call),
+			  side ? 'B' : 'A',
 			  strerror(-err));
 		e->remote_set = false;
 		return 0;
@@ -1302,7 +1310,7 @@ static int ho_side_open(struct media_stream *st, int side,
 		    consent_attach(call->consent[side], leg, (unsigned int)c + 1,
 				   loop_now_ms()))
 			klog_warn("call %s: no consent checks: out of memory",
-				  cid);
+				  KLOG_CALL(call));
 	}
 	for (c = 0; c < 2; c++)
 		if (si->turn[c] && ho_leg_turn(&e->leg[c], side, c,
@@ -1319,7 +1327,7 @@ static void ho_release(struct kiced *k, struct call *c,
 {
 	int l;
 
-	klog_err("call %s: handover state: %s: call released", c->call_id,
+	klog_err("call %s: handover state: %s: call released", KLOG_CALL(c),
 		 why);
 	for (l = 0; l < 2; l++) {
 		if (si->fd[l] >= 0)
@@ -1394,7 +1402,7 @@ static int ho_rebuild(struct kiced *k, struct ho_in *in,
 			    consent_set_remote(c->consent[sd], tok[3], tok[4],
 					       atoi(tok[5])))
 				klog_warn("call %s: side %c: bad remote ICE credentials, no consent checks",
-					  c->call_id, sd ? 'B' : 'A');
+					  KLOG_CALL(c), sd ? 'B' : 'A');
 		} else if (kind == 'M' && n == 7 && c && c->nmedia < nm) {
 			struct call_media *cm = &c->media[c->nmedia++];
 
@@ -1423,7 +1431,7 @@ static int ho_rebuild(struct kiced *k, struct ho_in *in,
 			e->remote_port[1] = (uint16_t)strtoul(tok[6], NULL, 10);
 			if (!si.family && side == MEDIA_SIDE_B)
 				ho_stream_kernel(k, st, false, flow, kf,
-						 c->call_id);
+						 KLOG_CALL(c));
 		} else if (kind == 'T' && st && side >= 0 && si.family) {
 			struct turn_keep_rec rec;
 			int err = turn_keep_parse(tok, n, &rec, why,
@@ -1467,7 +1475,7 @@ static int ho_rebuild(struct kiced *k, struct ho_in *in,
 			}
 			if (side == MEDIA_SIDE_B)
 				ho_stream_kernel(k, st, offloaded, flow, kf,
-						 c->call_id);
+						 KLOG_CALL(c));
 		}
 	}
 	return adopted;

@@ -20,6 +20,7 @@
 #define KICE_KICED_HANDOVER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct kiced;
@@ -39,8 +40,21 @@ int handover_store_start(struct kiced *k);
 /* Process id of the holder, 0 without a working store. */
 long handover_store_pid(const struct kiced *k);
 
-/* Give the store @c's state (and sockets) if it changed. */
-void handover_sync_call(struct kiced *k, struct call *c);
+/*
+ * Largest state text of one call the store takes: 65536 bytes (one
+ * message).  kiced's input limits keep a call's state well below (a call
+ * with 32 media sections, ICE and TURN on every leg is under 40 KB); tests
+ * lower it.
+ */
+extern size_t handover_state_max;
+
+/*
+ * Give the store @c's state (and sockets) if it changed.  0 (also without
+ * a store), -EMSGSIZE when the state is larger than handover_state_max
+ * (warned about once per call; the store keeps what it had), or another
+ * -errno when the store failed (and was closed).
+ */
+int handover_sync_call(struct kiced *k, struct call *c);
 
 /*
  * Once a second: consent checks of adopted calls (their consent loss

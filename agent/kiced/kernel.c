@@ -58,13 +58,13 @@ static void kernel_on_idle(struct kiced *k, const struct knl_event *ev)
 	/* jiffies and CLOCK_MONOTONIC round differently: 1 s of slack */
 	if (last < now && now - last + 1000 >= limit) {
 		klog_info("call %s: kernel flow %u idle for %u ms, call ended",
-			  c->call_id, ev->flow_id, ev->idle_ms);
+			  KLOG_CALL(c), ev->flow_id, ev->idle_ms);
 		session_remove(&k->calls, c);
 		k->stats.timed_out++;
 		k->stats.idle_events++;
 	} else if (c) {
 		klog_debug("call %s: kernel flow %u idle, other media alive",
-			   c->call_id, ev->flow_id);
+			   KLOG_CALL(c), ev->flow_id);
 	}
 }
 
@@ -76,7 +76,7 @@ static void kernel_on_flow_del(struct kiced *k, const struct knl_event *ev)
 	if (!c)
 		return;		/* ours went through media_stream_unload() */
 	klog_warn("call %s: kernel flow %u removed outside kiced, relaying in userspace",
-		  c->call_id, ev->flow_id);
+		  KLOG_CALL(c), ev->flow_id);
 	/* the other component's flow and the attachments go too */
 	media_stream_unload(st);
 }

@@ -2,6 +2,7 @@
 /*
  * kiced logging.
  */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 
 static enum klog_level klog_max = KLOG_NOTICE;
 static bool klog_syslog;
+static FILE *klog_file;
 
 static const char *const klog_names[] = {
 	[KLOG_ERR]	= "err",
@@ -44,6 +46,11 @@ void klog_close(void)
 	klog_syslog = false;
 }
 
+void klog_to(FILE *f)
+{
+	klog_file = f;
+}
+
 int klog_level_parse(const char *name)
 {
 	size_t i;
@@ -70,6 +77,51 @@ bool klog_enabled(enum klog_level level)
 	return level <= klog_max;
 }
 
+const char *klog_str(struct klog_str *b, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, n = len > KLOG_STR_MAX ? KLOG_STR_MAX : len;
+	char *w = b->s;
+
+	if (!s)
+		return "-";
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x20 && c < 0x7f && c != '\\') {
+			*w++ = (char)c;
+		} else if (c == '\\') {
+			*w++ = '\\';
+			*w++ = '\\';
+		} else {
+			*w++ = '\\';
+			*w++ = 'x';
+			*w++ = hex[c >> 4];
+			*w++ = hex[c & 15];
+		}
+	}
+	if (len > n) {
+		memcpy(w, "...", 3);
+		w += 3;
+	}
+	*w = '\0';
+	return b->s;
+}
+
+bool klog_once(struct klog_once *o)
+{
+	if (o->count < UINT_MAX)
+		o->count++;
+	return o->count == 1;
+}
+
+void klog_repeats(struct klog_once *o, const char *who, const char *what)
+{
+	if (o->count > 1)
+		klog_info("%s: %s: %u more times", who, what, o->count - 1);
+	o->count = 0;
+}
+
 void klog(enum klog_level level, const char *fmt, ...)
 {
 	va_list ap;
@@ -80,13 +132,14 @@ void klog(enum klog_level level, const char *fmt, ...)
 	if (klog_syslog) {
 		vsyslog(klog_prio[level], fmt, ap);
 	} else {
+		FILE *f = klog_file ? klog_file : stderr;
 		struct timespec ts;
 
 		clock_gettime(CLOCK_REALTIME, &ts);
-		fprintf(stderr, "kiced[%ld.%03ld] %s: ", (long)ts.tv_sec,
+		fprintf(f, "kiced[%ld.%03ld] %s: ", (long)ts.tv_sec,
 			ts.tv_nsec / 1000000, klog_names[level]);
-		vfprintf(stderr, fmt, ap);
-		fputc('\n', stderr);
+		vfprintf(f, fmt, ap);
+		fputc('\n', f);
 	}
 	va_end(ap);
 }

@@ -2,6 +2,7 @@
 /*
  * Session table.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -150,10 +151,16 @@ void session_clear_media(struct call *c)
 	c->nmedia = 0;
 }
 
+static const char *const call_warn_what[CALL_WARN__COUNT] = {
+	[CALL_WARN_STATE_SIZE]	= "state too large for the fd store",
+	[CALL_WARN_USERSPACE]	= "media stays in userspace",
+};
+
 void session_remove(struct session_table *t, struct call *c)
 {
 	struct call **pp = &t->buckets[session_hash(c->call_id,
 						    c->call_id_len)];
+	int i;
 
 	while (*pp && *pp != c)
 		pp = &(*pp)->hnext;
@@ -171,6 +178,13 @@ void session_remove(struct session_table *t, struct call *c)
 	if (t->on_remove)
 		t->on_remove(t->on_remove_arg, c);
 	session_clear_media(c);
+	for (i = 0; i < CALL_WARN__COUNT; i++)
+		if (c->warn[i].count > 1) {
+			char who[sizeof(struct klog_str) + 8];
+
+			snprintf(who, sizeof(who), "call %s", KLOG_CALL(c));
+			klog_repeats(&c->warn[i], who, call_warn_what[i]);
+		}
 	free(c->stored);
 	free(c->call_id);
 	free(c->from_tag);

@@ -12,12 +12,20 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "kiced/log.h"
 #include "kiced/media.h"
 #include "kiced/media_ice.h"
 
 #define SESSION_BUCKETS	1024
 
 struct consent;
+
+/* Warnings about one call that may repeat: logged once, then counted. */
+enum call_warn {
+	CALL_WARN_STATE_SIZE,		/* state too large for the fd store */
+	CALL_WARN_USERSPACE,		/* media stays in userspace */
+	CALL_WARN__COUNT,
+};
 
 enum call_state {
 	CALL_OFFERED,
@@ -58,6 +66,7 @@ struct call {
 	uint32_t flags;			/* enum ng_flag of the offer */
 	char *stored;			/* state last given to the fd store */
 	size_t stored_len;
+	struct klog_once warn[CALL_WARN__COUNT];
 };
 
 struct session_table {
@@ -81,7 +90,10 @@ bool session_is_to(const struct call *c, const char *tag, size_t len);
 /* Replace the to-tag or via-branch (NULL: none); 0, or -1 on ENOMEM. */
 int session_set_to_tag(struct call *c, const char *tag, size_t len);
 int session_set_via_branch(struct call *c, const char *branch, size_t len);
-/* Unlink and free a call and its media streams. */
+/*
+ * Unlink and free a call and its media streams (saying how often its
+ * warnings repeated).
+ */
 void session_remove(struct session_table *t, struct call *c);
 void session_remove_all(struct session_table *t);
 /* Free the ICE agents of a call (the streams stay). */

@@ -127,8 +127,11 @@ enum sdp_err {
 	SDP_E_FLAG,		/* value given to a flag attribute */
 	SDP_E_DUPLICATE,	/* attribute given twice at one level */
 	SDP_E_LEVEL,		/* attribute at the wrong level */
-	SDP_E_TOO_LONG,		/* description or a line too long */
-	SDP_E_TOO_MANY,		/* too many candidates or media sections */
+	SDP_E_TOO_LONG,		/* description longer than SDP_MAX_LEN */
+	SDP_E_LINE_TOO_LONG,	/* a line longer than SDP_MAX_LINE */
+	SDP_E_TOO_MANY_MEDIA,	/* more than SDP_MAX_MEDIA m= lines */
+	SDP_E_TOO_MANY_CANDS,	/* more than SDP_MAX_CANDS in one section */
+	SDP_E_NUL,		/* a NUL byte in the description */
 	SDP_E__MAX,
 };
 
@@ -137,9 +140,14 @@ struct sdp_error {
 	unsigned int line;	/* 1-based line number, 0 if not line-bound */
 };
 
-#define SDP_MAX_LEN		(256 * 1024)
-#define SDP_MAX_MEDIA		64
-#define SDP_MAX_CANDS		256	/* per media section */
+/*
+ * Parser limits, well above real peers' descriptions (a browser's is under
+ * 20 KB with a handful of m= lines and a dozen candidates each).
+ */
+#define SDP_MAX_LEN		65535	/* bytes: an ng datagram's worth */
+#define SDP_MAX_LINE		8192	/* bytes of one line */
+#define SDP_MAX_MEDIA		32	/* m= lines */
+#define SDP_MAX_CANDS		64	/* a=candidate per media section */
 
 const char *sdp_strerror(enum sdp_err code);
 

@@ -13,7 +13,9 @@
 #include "sdp/sdp.h"
 #include "sdp/sdp_int.h"
 
-#define LINE_MAX_LEN	8192
+
+#define SDP_NUM_(x)	#x
+#define SDP_NUM(x)	SDP_NUM_(x)	/* a limit as a string literal */
 
 static const char *const err_text[SDP_E__MAX] = {
 	[SDP_OK] = "success",
@@ -39,8 +41,15 @@ static const char *const err_text[SDP_E__MAX] = {
 	[SDP_E_FLAG] = "flag attribute with a value",
 	[SDP_E_DUPLICATE] = "attribute repeated at the same level",
 	[SDP_E_LEVEL] = "attribute not allowed at this level",
-	[SDP_E_TOO_LONG] = "description or line too long",
-	[SDP_E_TOO_MANY] = "too many media sections or candidates",
+	[SDP_E_TOO_LONG] = "description too long (max "
+			   SDP_NUM(SDP_MAX_LEN) " bytes)",
+	[SDP_E_LINE_TOO_LONG] = "line too long (max "
+				SDP_NUM(SDP_MAX_LINE) " bytes)",
+	[SDP_E_TOO_MANY_MEDIA] = "too many media sections (max "
+				 SDP_NUM(SDP_MAX_MEDIA) ")",
+	[SDP_E_TOO_MANY_CANDS] = "too many candidates in a media section (max "
+				 SDP_NUM(SDP_MAX_CANDS) ")",
+	[SDP_E_NUL] = "NUL byte in the description",
 };
 
 const char *sdp_strerror(enum sdp_err code)
@@ -209,7 +218,7 @@ static enum sdp_err parse_m(char *v, struct sdp_session *s)
 	    strlen(v) >= sizeof(m->media) || strlen(sp2) >= sizeof(m->proto))
 		return SDP_E_MEDIA;
 	if (s->nmedia == SDP_MAX_MEDIA)
-		return SDP_E_TOO_MANY;
+		return SDP_E_TOO_MANY_MEDIA;
 	m = sdp_add_media(s, v, (uint16_t)port, sp2, sp3);
 	if (!m)
 		return SDP_E_NOMEM;
@@ -355,7 +364,7 @@ static enum sdp_err parse_attr(char *line, struct sdp_session *s,
 		if (!val)
 			return SDP_E_CAND;
 		if (m->ncands == SDP_MAX_CANDS)
-			return SDP_E_TOO_MANY;
+			return SDP_E_TOO_MANY_CANDS;
 		e = sdp_parse_candidate(val, &c);
 		if (e)
 			return e;
@@ -464,7 +473,7 @@ int sdp_parse(const char *text, size_t len, struct sdp_session *out,
 {
 	struct sdp_session s;
 	unsigned int lineno = 0;
-	char line[LINE_MAX_LEN + 1];
+	char line[SDP_MAX_LINE + 1];
 	size_t pos = 0;
 	enum sdp_err e = SDP_OK;
 
@@ -482,8 +491,12 @@ int sdp_parse(const char *text, size_t len, struct sdp_session *out,
 		if (ll && text[pos + ll - 1] == '\r')
 			ll--;
 		lineno++;
-		if (ll > LINE_MAX_LEN) {
-			e = SDP_E_TOO_LONG;
+		if (ll > SDP_MAX_LINE) {
+			e = SDP_E_LINE_TOO_LONG;
+			goto fail;
+		}
+		if (memchr(text + pos, '\0', ll)) {
+			e = SDP_E_NUL;
 			goto fail;
 		}
 		memcpy(line, text + pos, ll);
@@ -521,7 +534,7 @@ fail:
 	sdp_session_free(&s);
 	if (err) {
 		err->code = e;
-		err->line = e == SDP_E_TOO_LONG && len > SDP_MAX_LEN ? 0 : lineno;
+		err->line = e == SDP_E_TOO_LONG ? 0 : lineno;
 	}
 	return -1;
 }

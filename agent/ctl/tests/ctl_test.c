@@ -197,6 +197,53 @@ TEST(bencode_depth)
 	free(s);
 }
 
+/* Items per container: BN_MAX_ITEMS decode, one more does not (each kind). */
+TEST(bencode_item_limit)
+{
+	static const char *const open[] = { "l", "d" };
+	struct bn_doc doc;
+	char buf[16 * (BN_MAX_ITEMS + 2)];
+	size_t len;
+	int k, i, n;
+
+	EXPECT_STREQ("nesting too deep (max 32)", bn_strerror(BN_E_TOO_DEEP));
+	EXPECT_STREQ("too many items in a list or dictionary (max 1024)",
+		     bn_strerror(BN_E_TOO_MANY));
+	for (k = 0; k < 2; k++)
+		for (n = BN_MAX_ITEMS; n <= BN_MAX_ITEMS + 1; n++) {
+			len = (size_t)sprintf(buf, "%s", open[k]);
+			for (i = 0; i < n; i++)	/* key (dict) or item */
+				len += (size_t)sprintf(buf + len, k ? "%d:%di0e" :
+						       "%d:%d", i < 10 ? 1 :
+						       i < 100 ? 2 :
+						       i < 1000 ? 3 : 4, i);
+			buf[len++] = 'e';
+			EXPECT_EQ(n == BN_MAX_ITEMS ? BN_OK : BN_E_TOO_MANY,
+				  bn_decode(&doc, buf, len)) {
+				TH_LOG("%s with %d items", open[k], n);
+			}
+			bn_doc_free(&doc);
+		}
+	/* a JSON array and object the same */
+	for (k = 0; k < 2; k++)
+		for (n = BN_MAX_ITEMS; n <= BN_MAX_ITEMS + 1; n++) {
+			len = (size_t)sprintf(buf, "%s", k ? "{" : "[");
+			for (i = 0; i < n; i++)
+				len += (size_t)sprintf(buf + len, k ?
+						       "%s\"%d\":1" : "%s%d",
+						       i ? "," : "", i);
+			buf[len++] = k ? '}' : ']';
+			EXPECT_EQ(n == BN_MAX_ITEMS ? BJ_OK : BJ_E_TOO_MANY,
+				  bn_json_decode(&doc, buf, len)) {
+				TH_LOG("JSON %s with %d items", k ? "{" : "[",
+				       n);
+			}
+			bn_doc_free(&doc);
+		}
+	EXPECT_STREQ("too many items in an array or object (max 1024)",
+		     bn_json_strerror(BJ_E_TOO_MANY));
+}
+
 TEST(bencode_encode_roundtrip)
 {
 	const char *in = "d3:bari-7e3:fool0:4:spami0edee1:xdee";
@@ -618,6 +665,89 @@ TEST(ng_nul_rejected_per_key)
 	EXPECT_EQ(NG_E_NUL, ng_parse_request(doc.root, &r));
 	EXPECT_STREQ("call-id", r.bad_key);
 	bn_doc_free(&doc);
+}
+
+/* Issue 12: string lengths; the limit itself is fine, one more is not. */
+TEST(ng_length_limits)
+{
+	static const struct {
+		const char *key;
+		size_t max;
+	} lim[] = {
+		{ "call-id", NG_CALL_ID_MAX }, { "from-tag", NG_TAG_MAX },
+		{ "to-tag", NG_TAG_MAX }, { "via-branch", NG_VIA_BRANCH_MAX },
+		{ "label", NG_LABEL_MAX }, { "media address", NG_STR_MAX },
+		{ "transport protocol", NG_STR_MAX }, { "ICE", NG_STR_MAX },
+		{ "address family", NG_STR_MAX },
+		{ "direction", NG_STR_MAX }, { "flags", NG_STR_MAX },
+	};
+	char val[NG_STR_MAX + NG_CALL_ID_MAX + 2], why[128], want[128], *sdp;
+	struct ng_request r;
+	struct bn_doc doc;
+	struct bn_buf b;
+	size_t i, len;
+
+	EXPECT_EQ(256, NG_CALL_ID_MAX);
+	memset(val, 'x', sizeof(val));
+	for (i = 0; i < sizeof(lim) / sizeof(lim[0]); i++)
+		for (len = lim[i].max; len <= lim[i].max + 1; len++) {
+			bool list = !strcmp(lim[i].key, "direction") ||
+				    !strcmp(lim[i].key, "flags");
+			enum ng_err err;
+
+			bn_buf_init(&b);
+			bn_open_dict(&b);
+			if (strcmp(lim[i].key, "call-id"))
+				bn_kv_str(&b, "call-id", "c");
+			bn_kv_str(&b, "command", "delete");
+			bn_put_cstr(&b, lim[i].key);
+			if (list)
+				bn_open_list(&b);
+			bn_put_str(&b, val, len);
+			if (list) {
+				bn_put_str(&b, val, 1);
+				bn_close(&b);
+			}
+			bn_close(&b);
+			ASSERT_EQ(0, bn_buf_finish(&b));
+			ASSERT_EQ(BN_OK, bn_decode(&doc, b.data, b.len));
+			err = ng_parse_request(doc.root, &r);
+			if (len > lim[i].max) {
+				EXPECT_EQ(NG_E_TOO_LONG, err) {
+					TH_LOG("%s of %zu", lim[i].key, len);
+				}
+				snprintf(want, sizeof(want),
+					 "%s too long (max %zu)", lim[i].key,
+					 lim[i].max);
+				EXPECT_STREQ(want, ng_request_strerror(err, &r,
+						why, sizeof(why)));
+			} else {
+				/* at the limit: only the value's own check */
+				EXPECT_NE(NG_E_TOO_LONG, err) {
+					TH_LOG("%s of %zu", lim[i].key, len);
+				}
+			}
+			bn_doc_free(&doc);
+			bn_buf_free(&b);
+		}
+	/* the SDP is limited by the datagram only */
+	bn_buf_init(&b);
+	bn_open_dict(&b);
+	bn_kv_str(&b, "call-id", "c");
+	bn_kv_str(&b, "command", "offer");
+	bn_kv_str(&b, "from-tag", "f");
+	bn_put_cstr(&b, "sdp");
+	sdp = malloc(60000);
+	ASSERT_NE(NULL, sdp);
+	memset(sdp, 'v', 60000);
+	bn_put_str(&b, sdp, 60000);
+	free(sdp);
+	bn_close(&b);
+	ASSERT_EQ(0, bn_buf_finish(&b));
+	ASSERT_EQ(BN_OK, bn_decode(&doc, b.data, b.len));
+	EXPECT_EQ(NG_OK, ng_parse_request(doc.root, &r));
+	bn_doc_free(&doc);
+	bn_buf_free(&b);
 }
 
 TEST(reply_format)

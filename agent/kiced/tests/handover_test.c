@@ -356,6 +356,87 @@ TEST_F(store, stop_with_handover)
 	EXPECT_TRUE(port_free(pa));
 }
 
+/*
+ * keep-flows: an offer whose state the store cannot take is refused and
+ * leaves nothing; a call whose state grows too large later is warned
+ * about once, not at every tick, with the count when it ends.
+ */
+TEST_F(store, state_too_large)
+{
+	static const char sdp[] = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+		"c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 5000 RTP/AVP 0\r\n";
+	struct kiced *k = &self->k[0];
+	char id[NG_CALL_ID_MAX + 1], *msg, *buf = NULL, *p;
+	const struct bn *reason;
+	struct bn_buf out;
+	struct bn_doc doc;
+	size_t len = 0, n;
+	struct call *c;
+	FILE *f = open_memstream(&buf, &len);
+	int i;
+
+	ASSERT_NE(NULL, f);
+	ASSERT_EQ(0, handover_store_start(k));
+	k->cache = ng_cache_new(16, 30000);
+	ASSERT_NE(NULL, k->cache);
+	memset(id, 'i', sizeof(id) - 1);
+	id[sizeof(id) - 1] = '\0';
+	for (i = 0; i < 2; i++) {
+		/* a short call-id fits, the longest one does not */
+		const char *cid = i ? id : "fits";
+
+		ASSERT_LT(0, asprintf(&msg, "c%d d7:call-id%zu:%s7:command5:offer"
+				      "8:from-tag2:ft3:sdp%zu:%se", i,
+				      strlen(cid), cid, strlen(sdp), sdp));
+		bn_buf_init(&out);
+		ASSERT_EQ(0, kiced_process(k, msg, strlen(msg), "src", 3,
+					   &out));
+		n = strlen("c0 ");
+		ASSERT_EQ(BN_OK, bn_decode(&doc, out.data + n, out.len - n));
+		reason = bn_dict_get(doc.root, "error-reason");
+		if (!i) {
+			EXPECT_TRUE(bn_is_str(bn_dict_get(doc.root, "result"),
+					      "ok"));
+		} else {
+			EXPECT_TRUE(bn_is_str(reason,
+					      "Call state too large for the fd store (keep-flows)"));
+		}
+		bn_doc_free(&doc);
+		bn_buf_free(&out);
+		free(msg);
+		/* room for the short call-id's state, not the long one's */
+		c = session_find(&k->calls, "fits", 4);
+		ASSERT_NE(NULL, c);
+		ASSERT_NE(NULL, c->stored);
+		handover_state_max = c->stored_len + NG_CALL_ID_MAX / 2;
+	}
+	EXPECT_EQ(1, k->calls.count);
+	EXPECT_EQ(1, k->stats.rejected);
+	EXPECT_EQ(4, k->media.open_ports);	/* one call's, no others */
+	/* the state outgrows the store: one warning over three ticks */
+	klog_to(f);
+	klog_init(KLOG_INFO, false);
+	handover_state_max = 64;
+	for (i = 0; i < 3; i++)
+		handover_tick(k, loop_now_ms());
+	fflush(f);
+	EXPECT_NE(NULL, strstr(buf, "call fits: state of "));
+	for (n = 0, p = buf; (p = strstr(p, "bytes too large")); p++)
+		n++;
+	EXPECT_EQ(1, n);
+	session_remove(&k->calls, c);
+	fflush(f);
+	EXPECT_NE(NULL, strstr(buf, "call fits: state too large for the fd "
+				    "store: 2 more times"));
+	klog_init(KLOG_ERR, false);
+	klog_to(NULL);
+	fclose(f);
+	free(buf);
+	handover_state_max = 65536;
+	ng_cache_free(k->cache);
+	k->cache = NULL;
+}
+
 TEST_F(store, holder_killed_is_replaced)
 {
 	struct kiced *k = &self->k[0];

@@ -702,6 +702,166 @@ TEST_F(daemon, nul_in_every_key)
 	free(a);
 }
 
+/* ---- input limits, log lines ---- */
+
+TEST(log_strings_escaped)
+{
+	static const char evil[] = "a\nkiced[1] err: forged\r\\\0\xff";
+	char longs[KLOG_STR_MAX + 10];
+	struct klog_str b;
+	struct klog_once once = { 0 };
+
+	EXPECT_STREQ("plain-id@host", KLOG_S("plain-id@host", 13));
+	EXPECT_STREQ("a\\x0akiced[1] err: forged\\x0d\\\\\\x00\\xff",
+		     klog_str(&b, evil, sizeof(evil) - 1));
+	EXPECT_STREQ("-", KLOG_S(NULL, 0));
+	memset(longs, 'x', sizeof(longs));
+	EXPECT_EQ(KLOG_STR_MAX + 3, strlen(KLOG_S(longs, sizeof(longs))));
+	EXPECT_EQ(0, strcmp(KLOG_S(longs, sizeof(longs)) + KLOG_STR_MAX,
+			    "..."));
+	EXPECT_EQ(KLOG_STR_MAX, strlen(KLOG_S(longs, KLOG_STR_MAX)));
+	/* the worst case fits: every byte escaped, then "..." */
+	memset(longs, 1, sizeof(longs));
+	EXPECT_EQ(4 * KLOG_STR_MAX + 3, strlen(KLOG_S(longs, sizeof(longs))));
+	EXPECT_TRUE(klog_once(&once));
+	EXPECT_FALSE(klog_once(&once));
+	EXPECT_FALSE(klog_once(&once));
+	EXPECT_EQ(3, once.count);
+}
+
+/* Everything logged to @f (klog_to) so far, in *@buf. */
+static char *logged(FILE *f, char **buf)
+{
+	fflush(f);
+	return *buf;
+}
+
+TEST_F(daemon, call_id_logged_escaped)
+{
+	char *o, *buf = NULL, id[NG_CALL_ID_MAX + 1];
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	ASSERT_NE(NULL, f);
+	klog_to(f);
+	klog_init(KLOG_INFO, false);
+	o = sdp_req("offer", "evil\nkiced[1] err: forged", NULL, 5060, "");
+	EXPECT_STREQ("ok", REQ("e", o));
+	free(o);
+	/* one line, the newline shown as \x0a */
+	EXPECT_NE(NULL, strstr(logged(f, &buf),
+			       "call evil\\x0akiced[1] err: forged: offer from ft"));
+	/* no line of its own */
+	EXPECT_EQ(NULL, strstr(buf, "\nkiced[1] err: forged")) {
+		TH_LOG("logged: %s", buf);
+	}
+	/* a long call-id: 64 bytes and "..." */
+	memset(id, 'i', NG_CALL_ID_MAX);
+	id[NG_CALL_ID_MAX] = '\0';
+	o = sdp_req("offer", id, NULL, 5062, "");
+	EXPECT_STREQ("ok", REQ("l", o));
+	free(o);
+	id[KLOG_STR_MAX] = '\0';
+	EXPECT_NE(NULL, strstr(logged(f, &buf), id));
+	strcat(id, "...: offer from");
+	EXPECT_NE(NULL, strstr(buf, id));
+	klog_init(KLOG_ERR, false);
+	klog_to(NULL);
+	fclose(f);
+	free(buf);
+}
+
+/*
+ * Over a limit: a clear error, nothing created.  At the limit: accepted.
+ */
+TEST_F(daemon, input_limits)
+{
+	char big[NG_CALL_ID_MAX + 2], extra[NG_CALL_ID_MAX + 64], ck[8];
+	static const char *const keys[] = { "from-tag", "via-branch", "label" };
+	char *o, *sdp, *msg;
+	size_t i, n;
+	int port = 5070;
+
+	self->k.cfg.max_sessions = 0;
+	memset(big, 'b', sizeof(big));
+	/* call-id */
+	big[NG_CALL_ID_MAX + 1] = '\0';
+	o = sdp_req("offer", big, NULL, port, "");
+	ASSERT_STREQ("error", REQ("c1", o));
+	EXPECT_STREQ("call-id too long (max 256)", reason(self));
+	free(o);
+	big[NG_CALL_ID_MAX] = '\0';
+	o = sdp_req("offer", big, NULL, port, "");
+	ASSERT_STREQ("ok", REQ("c2", o)) TH_LOG("%s", reason(self));
+	free(o);
+	EXPECT_EQ(1, self->k.calls.count);
+	/* tags, via-branch, label: members before sdp_req's, first wins */
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		n = (size_t)snprintf(extra, sizeof(extra), "%zu:%s%d:",
+				     strlen(keys[i]), keys[i], NG_TAG_MAX + 1);
+		memset(extra + n, 'x', NG_TAG_MAX + 1);
+		extra[n + NG_TAG_MAX + 1] = '\0';
+		o = sdp_req("offer", "lim", NULL, port, extra);
+		snprintf(ck, sizeof(ck), "k%zu", i);
+		ASSERT_STREQ("error", REQ(ck, o));
+		snprintf(extra, sizeof(extra), "%s too long (max 256)",
+			 keys[i]);
+		EXPECT_STREQ(extra, reason(self));
+		free(o);
+	}
+	EXPECT_EQ(1, self->k.calls.count);
+	/* 33 m= lines, 65 candidates in one */
+	sdp = malloc(16384);
+	msg = malloc(16384 + 256);
+	ASSERT_NE(NULL, sdp);
+	ASSERT_NE(NULL, msg);
+	n = (size_t)sprintf(sdp, "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+			    "c=IN IP4 127.0.0.1\r\nt=0 0\r\n");
+	for (i = 0; i < 33; i++)
+		n += (size_t)sprintf(sdp + n, "m=audio %zu RTP/AVP 0\r\n",
+				     6000 + 2 * i);
+	n = (size_t)sprintf(msg, "d7:call-id2:mm7:command5:offer"
+			    "8:from-tag1:f3:sdp%zu:%se", n, sdp);
+	ASSERT_STREQ("error", req(self, "m33", msg, n));
+	EXPECT_STREQ("Failed to parse SDP: too many media sections (max 32) "
+		     "(line 38)", reason(self));
+	n = (size_t)sprintf(sdp, "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+			    "c=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+			    "m=audio 6000 RTP/AVP 0\r\n"
+			    "a=ice-ufrag:abcd\r\n"
+			    "a=ice-pwd:0123456789abcdefghijkl\r\n");
+	for (i = 0; i < 65; i++)
+		n += (size_t)sprintf(sdp + n, "a=candidate:%zu 1 UDP 1 "
+				     "127.0.0.1 %zu typ host\r\n", i,
+				     7000 + i);
+	n = (size_t)sprintf(msg, "d7:call-id2:cc7:command5:offer"
+			    "8:from-tag1:f3:sdp%zu:%se", n, sdp);
+	ASSERT_STREQ("error", req(self, "c65", msg, n));
+	EXPECT_STREQ("Failed to parse SDP: too many candidates in a media "
+		     "section (max 64) (line 73)", reason(self));
+	/* 33 nested lists; 1025 flags */
+	n = (size_t)sprintf(msg, "d7:command4:ping1:x");
+	for (i = 0; i < 32; i++)
+		msg[n++] = 'l';
+	for (i = 0; i < 32; i++)
+		msg[n++] = 'e';
+	msg[n++] = 'e';
+	ASSERT_STREQ("error", req(self, "deep", msg, n));
+	EXPECT_STREQ("Could not decode dictionary: nesting too deep (max 32)",
+		     reason(self));
+	n = (size_t)sprintf(msg, "d7:command4:ping5:flagsl");
+	for (i = 0; i <= BN_MAX_ITEMS; i++)
+		n += (size_t)sprintf(msg + n, "3:all");
+	n += (size_t)sprintf(msg + n, "ee");
+	ASSERT_STREQ("error", req(self, "many", msg, n));
+	EXPECT_STREQ("Could not decode dictionary: too many items in a list "
+		     "or dictionary (max 1024)", reason(self));
+	EXPECT_EQ(1, self->k.calls.count);
+	EXPECT_EQ(4, self->k.media.open_ports);
+	free(sdp);
+	free(msg);
+}
+
 /* IPv4 offerer, IPv6 answerer ("address family" IP6), media relayed. */
 TEST_F(daemon, ipv4_to_ipv6_gateway)
 {

@@ -215,7 +215,7 @@ static const struct bad bad[] = {
 	{ HDR "garbage\n", SDP_E_SYNTAX, 5 },
 	{ HDR "A=b\n", SDP_E_SYNTAX, 5 },
 	{ HDR "\n\na=x\n", SDP_E_SYNTAX, 5 },
-	{ HDR "a=x\0y\n", SDP_E_SYNTAX, 5 },
+	{ HDR "a=x\0y\n", SDP_E_NUL, 5 },
 	{ HDR "c=IN IP4\n", SDP_E_CONN, 5 },
 	{ HDR "c=IN IP4 2001:db8::1\n", SDP_E_CONN, 5 },
 	{ HDR "c=IN IP4 300.1.1.1\n", SDP_E_CONN, 5 },
@@ -316,10 +316,41 @@ TEST(limits)
 		len += (size_t)sprintf(t + len, CAND "%d 1 UDP 1 192.0.2.1 %d typ host\n",
 				       i, i);
 	EXPECT_EQ(-1, sdp_parse(t, len, &s, &e));
-	EXPECT_EQ(SDP_E_TOO_MANY, e.code);
+	EXPECT_EQ(SDP_E_TOO_MANY_CANDS, e.code);
 	EXPECT_EQ(6 + SDP_MAX_CANDS, e.line);
+	EXPECT_STREQ("too many candidates in a media section (max 64)",
+		     sdp_strerror(e.code));
+	/* one fewer is fine */
+	len -= strlen(CAND "64 1 UDP 1 192.0.2.1 64 typ host\n");
+	ASSERT_EQ(0, sdp_parse(t, len, &s, &e));
+	EXPECT_EQ(SDP_MAX_CANDS, s.media[0].ncands);
+	sdp_session_free(&s);
 	EXPECT_EQ(-1, sdp_parse(t, SDP_MAX_LEN + 1, &s, &e));
 	EXPECT_EQ(SDP_E_TOO_LONG, e.code);
+	EXPECT_EQ(0, e.line);
+	EXPECT_STREQ("description too long (max 65535 bytes)",
+		     sdp_strerror(e.code));
+
+	/* m= lines: SDP_MAX_MEDIA parse, one more does not */
+	len = (size_t)sprintf(t, HDR);
+	for (int i = 0; i < SDP_MAX_MEDIA; i++)
+		len += (size_t)sprintf(t + len, M);
+	ASSERT_EQ(0, sdp_parse(t, len, &s, &e));
+	EXPECT_EQ(SDP_MAX_MEDIA, s.nmedia);
+	sdp_session_free(&s);
+	len += (size_t)sprintf(t + len, M);
+	EXPECT_EQ(-1, sdp_parse(t, len, &s, &e));
+	EXPECT_EQ(SDP_E_TOO_MANY_MEDIA, e.code);
+	EXPECT_EQ(5 + SDP_MAX_MEDIA, e.line);
+	EXPECT_STREQ("too many media sections (max 32)", sdp_strerror(e.code));
+
+	/* a line over SDP_MAX_LINE */
+	len = (size_t)sprintf(t, HDR "a=x:");
+	memset(t + len, 'y', SDP_MAX_LINE);
+	len += SDP_MAX_LINE;
+	EXPECT_EQ(-1, sdp_parse(t, len, &s, &e));
+	EXPECT_EQ(SDP_E_LINE_TOO_LONG, e.code);
+	EXPECT_EQ(5, e.line);
 	free(t);
 }
 
