@@ -400,6 +400,12 @@ static enum ng_err ng_parse_members(const struct bn *root,
 	err = ng_get_list(root, "rtcp-mux", &list, r);
 	if (err)
 		return err;
+	err = ng_get_list(root, "supports", &list, r);
+	if (err)
+		return err;
+	for (i = list; i; i = i->next)
+		if (ng_flag_match(i->str, i->len, "load limit"))
+			r->supports_load_limit = true;
 
 	err = ng_get_int(root, "limit", &r->limit, r);
 	if (err)
@@ -479,5 +485,17 @@ void ng_reply_error(struct bn_buf *b, struct ng_str cookie,
 {
 	ng_reply_begin(b, cookie, "error");
 	bn_kv_str(b, "error-reason", reason);
+	bn_close(b);
+}
+
+void ng_reply_load_limit(struct bn_buf *b, struct ng_str cookie,
+			 bool supported, const char *why)
+{
+	if (!supported) {
+		ng_reply_error(b, cookie, why);
+		return;
+	}
+	ng_reply_begin(b, cookie, "load limit");
+	bn_kv_str(b, "message", why);
 	bn_close(b);
 }

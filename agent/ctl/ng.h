@@ -117,6 +117,7 @@ struct ng_request {
 	uint32_t replace;		/* bit per "replace" item */
 	int64_t limit;			/* list: max call-ids, -1 none */
 	int64_t delete_delay;		/* -1 when absent */
+	bool supports_load_limit;	/* "supports" has "load limit" */
 	const char *bad_key;		/* key behind NG_E_BAD_TYPE, NG_E_NUL,
 					 * NG_E_TOO_LONG */
 	size_t bad_max;			/* NG_E_TOO_LONG: the key's limit */
@@ -168,5 +169,14 @@ void ng_reply_begin(struct bn_buf *b, struct ng_str cookie,
 		    const char *result);
 void ng_reply_error(struct bn_buf *b, struct ng_str cookie,
 		    const char *reason);
+/*
+ * rtpengine's answer to an offer for a new call over a limit (e.g. the
+ * number of calls): to a client that sent "supports" with "load limit"
+ * (Kamailio does), result "load limit" and "message" @why, which it takes
+ * as "try another instance"; to others, as rtpengine, a plain error.
+ */
+void ng_reply_load_limit(struct bn_buf *b, struct ng_str cookie,
+			 bool supported, const char *why);
+#define NG_LOAD_LIMIT_SESSIONS	"Parallel session limit reached"
 
 #endif /* KICE_CTL_NG_H */

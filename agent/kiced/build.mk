@@ -7,7 +7,8 @@ kicedcore_SRCS := agent/kiced/log.c agent/kiced/config.c agent/kiced/loop.c \
 	      agent/kiced/session.c agent/kiced/commands.c \
 	      agent/kiced/control.c agent/kiced/media_ice.c \
 	      agent/kiced/kernel.c agent/kiced/handover.c \
-	      agent/kiced/consent.c agent/kiced/turn_keep.c
+	      agent/kiced/consent.c agent/kiced/turn_keep.c \
+	      agent/kiced/limits.c
 
 PROGS += kiced
 kiced_SRCS := agent/kiced/main.c

@@ -315,6 +315,12 @@ static const char *offer_media(struct kiced *k, struct call *c,
 			if (!err)
 				err = media_side_open(cm->stream, MEDIA_SIDE_B,
 						      fam_b, ifc[1]);
+			if (err == -ENOSPC) {
+				snprintf(buf, blen,
+					 "Cannot allocate media ports: no free port pair in %u-%u",
+					 k->cfg.port_min, k->cfg.port_max);
+				return buf;
+			}
 			if (err)
 				return errno_reason(err,
 					"Cannot allocate media ports", buf,
@@ -479,10 +485,17 @@ static void cmd_offer(struct kiced *k, const struct ng_request *req,
 		goto out;
 	}
 	if (!c) {
+		/* rtpengine's "load limit": new calls only, others go on */
 		if (k->cfg.max_sessions &&
 		    k->calls.count >= k->cfg.max_sessions) {
 			k->stats.rejected++;
-			reply_err(k, b, ck, "Too many sessions");
+			if (!req->supports_load_limit)
+				k->stats.errors++;
+			ng_reply_load_limit(b, ck, req->supports_load_limit,
+					    NG_LOAD_LIMIT_SESSIONS);
+			if (klog_once(&k->warn_load_limit))
+				klog_notice("call limit reached (max-sessions %u): offers for new calls refused",
+					    k->cfg.max_sessions);
 			goto out;
 		}
 		c = session_add(&k->calls, req->call_id.p, req->call_id.len,
@@ -492,6 +505,8 @@ static void cmd_offer(struct kiced *k, const struct ng_request *req,
 			goto out;
 		}
 		created = true;
+		klog_repeats(&k->warn_load_limit, "call limit",
+			     "offers for new calls refused");
 	}
 	/* a new offer renegotiates ICE from scratch */
 	session_clear_ice(c);

@@ -63,6 +63,7 @@ struct kiced {
 	struct ng_origin *origin;	/* while a request is handled */
 	struct ng_pending *pending;	/* replies waiting for gathering */
 	struct kiced_stats stats;
+	struct klog_once warn_load_limit;	/* offers over max-sessions */
 	time_t started;
 	uint64_t started_ms;
 };

@@ -16,6 +16,7 @@
 #include "kiced/handover.h"
 #include "kiced/kernel.h"
 #include "kiced/kiced.h"
+#include "kiced/limits.h"
 #include "kiced/log.h"
 
 static void usage(FILE *f)
@@ -32,6 +33,8 @@ static void usage(FILE *f)
 "      --media-address A  IPv4 address media ports bind to\n"
 "      --interface N/A[!ADV]  named media address (for \"direction\")\n"
 "      --port-min N, --port-max N  media port range\n"
+"      --max-sessions N   calls at once (0: as many as the ports hold);\n"
+"                         offers for more get rtpengine's \"load limit\"\n"
 "      --no-kernel        relay media in userspace even if kice.ko is loaded\n"
 "      --stun-server H:P  gather server-reflexive candidates through it\n"
 "      --turn-server H:P  gather relayed candidates (UDP; with --turn-user\n"
@@ -54,6 +57,7 @@ enum {
 	OPT_TURN_SERVER,
 	OPT_TURN_USER,
 	OPT_TURN_PASSWORD,
+	OPT_MAX_SESSIONS,
 };
 
 static const struct option long_opts[] = {
@@ -73,6 +77,7 @@ static const struct option long_opts[] = {
 	{ "turn-server",	required_argument, NULL, OPT_TURN_SERVER },
 	{ "turn-user",		required_argument, NULL, OPT_TURN_USER },
 	{ "turn-password",	required_argument, NULL, OPT_TURN_PASSWORD },
+	{ "max-sessions",	required_argument, NULL, OPT_MAX_SESSIONS },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -139,6 +144,7 @@ static void main_tick(void *arg, uint64_t now_ms)
 int main(int argc, char **argv)
 {
 	struct knl knl = { 0 };
+	struct kiced_limits lim;
 	struct override ov[32];
 	const char *conf = NULL;
 	struct kiced *k;
@@ -204,6 +210,10 @@ int main(int argc, char **argv)
 		case OPT_TURN_PASSWORD:
 			o = (struct override){ "ice", "turn-password", optarg };
 			break;
+		case OPT_MAX_SESSIONS:
+			o = (struct override){ "control", "max-sessions",
+					       optarg };
+			break;
 		case 'h':
 			usage(stdout);
 			free(k);
@@ -250,6 +260,12 @@ int main(int argc, char **argv)
 	}
 	if (*k->cfg.pidfile && write_pidfile(k->cfg.pidfile))
 		klog_warn("pidfile %s: %s", k->cfg.pidfile, strerror(errno));
+	/* 4 fds a call: the soft open-file limit goes up as needed */
+	ret = kiced_limits_apply(&k->cfg, &lim);
+	if (ret)
+		klog_warn("open-file limit: %s", strerror(-ret));
+	kiced_limits_log(&k->cfg, &lim);
+	ret = 1;
 
 	if (loop_init(&k->loop, 1000, main_tick, k))
 		goto out_free;

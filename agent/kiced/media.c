@@ -114,8 +114,9 @@ int media_side_open(struct media_stream *s, enum media_side side, int family,
 	struct media_env *env = s->env;
 	struct media_endpoint *e = &s->side[side];
 	const struct kiced_config *cfg = env->cfg;
-	unsigned int pairs = (unsigned int)(cfg->port_max - cfg->port_min) / 2;
-	unsigned int tries;
+	unsigned int first = (cfg->port_min + 1u) & ~1u, tries;
+	unsigned int pairs = cfg->port_max >= first ?
+			     (cfg->port_max - first + 1u) / 2 : 0;
 	int err = -EADDRINUSE, c;
 
 	if (e->family)
@@ -149,7 +150,7 @@ int media_side_open(struct media_stream *s, enum media_side side, int family,
 			return err;
 	}
 	if (err)
-		return err;
+		return -ENOSPC;	/* every pair tried */
 
 	e->family = family;
 	e->iface = iface;

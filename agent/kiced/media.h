@@ -93,7 +93,8 @@ void media_env_init(struct media_env *env, struct loop *loop,
 struct media_stream *media_stream_new(struct media_env *env, uint32_t flags);
 /*
  * Opens RTP and RTCP sockets of @side on interface @iface (its family),
- * or with @iface NULL on the [media] address of @family.  0 or -errno.
+ * or with @iface NULL on the [media] address of @family.  0 or -errno;
+ * -ENOSPC when no pair of port-min..port-max could be bound (all taken).
  */
 int media_side_open(struct media_stream *s, enum media_side side,
 		    int family, const struct kiced_iface *iface);

@@ -767,6 +767,45 @@ TEST(reply_format)
 	bn_close(&b);
 	ASSERT_STREQ("abc d6:result4:ponge", b.data);
 	bn_buf_free(&b);
+
+	/* rtpengine's load limit, to a client that supports it or not */
+	bn_buf_init(&b);
+	ng_reply_load_limit(&b, ck, true, NG_LOAD_LIMIT_SESSIONS);
+	ASSERT_EQ(0, bn_buf_finish(&b));
+	ASSERT_STREQ("abc d6:result10:load limit7:message30:Parallel session limit reachede",
+		     b.data);
+	bn_buf_free(&b);
+	bn_buf_init(&b);
+	ng_reply_load_limit(&b, ck, false, NG_LOAD_LIMIT_SESSIONS);
+	ASSERT_EQ(0, bn_buf_finish(&b));
+	ASSERT_STREQ("abc d6:result5:error12:error-reason30:Parallel session limit reachede",
+		     b.data);
+	bn_buf_free(&b);
+}
+
+TEST(ng_supports_load_limit)
+{
+	struct ng_request r;
+	struct bn_doc doc;
+
+	ASSERT_EQ(NG_OK, parse("d7:command4:ping8:supportsl10:load limitee",
+			       &r, &doc));
+	EXPECT_TRUE(r.supports_load_limit);
+	bn_doc_free(&doc);
+	ASSERT_EQ(NG_OK, parse("d7:command4:ping8:supportsl3:foo10:Load-Limitee",
+			       &r, &doc));
+	EXPECT_TRUE(r.supports_load_limit);
+	bn_doc_free(&doc);
+	ASSERT_EQ(NG_OK, parse("d7:command4:ping8:supportsl4:loadee", &r, &doc));
+	EXPECT_FALSE(r.supports_load_limit);
+	bn_doc_free(&doc);
+	ASSERT_EQ(NG_OK, parse("d7:command4:pinge", &r, &doc));
+	EXPECT_FALSE(r.supports_load_limit);
+	bn_doc_free(&doc);
+	EXPECT_EQ(NG_E_BAD_TYPE, parse("d7:command4:ping8:supports10:load limite",
+				       &r, &doc));
+	EXPECT_STREQ("supports", r.bad_key);
+	bn_doc_free(&doc);
 }
 
 TEST(replay_cache)

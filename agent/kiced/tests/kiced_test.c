@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -17,6 +19,7 @@
 #include "ctl/bencode.h"
 #include "ice/ice.h"
 #include "kiced/kiced.h"
+#include "kiced/limits.h"
 #include "kiced/log.h"
 
 static int app_socket(uint16_t *port);
@@ -500,28 +503,102 @@ TEST_F(daemon, offer_errors_leave_state_alone)
 	free(ans);
 }
 
+/*
+ * max-sessions, as rtpengine's load limit: a new call over it is refused
+ * ("load limit" to a client that supports it, else an error), calls that
+ * exist go on (re-offer, answer), and once one ends a new one fits.
+ */
 TEST_F(daemon, session_limit)
 {
 	char id[8];
+	const struct bn *m;
+	char *o;
 	int i;
 
 	for (i = 0; i < 4; i++) {
-		char *o;
-
 		snprintf(id, sizeof(id), "lim%d", i);
 		o = sdp_req("offer", id, NULL, 7000 + 2 * i, "");
 		if (i < 3) {
 			EXPECT_STREQ("ok", REQ(id, o));
 		} else {
 			EXPECT_STREQ("error", REQ(id, o));
-			EXPECT_STREQ("Too many sessions", reason(self));
+			EXPECT_STREQ("Parallel session limit reached",
+				     reason(self));
 		}
 		free(o);
 	}
+	/* Kamailio's "supports": [ "load limit" ] */
+	o = sdp_req("offer", "lim4", NULL, 7010, "8:supportsl10:load limite");
+	EXPECT_STREQ("load limit", REQ("ll", o));
+	m = bn_dict_get(self->doc.root, "message");
+	EXPECT_TRUE(bn_is_str(m, "Parallel session limit reached"));
+	EXPECT_EQ(NULL, bn_dict_get(self->doc.root, "sdp"));
+	free(o);
 	EXPECT_EQ(3, self->k.calls.count);
-	EXPECT_EQ(1, self->k.stats.rejected);
+	EXPECT_EQ(2, self->k.stats.rejected);
+	/* an existing call is re-offered and answered as usual */
+	o = sdp_req("offer", "lim1", NULL, 7002, "8:supportsl10:load limite");
+	EXPECT_STREQ("ok", REQ("re", o));
+	free(o);
+	o = sdp_req("answer", "lim1", "2:tt", 7102, "");
+	EXPECT_STREQ("ok", REQ("an", o));
+	free(o);
+	EXPECT_EQ(3, self->k.calls.count);
 	ASSERT_STREQ("ok", REQ("l", "d7:command4:list5:limiti2ee"));
 	EXPECT_EQ(2, bn_dict_get(self->doc.root, "calls")->len);
+	/* one call ends: a new one fits */
+	ASSERT_STREQ("ok", REQ("d", "d7:call-id4:lim07:command6:deletee"));
+	o = sdp_req("offer", "lim4", NULL, 7010, "8:supportsl10:load limite");
+	EXPECT_STREQ("ok", REQ("ok", o));
+	free(o);
+	EXPECT_EQ(3, self->k.calls.count);
+}
+
+/* The soft open-file limit follows the port range, up to the hard one. */
+TEST(open_file_limit)
+{
+	struct kiced_config c;
+	struct kiced_limits l;
+	struct rlimit rl, saved;
+	pid_t pid;
+	int status;
+
+	ASSERT_EQ(0, getrlimit(RLIMIT_NOFILE, &saved));
+	config_defaults(&c);
+	c.port_min = 20000;
+	c.port_max = 21999;		/* 1000 pairs: 500 calls */
+	rl = saved;
+	rl.rlim_cur = 256;
+	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &rl));
+	ASSERT_EQ(0, kiced_limits_apply(&c, &l));
+	EXPECT_EQ(1000, l.port_pairs);
+	EXPECT_EQ(500, l.calls_ports);
+	EXPECT_EQ(256, l.nofile_was);
+	ASSERT_EQ(0, getrlimit(RLIMIT_NOFILE, &rl));
+	if (saved.rlim_max >= 2000 + KICED_FD_RESERVE) {
+		EXPECT_EQ(2000 + KICED_FD_RESERVE, rl.rlim_cur);
+		EXPECT_EQ(rl.rlim_cur, l.nofile);
+		EXPECT_EQ(500, l.max_calls);
+	}
+	c.max_sessions = 100;
+	ASSERT_EQ(0, kiced_limits_apply(&c, &l));
+	EXPECT_EQ(100, l.max_calls);
+	c.max_sessions = 0;
+	/* a low hard limit bounds the calls (in a child: it cannot go up) */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		rl.rlim_cur = rl.rlim_max = 512;
+		if (setrlimit(RLIMIT_NOFILE, &rl) ||
+		    kiced_limits_apply(&c, &l) || l.nofile != 512 ||
+		    l.max_calls != (512 - KICED_FD_RESERVE) / 4 ||
+		    l.calls_fds >= l.calls_ports)
+			_exit(1);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
+	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &saved));
 }
 
 /* Ports run out: the offer fails cleanly, the existing call keeps its. */
@@ -536,7 +613,7 @@ TEST_F(daemon, port_exhaustion)
 	media_env_init(&self->k.media, &self->k.loop, &self->k.cfg, NULL);
 	ASSERT_STREQ("ok", REQ("p1", o1));
 	ASSERT_STREQ("error", REQ("p2", o2));
-	EXPECT_STREQ("Cannot allocate media ports: Address already in use",
+	EXPECT_STREQ("Cannot allocate media ports: no free port pair in 21300-21303",
 		     reason(self));
 	EXPECT_EQ(1, self->k.calls.count);
 	EXPECT_EQ(4, self->k.media.open_ports);

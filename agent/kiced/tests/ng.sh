@@ -43,7 +43,7 @@ new_sdp() { sed -n '/^New SDP:/,/^----->8/p' | sed '1,2d;$d'; }
 sdp_port() { sed -n 's/^m=audio \([0-9]*\) .*/\1/p' | head -n1 | tr -d '\r'; }
 hex() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
 
-ktap_plan 35
+ktap_plan 37
 
 "$bin/kiced" -f -l info --ng-listen "127.0.0.1:$port" --ng-socket "$sock" \
 	--port-min $base --port-max $((base + 19)) --no-kernel 2>"$log" &
@@ -55,6 +55,9 @@ for _ in $(seq 50); do
 done
 ktap_check "kiced starts and answers ping (kicectl, UDP)" [ $up = 1 ]
 [ $up = 1 ] || { cat "$log" | sed 's/^/# /'; ktap_finish; }
+
+ktap_check "start: the port range's calls logged (20 ports: at most 5 calls)" \
+	grep -q 'notice: at most 5 calls (bounded by the port range): ports' "$log"
 
 ktap_check "kicectl ping over the Unix socket" \
 	bash -c "[ \"\$(timeout 10 $bin/kicectl ping -s unix:$sock)\" = pong ]"
@@ -291,11 +294,25 @@ wait "$spid" 2>/dev/null
 # daemon mode: detaches, writes and removes its pidfile
 port3=$($tool freeport)
 "$bin/kiced" --ng-listen "127.0.0.1:$port3" --pidfile "$tmp/kiced3.pid" \
-	--port-min $((base + 120)) --port-max $((base + 139)) --no-kernel
+	--port-min $((base + 120)) --port-max $((base + 139)) --no-kernel \
+	--max-sessions 1
 drc=$?
 for _ in $(seq 50); do [ -s "$tmp/kiced3.pid" ] && break; sleep 0.1; done
 pid3=$(cat "$tmp/kiced3.pid" 2>/dev/null)
 pong=$(timeout 5 "$bin/kicectl" ping -s "127.0.0.1:$port3" 2>&1)
+# --max-sessions 1: a second call gets rtpengine's "load limit" when the
+# client supports it (as Kamailio says), the first one goes on
+lsdp=$'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 5040 RTP/AVP 0\r\n'
+loffer() { hex "$1 d7:call-id2:${2}7:command5:offer8:from-tag2:ft3:sdp${#lsdp}:${lsdp}8:supportsl10:load limitee"; }
+lim_ok=1
+r=$($tool raw "$port3" "$(loffer lim1 l1)")
+[[ $r == "lim1 d6:result2:ok3:sdp"* ]] || lim_ok=0
+r=$($tool raw "$port3" "$(loffer lim2 l2)")
+[ "$r" = "lim2 d6:result10:load limit7:message30:Parallel session limit reachede" ] || lim_ok=0
+r=$($tool raw "$port3" "$(loffer lim3 l1)")
+[[ $r == "lim3 d6:result2:ok3:sdp"* ]] || lim_ok=0
+ktap_check "--max-sessions 1: a second call -> result \"load limit\", the first one re-offered ok" \
+	[ $lim_ok = 1 ]
 [ -n "$pid3" ] && kill -TERM "$pid3"
 for _ in $(seq 50); do [ -e "$tmp/kiced3.pid" ] || break; sleep 0.1; done
 ktap_check "daemon mode: parent exits 0, pidfile, ping, SIGTERM removes pidfile" \
