@@ -44,3 +44,11 @@ KTESTS += kiced_kernel_test
 kiced_kernel_test_SRCS := agent/kiced/tests/kiced_kernel_test.c
 kiced_kernel_test_LIBS := kicedcore knl ice ctl sdp turn stun
 kiced_kernel_test_CFLAGS := -I$(KSFT_DIR) -Wno-sign-compare
+
+# hostile ng input against a live kiced with calls and media (issue 12)
+PROGS += hostile_ng
+hostile_ng_SRCS := agent/kiced/tests/hostile_ng.c \
+	agent/kiced/tests/hostile_gen.c agent/kiced/tests/hostile_media.c
+hostile_ng_LIBS := ctl
+NETTESTS += agent/kiced/tests/hostile_ng.sh \
+	agent/kiced/tests/hostile_ng_release.sh
