@@ -295,8 +295,10 @@ int main(int argc, char **argv)
 		el = now() - t0;
 		if (el >= limit)
 			break;
-		n = 1 + nf_below(&s->rng, left < (uint64_t)batch ?
-					(uint32_t)left : (uint32_t)batch);
+		/* drawn alike whatever --count: a prefix of a longer run */
+		n = 1 + nf_below(&s->rng, batch);
+		if ((uint64_t)n > left)
+			n = (int)left;
 		nf_batch(s, n);
 		nf_net_drain(s, false, true);
 		nf_monitor_drain(s);

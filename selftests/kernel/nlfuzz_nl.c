@@ -563,6 +563,9 @@ void nf_batch(struct nf_state *s, int n)
 			if (i != 4 && i != 5)
 				s->c.digest = (s->c.digest ^ sbuf[m->off + i]) *
 					      0x100000001b3ULL;
+		if (s->c.sent == 1000)
+			printf("digest_1000=%016llx\n",
+			       (unsigned long long)s->c.digest);
 		if (s->hex) {
 			printf("# msg %u: ", m->seq);
 			hexdump(sbuf + m->off, m->buflen);
