@@ -154,8 +154,15 @@ void ice_agent_free(struct ice_agent *a);
 
 /* Add a stream with @ncomp components (1 or 2); returns its index. */
 int ice_agent_add_stream(struct ice_agent *a, unsigned int ncomp);
-/* Drop component 2 of @stream (rtcp-mux negotiated). */
-int ice_agent_rtcp_mux(struct ice_agent *a, unsigned int stream);
+/*
+ * @stream has one component from now on (rtcp-mux negotiated, or the
+ * peer has no component 2): component 2 is dropped, at any time.  Pairs
+ * the peer's early checks made for component 1 (peer-reflexive ones,
+ * triggered checks, a nomination) stand; component 2's pairs go, and its
+ * local candidates are no longer paired or signalled.
+ */
+int ice_agent_rtcp_mux(struct ice_agent *a, unsigned int stream,
+		       uint64_t now);
 unsigned int ice_agent_nstreams(const struct ice_agent *a);
 unsigned int ice_agent_ncomp(const struct ice_agent *a, unsigned int stream);
 

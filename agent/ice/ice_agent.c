@@ -221,18 +221,68 @@ static void compact_lc(struct ice_agent *a, int mux_stream, int type)
 		a->lc[i].base = map[a->lc[i].base];
 }
 
-int ice_agent_rtcp_mux(struct ice_agent *a, unsigned int stream)
+/* Drop the pairs of component 2 of @stream; pair indices are renumbered. */
+static void drop_comp2_pairs(struct ice_agent *a, unsigned int stream)
 {
+	uint8_t map[ICE_MAX_PAIRS];
+	unsigned int j = 0;
+
+	for (unsigned int i = 0; i < a->npairs; i++) {
+		if (a->pairs[i].stream == stream && a->pairs[i].comp == 2) {
+			map[i] = ICE_NONE;
+			continue;
+		}
+		map[i] = (uint8_t)j;
+		a->pairs[j++] = a->pairs[i];
+	}
+	a->npairs = (uint16_t)j;
+	for (unsigned int i = 0; i < a->npairs; i++)
+		if (a->pairs[i].valid_idx != ICE_NONE)
+			a->pairs[i].valid_idx = map[a->pairs[i].valid_idx];
+	for (unsigned int s = 0; s < a->nstreams; s++)
+		for (unsigned int c = 0; c < a->streams[s].ncomp; c++) {
+			int16_t *sel = &a->streams[s].comp[c].selected;
+
+			if (*sel >= 0)
+				*sel = map[*sel] == ICE_NONE ? -1 : map[*sel];
+		}
+}
+
+int ice_agent_rtcp_mux(struct ice_agent *a, unsigned int stream, uint64_t now)
+{
+	struct ice_stream *st;
+	bool valid = false;
 
 	if (stream >= a->nstreams)
 		return -EINVAL;
-	if (a->started || a->npairs)
-		return -EBUSY;
-	for (unsigned int i = 0; i < a->nrc; i++)
-		if (a->rc[i].stream == stream && a->rc[i].comp == 2)
-			return -EBUSY;
-	a->streams[stream].ncomp = 1;
-	compact_lc(a, (int)stream, -1);
+	st = &a->streams[stream];
+	if (st->ncomp == 1)
+		return 0;
+	if (!a->started && !a->npairs) {
+		/* nothing refers to the candidates yet: forget them */
+		st->ncomp = 1;
+		compact_lc(a, (int)stream, -1);
+		return 0;
+	}
+	/*
+	 * Checks ran already (the peer's early checks made peer-reflexive
+	 * pairs, or ours started): component 2's pairs go, its candidates
+	 * stay (indices are kept) but pair with nothing from now on and are
+	 * no longer signalled; what component 1 learnt stands.
+	 */
+	drop_comp2_pairs(a, stream);
+	st->comp[1].selected = -1;
+	st->comp[1].have_path = false;
+	st->comp[1].consent = false;
+	st->ncomp = 1;
+	for (unsigned int i = 0; i < a->npairs; i++)
+		if (a->pairs[i].stream == stream &&
+		    (a->pairs[i].flags & PAIR_VALID))
+			valid = true;
+	/* component 1 alone may now be all there is to nominate */
+	if (valid && !st->all_valid_at)
+		st->all_valid_at = now;
+	ice_update_state(a, now);
 	return 0;
 }
 

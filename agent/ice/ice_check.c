@@ -87,6 +87,9 @@ int ice_pair_add(struct ice_agent *a, unsigned int l, unsigned int r)
 
 	if (i >= 0)
 		return i;
+	/* component 2 of a stream that went down to one (rtcp-mux) */
+	if (a->lc[l].comp > a->streams[a->lc[l].stream].ncomp)
+		return -EINVAL;
 	if (a->npairs >= limit || a->npairs >= ICE_MAX_PAIRS) {
 		int worst = -1;
 

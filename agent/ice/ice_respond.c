@@ -144,7 +144,8 @@ void ice_on_request(struct ice_agent *a, int sock, const struct ice_addr *from,
 		return;
 	}
 	h = ice_host_by_sock(a, sock);
-	if (h < 0)
+	/* no such component (any more): the peer muxes, or has no RTCP */
+	if (h < 0 || a->lc[h].comp > a->streams[a->lc[h].stream].ncomp)
 		return;
 	if (!a->cfg.lite && !role_conflict(a, sock, from, m))
 		return;

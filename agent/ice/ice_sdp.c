@@ -73,7 +73,8 @@ static int describe_media(const struct ice_agent *a, unsigned int s,
 		struct sdp_candidate c;
 
 		/* peer-reflexive candidates are never signalled */
-		if (ci.stream != s || ci.type == ICE_CAND_PRFLX)
+		if (ci.stream != s || ci.type == ICE_CAND_PRFLX ||
+		    ci.component > ice_agent_ncomp(a, s))
 			continue;
 		to_sdp_cand(&ci, &c);
 		if (sdp_add_candidate(m, &c))
@@ -162,11 +163,16 @@ static void creds_of(const struct sdp_session *s, const struct sdp_media *m,
 
 int ice_sdp_check(const struct ice_agent *a, const struct sdp_session *s)
 {
+	return ice_sdp_check_streams(ice_agent_nstreams(a), s);
+}
+
+int ice_sdp_check_streams(unsigned int nstreams, const struct sdp_session *s)
+{
 	const char *u0, *p0;
 
 	if (!s->nmedia)
 		return -ICE_SDP_E_NO_MEDIA;
-	if (s->nmedia < ice_agent_nstreams(a))
+	if (s->nmedia < nstreams)
 		return -ICE_SDP_E_STREAMS;
 	creds_of(s, &s->media[0], &u0, &p0);
 	if (!u0 || !p0)
@@ -221,6 +227,23 @@ static void use_remote_cands(struct ice_agent *a, const struct sdp_session *s,
 	}
 }
 
+bool ice_sdp_one_component(const struct sdp_session *s,
+			   const struct sdp_media *m)
+{
+	bool c1 = false, trickles;
+
+	for (size_t j = 0; j < m->ncands; j++) {
+		if (m->cands[j].component == 2)
+			return false;
+		if (m->cands[j].component == 1)
+			c1 = true;
+	}
+	/* a trickling peer may still send component 2 */
+	trickles = ((s->ice.options | m->ice.options) & SDP_OPT_TRICKLE) &&
+		   !m->end_of_candidates && !s->end_of_candidates;
+	return c1 && !trickles;
+}
+
 int ice_sdp_apply(struct ice_agent *a, const struct sdp_session *s,
 		  unsigned int flags, uint64_t now)
 {
@@ -246,10 +269,12 @@ int ice_sdp_apply(struct ice_agent *a, const struct sdp_session *s,
 	for (unsigned int i = 0; i < ice_agent_nstreams(a); i++) {
 		const struct sdp_media *m = &s->media[i];
 
-		/* rtcp-mux in both offer and answer: one component */
-		if (m->rtcp_mux && (flags & ICE_SDP_RTCP_MUX) &&
-		    ice_agent_ncomp(a, i) > 1)
-			ice_agent_rtcp_mux(a, i);
+		/* rtcp-mux in both offer and answer, or a peer with no
+		 * component 2: one component (RFC 8839 5.1, RFC 5761) */
+		if (ice_agent_ncomp(a, i) > 1 &&
+		    ((m->rtcp_mux && (flags & ICE_SDP_RTCP_MUX)) ||
+		     ice_sdp_one_component(s, m)))
+			ice_agent_rtcp_mux(a, i, now);
 		for (size_t j = 0; j < m->ncands; j++) {
 			struct ice_cand_info ci;
 

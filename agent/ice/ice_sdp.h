@@ -33,6 +33,8 @@ int ice_sdp_describe(const struct ice_agent *a, struct sdp_session *sdp,
 		     unsigned int flags);
 /* Validate a peer description without changing anything. */
 int ice_sdp_check(const struct ice_agent *a, const struct sdp_session *s);
+/* The same for an agent of @nstreams streams that does not exist yet. */
+int ice_sdp_check_streams(unsigned int nstreams, const struct sdp_session *s);
 /*
  * Apply a peer description: credentials, ice-lite, candidates (UDP with
  * literal addresses), end-of-candidates, rtcp-mux.  A changed ufrag is an
@@ -41,6 +43,13 @@ int ice_sdp_check(const struct ice_agent *a, const struct sdp_session *s);
  */
 int ice_sdp_apply(struct ice_agent *a, const struct sdp_session *s,
 		  unsigned int flags, uint64_t now);
+/*
+ * Does the peer's media section @m have one component: candidates for
+ * component 1 and none for 2, and no more to come (not trickling, or
+ * end-of-candidates)?  ice_sdp_apply() then drops our component 2.
+ */
+bool ice_sdp_one_component(const struct sdp_session *s,
+			   const struct sdp_media *m);
 const char *ice_sdp_strerror(int err);
 /* A signalled candidate as the agent takes it: -EPROTONOSUPPORT for
  * non-UDP, -EAFNOSUPPORT for names (FQDN, mDNS). */

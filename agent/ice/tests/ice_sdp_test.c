@@ -183,6 +183,56 @@ TEST(rtcp_mux_negotiated)
 	sim_free(&n);
 }
 
+/* A peer without component-2 candidates gets a one-component stream. */
+TEST(one_component_peer)
+{
+	struct ice_cfg ca = cfg_of(true), cb = cfg_of(false);
+	struct simnet n;
+	struct sim_ep *a, *b;
+	struct sdp_session s;
+	char *text;
+
+	sim_init(&n);
+	a = sim_ep_new(&n, &ca, 0, ip_a, 1, 1, 2);
+	b = sim_ep_new(&n, &cb, 0, ip_b, 1, 1, 1);
+	exchange(_metadata, a, b, 0);
+	/* still trickling, no end-of-candidates: component 2 may come */
+	ASSERT_EQ(0, roundtrip(b->a, ICE_SDP_TRICKLE, &s, &text));
+	s.media[0].end_of_candidates = false;
+	ASSERT_FALSE(ice_sdp_one_component(&s, &s.media[0]));
+	ASSERT_EQ(0, ice_sdp_apply(a->a, &s, 0, n.now));
+	EXPECT_EQ(2, ice_agent_ncomp(a->a, 0));
+	/* complete: one component */
+	s.media[0].end_of_candidates = true;
+	ASSERT_TRUE(ice_sdp_one_component(&s, &s.media[0]));
+	ASSERT_EQ(0, ice_sdp_apply(a->a, &s, 0, n.now));
+	EXPECT_EQ(1, ice_agent_ncomp(a->a, 0));
+	sdp_session_free(&s);
+	free(text);
+	/* a later description of ours has no component 2 */
+	ASSERT_EQ(0, roundtrip(a->a, 0, &s, &text));
+	EXPECT_EQ(1, s.media[0].ncands);
+	EXPECT_FALSE(s.media[0].has_rtcp);
+	sdp_session_free(&s);
+	free(text);
+	ice_agent_start(a->a, n.now);
+	ice_agent_start(b->a, n.now);
+	sim_kick(a);
+	sim_kick(b);
+	ASSERT_TRUE(sim_run(&n, 5000, sim_both_connected, NULL));
+	sim_run(&n, 1000, NULL, NULL);
+	EXPECT_EQ(0, a->ev[ICE_EV_FAILED]);
+	EXPECT_EQ(1, a->ev[ICE_EV_COMPLETED]);
+	/* a two-component peer keeps both */
+	sim_free(&n);
+	sim_init(&n);
+	a = sim_ep_new(&n, &ca, 0, ip_a, 1, 1, 2);
+	b = sim_ep_new(&n, &cb, 0, ip_b, 1, 1, 2);
+	exchange(_metadata, b, a, 0);
+	EXPECT_EQ(2, ice_agent_ncomp(a->a, 0));
+	sim_free(&n);
+}
+
 static int apply_text(struct ice_agent *a, const char *text)
 {
 	struct sdp_session s;

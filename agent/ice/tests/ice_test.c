@@ -498,12 +498,102 @@ TEST(rtcp_mux)
 	a = sim_ep_new(&n, &ca, 0, lan_a, 1, 1, 2);
 	b = sim_ep_new(&n, &cb, 0, lan_b, 1, 1, 1);
 	EXPECT_EQ(2, ice_agent_nlocal(a->a));
-	ASSERT_EQ(0, ice_agent_rtcp_mux(a->a, 0));
+	ASSERT_EQ(0, ice_agent_rtcp_mux(a->a, 0, n.now));
 	EXPECT_EQ(1, ice_agent_nlocal(a->a));
 	EXPECT_EQ(1, ice_agent_ncomp(a->a, 0));
 	sim_connect(a, b);
 	ASSERT_TRUE(sim_run(&n, 5000, sim_both_connected, NULL));
 	EXPECT_EQ(-EINVAL, ice_agent_send(a->a, 0, 2, "x", 1));
+	sim_free(&n);
+}
+
+/*
+ * The peer has one component and checks before its answer arrives: its
+ * checks make peer-reflexive pairs on our side (two components still).
+ * The answer drops our component 2; what the early checks made stands and
+ * we nominate at once.  @we_control: our role.
+ */
+static void early_one_comp(struct __test_metadata *_metadata, bool we_control)
+{
+	struct simnet n;
+	struct ice_cfg ca = fast_cfg(we_control), cb = fast_cfg(!we_control);
+	struct sim_ep *a, *b;
+	struct ice_cand_info l, r;
+	uint64_t answered;
+
+	sim_init(&n);
+	a = sim_ep_new(&n, &ca, 0, lan_a, 1, 1, 2);
+	b = sim_ep_new(&n, &cb, 0, lan_b, 1, 1, 1);
+	sim_signal(a, b);
+	ice_agent_start(b->a, n.now);
+	sim_kick(b);
+	sim_run(&n, 300, NULL, NULL);
+	/* early checks answered: peer-reflexive pairs, no component 2 */
+	ASSERT_LT(0, ice_agent_npairs(a->a));
+	ASSERT_LT(0, ice_agent_nremote(a->a));
+	EXPECT_EQ(0, a->ev[ICE_EV_CHECKING]);
+	sim_signal(b, a);
+	ASSERT_EQ(0, ice_agent_rtcp_mux(a->a, 0, n.now));
+	EXPECT_EQ(1, ice_agent_ncomp(a->a, 0));
+	for (unsigned int i = 0; i < ice_agent_npairs(a->a); i++) {
+		struct ice_pair_info pi;
+
+		ASSERT_EQ(0, ice_agent_pair(a->a, i, &pi));
+		EXPECT_EQ(1, pi.component);
+	}
+	answered = n.now;
+	ice_agent_start(a->a, n.now);
+	sim_kick(a);
+	ASSERT_TRUE(sim_run(&n, 5000, sim_both_connected, NULL));
+	/* promptly: a round trip or two and the nomination, not a timeout */
+	EXPECT_LT(a->ev_at[ICE_EV_CONNECTED] - answered, 300);
+	sim_run(&n, 1000, NULL, NULL);
+	EXPECT_EQ(1, a->ev[ICE_EV_COMPLETED]);
+	EXPECT_EQ(1, b->ev[ICE_EV_COMPLETED]);
+	EXPECT_EQ(0, a->ev[ICE_EV_FAILED]);
+	EXPECT_EQ(0, b->ev[ICE_EV_FAILED]);
+	ASSERT_EQ(0, ice_agent_selected(a->a, 0, 1, &l, &r));
+	EXPECT_EQ(-EINVAL, ice_agent_selected(a->a, 0, 2, &l, &r));
+	echo_check(_metadata, &n, a, b);
+	/* still there after the fail timeout of a two-component stream */
+	sim_run(&n, 31000, NULL, NULL);
+	EXPECT_EQ(0, a->ev[ICE_EV_FAILED]);
+	EXPECT_EQ(0, a->ev[ICE_EV_DISCONNECTED]);
+	sim_free(&n);
+}
+
+TEST(early_checks_one_comp_peer_we_control)
+{
+	early_one_comp(_metadata, true);
+}
+
+TEST(early_checks_one_comp_peer_it_controls)
+{
+	early_one_comp(_metadata, false);
+}
+
+/* rtcp-mux decided after our own checks ran on both components */
+TEST(rtcp_mux_after_checks)
+{
+	struct simnet n;
+	struct ice_cfg ca = fast_cfg(true), cb = fast_cfg(false);
+	struct sim_ep *a, *b;
+
+	sim_init(&n);
+	a = sim_ep_new(&n, &ca, 0, lan_a, 1, 1, 2);
+	b = sim_ep_new(&n, &cb, 0, lan_b, 1, 1, 2);
+	b->mute = true;		/* nothing of b's gets through yet */
+	sim_connect(a, b);
+	sim_run(&n, 200, NULL, NULL);
+	EXPECT_EQ(0, a->ev[ICE_EV_CONNECTED]);
+	ASSERT_EQ(0, ice_agent_rtcp_mux(a->a, 0, n.now));
+	ASSERT_EQ(0, ice_agent_rtcp_mux(b->a, 0, n.now));
+	EXPECT_EQ(0, ice_agent_rtcp_mux(a->a, 0, n.now));	/* again: no-op */
+	EXPECT_EQ(-EINVAL, ice_agent_rtcp_mux(a->a, 1, n.now));
+	b->mute = false;
+	ASSERT_TRUE(sim_run(&n, 5000, sim_both_connected, NULL));
+	EXPECT_EQ(-EINVAL, ice_agent_send(a->a, 0, 2, "x", 1));
+	EXPECT_EQ(1, ice_agent_npairs(a->a));
 	sim_free(&n);
 }
 
