@@ -272,6 +272,7 @@ int main(int argc, char **argv)
 	open_nl(&s->fz, "kice family");
 	open_nl(&s->chk, "kice family");
 	open_nl(&s->mon, "kice family");
+	open_nl(&s->dmp, "kice family");
 	/* ACKs without the request; extended ACKs; room for many answers */
 	mnl_socket_setsockopt(s->fz.nl, NETLINK_CAP_ACK, &one, sizeof(one));
 	setsockopt(knl_fd(&s->fz), SOL_SOCKET, SO_RCVBUFFORCE, &big,
@@ -281,7 +282,9 @@ int main(int argc, char **argv)
 	if (knl_monitor_join(&s->mon))
 		fprintf(stderr, "nlfuzz: cannot join the monitor group\n");
 	fcntl(knl_fd(&s->mon), F_SETFL, O_NONBLOCK);
-	s->max_fd = knl_fd(&s->mon);
+	s->max_fd = knl_fd(&s->dmp);
+	if (knl_fd(&s->mon) > s->max_fd)
+		s->max_fd = knl_fd(&s->mon);
 	if (knl_fd(&s->chk) > s->max_fd)
 		s->max_fd = knl_fd(&s->chk);
 	nf_net_setup(s, ns_a, ns_b);
@@ -302,6 +305,7 @@ int main(int argc, char **argv)
 		nf_batch(s, n);
 		nf_net_drain(s, false, true);
 		nf_monitor_drain(s);
+		nf_dump_step(s);
 		if (s->c.batches % 32 == 0 && nf_resync(s))
 			s->c.unexpected++;
 		if (nf_below(&s->rng, 150) == 0)
@@ -317,5 +321,6 @@ int main(int argc, char **argv)
 	knl_close(&s->fz);
 	knl_close(&s->chk);
 	knl_close(&s->mon);
+	knl_close(&s->dmp);
 	return fails ? 1 : 0;
 }

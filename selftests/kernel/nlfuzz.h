@@ -140,6 +140,7 @@ struct nf_counts {
 	uint64_t sent, batches, acks, replies, dones, errors, no_reply;
 	uint64_t pkts_directed;
 	uint64_t digest;		/* FNV-1a of every message sent */
+	uint64_t slow_dumps, slow_parts, slow_bad;
 	uint64_t by_errno[256];
 	uint64_t reached, policy, core;	/* errors' origin, acks count as reached */
 	uint64_t wrong_accept, bad_offset, reply_bad, reply_extra, unexpected;
@@ -160,6 +161,7 @@ struct nf_state {
 	int n_flows;
 	int max_fd;
 	struct knl fz, chk, mon;	/* fuzzing, checks, monitor group */
+	struct knl dmp;			/* dumps read a part per batch */
 	struct nf_counts c;
 	uint64_t max_packets;
 	struct nf_shared *sh;		/* the traffic sender's counters */
@@ -233,6 +235,8 @@ size_t nf_gen(struct nf_state *s, uint8_t *buf, size_t room,
 #define NF_BATCH_MAX	64
 void nf_batch(struct nf_state *s, int n);
 void nf_monitor_drain(struct nf_state *s);
+/* one part of a dump that runs across the batches */
+void nf_dump_step(struct nf_state *s);
 void nf_print_summary(struct nf_state *s, double secs);
 int nf_check_reply(const struct nlmsghdr *nlh, const struct nf_op *op,
 		   bool dump, bool event);

@@ -15,7 +15,7 @@ t0=$SECONDS
 kice_load
 command -v kice-nlfuzz >/dev/null || ktap_skip_all "kice-nlfuzz not built (make agent)"
 kice_topo || ktap_skip_all "cannot build the namespaces"
-ktap_plan 14
+ktap_plan 15
 
 seed=${KICE_FUZZ_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
 # KASAN and lockdep make a kernel several times slower: half as many there
@@ -88,6 +88,8 @@ ktap_check "no message the policy or the module must refuse was accepted ($(r wr
 	[ "$(r wrong_accept)" = 0 ]
 ktap_check "replies and events match the spec (bad $(r reply_bad), events $(r mon_bad))" \
 	[ "$(r reply_bad)" = 0 ] && [ "$(r mon_bad)" = 0 ]
+ktap_check "dumps read a part per batch: ids rising, parts match the spec ($(r slow_dumps) dumps in $(r slow_parts) parts)" \
+	[ "$(r slow_bad)" = 0 ] && [ "$(r slow_dumps)" -gt 0 ]
 ktap_check "extended ACK offsets inside the request; every request answered" \
 	[ "$(r bad_offset)" = 0 ] && [ "$(r no_reply)" = 0 ] && \
 	[ "$(r timeouts)" = 0 ] && [ "$(r unexpected)" = 0 ]

@@ -39,28 +39,34 @@ static const struct relay_cfg {
 	uint16_t port;
 	int family, type, proto;
 	bool v6only;
+	const char *peer;		/* connected to PEER,5000 */
+	const char *dev;		/* SO_BINDTODEVICE */
 } relay_cfg[] = {
-	{ "192.0.2.1", 4000, AF_INET, SOCK_DGRAM, 0, false },
-	{ "192.0.2.1", 4001, AF_INET, SOCK_DGRAM, 0, false },
-	{ "192.0.2.1", 4002, AF_INET, SOCK_DGRAM, 0, false },
-	{ "198.51.100.1", 4100, AF_INET, SOCK_DGRAM, 0, false },
-	{ "198.51.100.1", 4101, AF_INET, SOCK_DGRAM, 0, false },
-	{ "198.51.100.1", 4102, AF_INET, SOCK_DGRAM, 0, false },
-	{ "2001:db8:a::1", 4200, AF_INET6, SOCK_DGRAM, 0, true },
-	{ "2001:db8:a::1", 4201, AF_INET6, SOCK_DGRAM, 0, false },
-	{ "2001:db8:b::1", 4300, AF_INET6, SOCK_DGRAM, 0, true },
-	{ "2001:db8:b::1", 4301, AF_INET6, SOCK_DGRAM, 0, false },
-	{ "::", 4400, AF_INET6, SOCK_DGRAM, 0, false },
-	{ "::", 4401, AF_INET6, SOCK_DGRAM, 0, true },
-	{ "0.0.0.0", 4500, AF_INET, SOCK_DGRAM, 0, false },
-	{ "::ffff:192.0.2.1", 4600, AF_INET6, SOCK_DGRAM, 0, false },
+	{ "192.0.2.1", 4000, AF_INET, SOCK_DGRAM, 0, false, NULL, NULL },
+	{ "192.0.2.1", 4001, AF_INET, SOCK_DGRAM, 0, false, NULL, NULL },
+	{ "192.0.2.1", 4002, AF_INET, SOCK_DGRAM, 0, false, NULL, NULL },
+	{ "198.51.100.1", 4100, AF_INET, SOCK_DGRAM, 0, false, NULL, NULL },
+	{ "198.51.100.1", 4101, AF_INET, SOCK_DGRAM, 0, false, NULL, NULL },
+	{ "198.51.100.1", 4102, AF_INET, SOCK_DGRAM, 0, false, NULL, NULL },
+	{ "2001:db8:a::1", 4200, AF_INET6, SOCK_DGRAM, 0, true, NULL, NULL },
+	{ "2001:db8:a::1", 4201, AF_INET6, SOCK_DGRAM, 0, false, NULL, NULL },
+	{ "2001:db8:b::1", 4300, AF_INET6, SOCK_DGRAM, 0, true, NULL, NULL },
+	{ "2001:db8:b::1", 4301, AF_INET6, SOCK_DGRAM, 0, false, NULL, NULL },
+	{ "::", 4400, AF_INET6, SOCK_DGRAM, 0, false, NULL, NULL },
+	{ "::", 4401, AF_INET6, SOCK_DGRAM, 0, true, NULL, NULL },
+	{ "0.0.0.0", 4500, AF_INET, SOCK_DGRAM, 0, false, NULL, NULL },
+	{ "::ffff:192.0.2.1", 4600, AF_INET6, SOCK_DGRAM, 0, false, NULL, NULL },
+	{ "192.0.2.1", 4700, AF_INET, SOCK_DGRAM, 0, false, "192.0.2.2",
+	  NULL },
+	{ "198.51.100.1", 4701, AF_INET, SOCK_DGRAM, 0, false, NULL, "rb" },
 	/* decoys */
-	{ NULL, 0, AF_INET, SOCK_DGRAM, 0, false },
-	{ NULL, 0, AF_INET6, SOCK_DGRAM, 0, false },
-	{ "192.0.2.1", 4800, AF_INET, SOCK_STREAM, 0, false },
-	{ "192.0.2.1", 4801, AF_INET, SOCK_DGRAM, IPPROTO_UDPLITE, false },
-	{ NULL, 0, AF_INET, SOCK_RAW, IPPROTO_UDP, false },
-	{ NULL, 0, AF_UNIX, SOCK_DGRAM, 0, false },
+	{ NULL, 0, AF_INET, SOCK_DGRAM, 0, false, NULL, NULL },
+	{ NULL, 0, AF_INET6, SOCK_DGRAM, 0, false, NULL, NULL },
+	{ "192.0.2.1", 4800, AF_INET, SOCK_STREAM, 0, false, NULL, NULL },
+	{ "192.0.2.1", 4801, AF_INET, SOCK_DGRAM, IPPROTO_UDPLITE, false, NULL,
+	  NULL },
+	{ NULL, 0, AF_INET, SOCK_RAW, IPPROTO_UDP, false, NULL, NULL },
+	{ NULL, 0, AF_UNIX, SOCK_DGRAM, 0, false, NULL, NULL },
 };
 
 #define N_RELAY (sizeof(relay_cfg) / sizeof(relay_cfg[0]))
@@ -231,6 +237,15 @@ static void rsock_open(struct nf_state *s, int i)
 		if (bind(fd, (struct sockaddr *)&r->addr, sa_len(&r->addr)) < 0)
 			die("bind relay socket");
 		r->bound = true;
+		if (c->dev)	/* lib.bash's name of r's link to b */
+			setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, c->dev,
+				   strlen(c->dev));
+		if (c->peer) {
+			struct sockaddr_storage to;
+
+			sa_make(&to, c->peer, 5000);
+			connect(fd, (struct sockaddr *)&to, sa_len(&to));
+		}
 		if (c->type == SOCK_STREAM)
 			listen(fd, 1);
 		else

@@ -643,6 +643,69 @@ void nf_monitor_drain(struct nf_state *s)
 	}
 }
 
+/*
+ * A dump read one part (of at most 8 KB) per batch, so that the batches
+ * change flows and sockets between its parts: every part must match the
+ * spec and the ids must keep rising (the dump resumes after the last id
+ * it sent).  Flow and socket dumps take turns.
+ */
+void nf_dump_step(struct nf_state *s)
+{
+	static const struct nf_op *fget, *sget;
+	static const struct nf_op *cur;
+	static uint32_t last_id;
+	static uint8_t part[8192];
+	const struct nlmsghdr *nlh = (const void *)part;
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	int len;
+
+	if (!fget) {
+		fget = nf_op_by_name("flow-get");
+		sget = nf_op_by_name("sock-get");
+	}
+	if (!cur) {
+		struct nlmsghdr *req;
+
+		cur = s->c.slow_dumps & 1 ? sget : fget;
+		req = knl_req(&s->dmp, buf, cur->cmd, NLM_F_DUMP);
+		if (mnl_socket_sendto(s->dmp.nl, req, req->nlmsg_len) < 0) {
+			s->c.unexpected++;
+			cur = NULL;
+		}
+		last_id = 0;
+		return;
+	}
+	len = recv(knl_fd(&s->dmp), part, sizeof(part), MSG_DONTWAIT);
+	if (len < 0) {
+		if (errno != EAGAIN) {
+			s->c.slow_bad++;
+			cur = NULL;
+		}
+		return;
+	}
+	s->c.slow_parts++;
+	while (mnl_nlmsg_ok(nlh, len)) {
+		if (nlh->nlmsg_type == NLMSG_DONE ||
+		    nlh->nlmsg_type == NLMSG_ERROR) {
+			if (nlh->nlmsg_type == NLMSG_ERROR)
+				s->c.slow_bad++;
+			s->c.slow_dumps++;
+			cur = NULL;
+			return;
+		}
+		if (nlh->nlmsg_type != s->dmp.family ||
+		    nf_check_reply(nlh, cur, true, false) & R_BAD ||
+		    knl_msg_id(nlh) <= last_id) {
+			s->c.slow_bad++;
+			if (knl_msg_id(nlh) <= last_id)
+				printf("# dump of %s: id %u after %u\n", cur->name,
+				       knl_msg_id(nlh), last_id);
+		}
+		last_id = knl_msg_id(nlh);
+		nlh = mnl_nlmsg_next(nlh, &len);
+	}
+}
+
 void nf_print_summary(struct nf_state *s, double secs)
 {
 	const struct nf_counts *c = &s->c;
@@ -675,6 +738,10 @@ void nf_print_summary(struct nf_state *s, double secs)
 	       (unsigned long long)c->enobufs,
 	       (unsigned long long)c->timeouts,
 	       (unsigned long long)c->no_reply);
+	printf("slow_dumps=%llu\nslow_parts=%llu\nslow_bad=%llu\n",
+	       (unsigned long long)c->slow_dumps,
+	       (unsigned long long)c->slow_parts,
+	       (unsigned long long)c->slow_bad);
 	printf("mon_events=%llu\nmon_bad=%llu\nmon_lost=%llu\n",
 	       (unsigned long long)c->mon_events,
 	       (unsigned long long)c->mon_bad,

@@ -56,6 +56,7 @@ static void sender(struct nf_state *s, int pps)
 			close(s->rs[i].fd);	/* the number stays as a mark */
 	knl_close(&s->fz);
 	knl_close(&s->mon);
+	knl_close(&s->dmp);
 	knl_close(&s->chk);
 	if (knl_open(&s->chk))
 		_exit(1);
