@@ -3,6 +3,7 @@
  * ng command handlers: ping, offer, answer, delete, query, list,
  * statistics.  Each builds a complete reply (cookie included).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "kiced/log.h"
 #include "kiced/media_ice.h"
 #include "ice/ice.h"
+#include "ice/ice_sdp.h"
 #include "sdp/sdp.h"
 
 #define ERR_MAX 192
@@ -234,19 +236,27 @@ static const char *errno_reason(int err, const char *what, char *buf,
 	return buf;
 }
 
-/*
- * Create (or, for a repeated offer, update) the streams of @c from the
- * offerer's description @s.  Returns NULL or an error reason.
- */
-static const char *offer_media(struct kiced *k, struct call *c,
-			       const struct ng_request *req,
-			       const struct sdp_session *s, char *buf,
-			       size_t blen)
+/* Is @addr a literal address of the family an SDP c= line gave it? */
+static bool conn_addr_ok(const char *addr, bool v6)
 {
-	bool reuse = c->nmedia == s->nmedia;
-	const struct kiced_iface *ifc[2] = { NULL, NULL };
+	struct in6_addr a;
+
+	return inet_pton(v6 ? AF_INET6 : AF_INET, addr, &a) == 1;
+}
+
+/*
+ * Check an offer against everything offer_media() and offer_ice() would
+ * refuse, before either changes the call: a refused re-offer must leave
+ * an established call as it was.  Resolves "direction" into @ifc.
+ */
+static const char *validate_offer(struct kiced *k, const struct ng_request *req,
+				  const struct sdp_session *s, bool ice_a,
+				  bool ice_b,
+				  const struct kiced_iface *ifc[2],
+				  char *buf, size_t blen)
+{
 	size_t i;
-	int err, d;
+	int d, err;
 
 	/* "direction": the interfaces of side A and side B */
 	for (d = 0; d < 2 && req->direction[0].p; d++) {
@@ -260,6 +270,61 @@ static const char *offer_media(struct kiced *k, struct call *c,
 			return buf;
 		}
 	}
+	if ((ice_a || ice_b) && s->nmedia > ICE_MAX_STREAMS)
+		return "ICE: too many media sections";
+	for (i = 0; i < s->nmedia; i++) {
+		const struct sdp_media *m = &s->media[i];
+		const char *addr;
+		bool v6;
+
+		if (!m->port) {
+			if (ice_a || ice_b)
+				return "ICE: disabled media sections are not supported";
+			continue;
+		}
+		addr = media_conn(s, m, &v6);
+		if (!addr) {
+			snprintf(buf, blen,
+				 "No connection address for media %zu", i + 1);
+			return buf;
+		}
+		if (!conn_addr_ok(addr, v6)) {
+			snprintf(buf, blen,
+				 "Unsupported connection address \"%.64s\"", addr);
+			return buf;
+		}
+		if (ifc[0] && ifc[0]->family != family_of(v6)) {
+			snprintf(buf, blen,
+				 "Media %zu: offerer address family differs from interface \"%s\"",
+				 i + 1, ifc[0]->name);
+			return buf;
+		}
+	}
+	if (ice_a) {
+		err = ice_sdp_check_streams((unsigned int)s->nmedia, s);
+		if (err) {
+			snprintf(buf, blen, "ICE: %s", media_ice_strerror(err));
+			return buf;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Create (or, for a repeated offer, update) the streams of @c from the
+ * offerer's description @s, checked by validate_offer().  Returns NULL or
+ * an error reason (then only for resources: ports, memory).
+ */
+static const char *offer_media(struct kiced *k, struct call *c,
+			       const struct ng_request *req,
+			       const struct sdp_session *s,
+			       const struct kiced_iface *const ifc[2],
+			       char *buf, size_t blen)
+{
+	bool reuse = c->nmedia == s->nmedia;
+	size_t i;
+	int err;
+
 	if (!reuse) {
 		session_clear_media(c);
 		c->media = calloc(s->nmedia, sizeof(*c->media));
@@ -283,18 +348,9 @@ static const char *offer_media(struct kiced *k, struct call *c,
 			continue;
 		}
 		addr = media_conn(s, m, &v6);
-		if (!addr) {
-			snprintf(buf, blen,
-				 "No connection address for media %zu", i + 1);
-			return buf;
-		}
+		if (!addr)
+			return "No connection address";
 		fam_a = family_of(v6);
-		if (ifc[0] && ifc[0]->family != fam_a) {
-			snprintf(buf, blen,
-				 "Media %zu: offerer address family differs from interface \"%s\"",
-				 i + 1, ifc[0]->name);
-			return buf;
-		}
 		fam_b = ifc[1] ? ifc[1]->family :
 			req->family == NG_AF_IP6 ? AF_INET6 :
 			req->family == NG_AF_IP4 ? AF_INET : fam_a;
@@ -451,6 +507,7 @@ static void cmd_offer(struct kiced *k, const struct ng_request *req,
 	struct call *c;
 	const char *why;
 	char buf[ERR_MAX];
+	const struct kiced_iface *ifc[2] = { NULL, NULL };
 	bool created = false, ice_a, ice_b;
 	size_t i;
 
@@ -508,9 +565,12 @@ static void cmd_offer(struct kiced *k, const struct ng_request *req,
 		klog_repeats(&k->warn_load_limit, "call limit",
 			     "offers for new calls refused");
 	}
+	why = validate_offer(k, req, &s, ice_a, ice_b, ifc, buf, sizeof(buf));
+	if (why)
+		goto refuse;
 	/* a new offer renegotiates ICE from scratch */
 	session_clear_ice(c);
-	why = offer_media(k, c, req, &s, buf, sizeof(buf));
+	why = offer_media(k, c, req, &s, ifc, buf, sizeof(buf));
 	if (!why && (ice_a || ice_b))
 		why = offer_ice(k, c, req, &s, ice_a, ice_b, buf, sizeof(buf));
 	if (why) {
@@ -576,6 +636,14 @@ static void cmd_answer(struct kiced *k, const struct ng_request *req,
 		reply_err(k, b, ck, "Unknown from-tag");
 		return;
 	}
+	/*
+	 * Once answered, the call belongs to that to-tag: another one may
+	 * not take over the answerer's media (forking is not supported).
+	 */
+	if (c->to_tag && !is_to(c, req->to_tag)) {
+		reply_err(k, b, ck, "Call already answered by another to-tag");
+		return;
+	}
 	if (parse_sdp(k, b, ck, req, &s))
 		return;
 	ice_b = c->ice[MEDIA_SIDE_B] && media_sdp_has_ice(&s) &&
@@ -600,6 +668,12 @@ static void cmd_answer(struct kiced *k, const struct ng_request *req,
 		if (!addr) {
 			snprintf(buf, sizeof(buf),
 				 "No connection address for media %zu", i + 1);
+			reply_err(k, b, ck, buf);
+			goto out;
+		}
+		if (!conn_addr_ok(addr, v6)) {
+			snprintf(buf, sizeof(buf),
+				 "Unsupported connection address \"%.64s\"", addr);
 			reply_err(k, b, ck, buf);
 			goto out;
 		}
