@@ -199,6 +199,36 @@ static const struct {
 	{ "zero address",	NG_R_ZERO_ADDRESS },
 };
 
+static const struct {
+	const char *name;
+	uint32_t bit;
+} ng_rtcp_mux_names[] = {
+	{ "offer",	NG_MUX_OFFER },
+	{ "require",	NG_MUX_REQUIRE },
+	{ "demux",	NG_MUX_DEMUX },
+	{ "accept",	NG_MUX_ACCEPT },
+	{ "reject",	NG_MUX_REJECT },
+};
+
+static uint32_t ng_rtcp_mux_lookup(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(ng_rtcp_mux_names) /
+			sizeof(ng_rtcp_mux_names[0]); i++)
+		if (ng_flag_match(s, len, ng_rtcp_mux_names[i].name))
+			return ng_rtcp_mux_names[i].bit;
+	return 0;
+}
+
+/* A flag "rtcp-mux-offer" (any of - _ space): the item "offer". */
+static uint32_t ng_rtcp_mux_flag(const char *s, size_t len)
+{
+	if (len <= 9 || !ng_flag_match(s, 9, "rtcp mux "))
+		return 0;
+	return ng_rtcp_mux_lookup(s + 9, len - 9);
+}
+
 static uint32_t ng_replace_lookup(const char *s, size_t len)
 {
 	size_t i;
@@ -377,6 +407,8 @@ static enum ng_err ng_parse_members(const struct bn *root,
 
 		if (bit)
 			r->flags |= bit;
+		else if ((bit = ng_rtcp_mux_flag(i->str, i->len)))
+			r->rtcp_mux |= bit;
 		else
 			r->unknown_flags++;
 	}
@@ -400,6 +432,14 @@ static enum ng_err ng_parse_members(const struct bn *root,
 	err = ng_get_list(root, "rtcp-mux", &list, r);
 	if (err)
 		return err;
+	for (i = list; i; i = i->next) {
+		uint32_t bit = ng_rtcp_mux_lookup(i->str, i->len);
+
+		if (bit)
+			r->rtcp_mux |= bit;
+		else
+			r->unknown_flags++;
+	}
 	err = ng_get_list(root, "supports", &list, r);
 	if (err)
 		return err;

@@ -115,6 +115,7 @@ struct ng_request {
 	uint32_t flags;			/* enum ng_flag */
 	unsigned int unknown_flags;	/* flags accepted but ignored */
 	uint32_t replace;		/* bit per "replace" item */
+	uint32_t rtcp_mux;		/* enum ng_rtcp_mux: "rtcp-mux" items */
 	int64_t limit;			/* list: max call-ids, -1 none */
 	int64_t delete_delay;		/* -1 when absent */
 	bool supports_load_limit;	/* "supports" has "load limit" */
@@ -130,6 +131,18 @@ enum ng_replace {
 	NG_R_USERNAME		= 1u << 3,
 	NG_R_SESSION_NAME	= 1u << 4,
 	NG_R_ZERO_ADDRESS	= 1u << 5,
+};
+
+/*
+ * rtpengine's "rtcp-mux" list (also given as flags "rtcp-mux-offer" and
+ * so on, as Kamailio's and OpenSIPS' modules may send them).
+ */
+enum ng_rtcp_mux {
+	NG_MUX_OFFER		= 1u << 0,	/* offer it to the answerer */
+	NG_MUX_REQUIRE		= 1u << 1,	/* ... as already accepted */
+	NG_MUX_DEMUX		= 1u << 2,	/* don't offer it; accept it back */
+	NG_MUX_ACCEPT		= 1u << 3,	/* accept it from the offerer */
+	NG_MUX_REJECT		= 1u << 4,	/* reject it from the offerer */
 };
 
 /*

@@ -5,6 +5,7 @@ LIBS += kicedcore
 kicedcore_SRCS := agent/kiced/log.c agent/kiced/config.c agent/kiced/loop.c \
 	      agent/kiced/relay_user.c agent/kiced/media.c \
 	      agent/kiced/session.c agent/kiced/commands.c \
+	      agent/kiced/rtcp_mux.c \
 	      agent/kiced/control.c agent/kiced/media_ice.c \
 	      agent/kiced/kernel.c agent/kiced/handover.c \
 	      agent/kiced/consent.c agent/kiced/turn_keep.c \
@@ -14,13 +15,16 @@ PROGS += kiced
 kiced_SRCS := agent/kiced/main.c
 kiced_LIBS := kicedcore knl ice ctl sdp turn stun
 
-TESTS += kiced_test relay_test handover_test
+TESTS += kiced_test relay_test handover_test rtcp_mux_test
 kiced_test_SRCS := agent/kiced/tests/kiced_test.c
 kiced_test_LIBS := kicedcore knl ice ctl sdp turn stun
 kiced_test_CFLAGS := -I$(KSFT_DIR) -Wno-sign-compare
 handover_test_SRCS := agent/kiced/tests/handover_test.c
 handover_test_LIBS := kicedcore knl ice ctl sdp turn stun
 handover_test_CFLAGS := -I$(KSFT_DIR) -Wno-sign-compare
+rtcp_mux_test_SRCS := agent/kiced/tests/rtcp_mux_test.c
+rtcp_mux_test_LIBS := kicedcore knl ice ctl sdp turn stun
+rtcp_mux_test_CFLAGS := -I$(KSFT_DIR) -Wno-sign-compare
 relay_test_SRCS := agent/kiced/tests/relay_test.c
 relay_test_LIBS := kicedcore knl ice ctl sdp turn stun
 relay_test_CFLAGS := -I$(KSFT_DIR) -Wno-sign-compare

@@ -14,6 +14,7 @@
 #include "kiced/kiced.h"
 #include "kiced/log.h"
 #include "kiced/media_ice.h"
+#include "kiced/rtcp_mux.h"
 #include "ice/ice.h"
 #include "ice/ice_sdp.h"
 #include "sdp/sdp.h"
@@ -93,9 +94,12 @@ static const char *media_conn(const struct sdp_session *s,
 	return NULL;
 }
 
-/* Point media section @m at @side of @st. */
+/*
+ * Point media section @m at @side of @st; @one_port: RTCP shares the RTP
+ * port there (rtcp-mux).
+ */
 static void rewrite_media(struct sdp_media *m, const struct media_stream *st,
-			  enum media_side side, uint32_t flags)
+			  enum media_side side, uint32_t flags, bool one_port)
 {
 	uint16_t port;
 	const char *addr = media_side_local(st, side, &port);
@@ -105,11 +109,13 @@ static void rewrite_media(struct sdp_media *m, const struct media_stream *st,
 	m->has_conn = true;
 	snprintf(m->conn_addr, sizeof(m->conn_addr), "%s", addr);
 	m->conn_ipv6 = v6;
-	if (flags & NG_F_NO_RTCP_ATTR) {
+	if ((flags & NG_F_NO_RTCP_ATTR) || (one_port && !m->rtcp_mux)) {
+		/* one port and no rtcp-mux: an ICE peer with one component */
 		m->has_rtcp = false;
 	} else if (m->has_rtcp || (flags & NG_F_FULL_RTCP_ATTR)) {
 		m->has_rtcp = true;
-		m->rtcp_port = relay_leg_port(&st->side[side].leg[MEDIA_RTCP]);
+		m->rtcp_port = one_port ? port :
+			relay_leg_port(&st->side[side].leg[MEDIA_RTCP]);
 		m->rtcp_has_addr = !!(flags & NG_F_FULL_RTCP_ATTR) ||
 				   m->rtcp_has_addr;
 		snprintf(m->rtcp_addr, sizeof(m->rtcp_addr), "%s", addr);
@@ -447,7 +453,7 @@ static const char *offer_ice(struct kiced *k, struct call *c,
 						     &why);
 		if (!c->ice[MEDIA_SIDE_A])
 			return why;
-		err = media_ice_apply(c->ice[MEDIA_SIDE_A], s);
+		err = media_ice_apply(c->ice[MEDIA_SIDE_A], s, false);
 		if (err) {
 			snprintf(buf, blen, "ICE: %s", media_ice_strerror(err));
 			return buf;
@@ -573,6 +579,8 @@ static void cmd_offer(struct kiced *k, const struct ng_request *req,
 	why = offer_media(k, c, req, &s, ifc, buf, sizeof(buf));
 	if (!why && (ice_a || ice_b))
 		why = offer_ice(k, c, req, &s, ice_a, ice_b, buf, sizeof(buf));
+	if (!why)
+		rtcp_mux_offer(c, &s, req->rtcp_mux);
 	if (why) {
 refuse:
 		if (created) {
@@ -607,7 +615,9 @@ refuse:
 	for (i = 0; i < s.nmedia; i++)
 		if (c->media[i].stream)
 			rewrite_media(&s.media[i], c->media[i].stream,
-				      MEDIA_SIDE_B, req->flags);
+				      MEDIA_SIDE_B, req->flags,
+				      rtcp_mux_describe(c, i, MEDIA_SIDE_B,
+							&s.media[i]));
 	if (rewrite_session(&s, c, MEDIA_SIDE_B, req->replace)) {
 		reply_err(k, b, ck, "Out of memory");
 		goto out;
@@ -716,8 +726,9 @@ static void cmd_answer(struct kiced *k, const struct ng_request *req,
 		reply_err(k, b, ck, "Out of memory");
 		goto out;
 	}
+	rtcp_mux_answer(c, &s, req->rtcp_mux);
 	if (ice_b) {
-		err = media_ice_apply(c->ice[MEDIA_SIDE_B], &s);
+		err = media_ice_apply(c->ice[MEDIA_SIDE_B], &s, false);
 		if (err) {
 			snprintf(buf, sizeof(buf), "ICE: %s",
 				 media_ice_strerror(err));
@@ -757,7 +768,9 @@ static void cmd_answer(struct kiced *k, const struct ng_request *req,
 	for (i = 0; i < s.nmedia; i++)
 		if (c->media[i].stream && s.media[i].port)
 			rewrite_media(&s.media[i], c->media[i].stream,
-				      MEDIA_SIDE_A, req->flags);
+				      MEDIA_SIDE_A, req->flags,
+				      rtcp_mux_describe(c, i, MEDIA_SIDE_A,
+							&s.media[i]));
 	if (rewrite_session(&s, c, MEDIA_SIDE_A, req->replace)) {
 		reply_err(k, b, ck, "Out of memory");
 		goto out;

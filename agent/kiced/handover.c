@@ -273,9 +273,11 @@ static int ho_write_call(const struct call *c, FILE *f, struct ho_fds *fds,
 		fputc('M', f);
 		ho_put(f, cm->type);
 		ho_put(f, cm->proto);
-		fprintf(f, " %d %u %d %u %u\n", !!st, st ? st->relay_flags : 0,
-			st ? st->offloaded : 0, st ? st->flow[0] : 0,
-			st ? st->flow[1] : 0);
+		fprintf(f, " %d %u %d %u %u %u\n", !!st,
+			st ? st->relay_flags : 0, st ? st->offloaded : 0,
+			st ? st->flow[0] : 0, st ? st->flow[1] : 0,
+			cm->mux_offered_a | cm->mux_must_a << 1 |
+			cm->mux_offered_b << 2 | cm->mux_required_b << 3);
 		for (s = 0; st && s < 2; s++) {
 			const struct media_endpoint *e = &st->side[s];
 
@@ -283,8 +285,8 @@ static int ho_write_call(const struct call *c, FILE *f, struct ho_fds *fds,
 			ho_put(f, e->iface ? e->iface->name : NULL);
 			fprintf(f, " %d", e->remote_set);
 			ho_put(f, e->remote_set ? e->remote_addr : NULL);
-			fprintf(f, " %u %u\n", e->remote_port[0],
-				e->remote_port[1]);
+			fprintf(f, " %u %u %d\n", e->remote_port[0],
+				e->remote_port[1], e->mux);
 			for (l = 0; e->family && l < 2; l++) {
 				struct turn_keep_rec rec;
 
@@ -1170,9 +1172,11 @@ static void ho_stream_kernel(struct kiced *k, struct media_stream *st,
 			l[c]->kernel_id = 0;
 		return;
 	}
+	/* flow[1] 0: both sides mux, one flow on the RTP sockets */
 	if (offloaded && l[0]->fd >= 0 && l[2]->fd >= 0 &&
 	    ho_kflow_ok(kf, flow[0], l[0]->kernel_id, l[2]->kernel_id) &&
-	    ho_kflow_ok(kf, flow[1], l[1]->kernel_id, l[3]->kernel_id)) {
+	    (!flow[1] ||
+	     ho_kflow_ok(kf, flow[1], l[1]->kernel_id, l[3]->kernel_id))) {
 		media_stream_adopt_flows(st, flow);
 		klog_info("call %s: adopted kernel flows %u and %u", cid,
 			  flow[0], flow[1]);
@@ -1181,7 +1185,8 @@ static void ho_stream_kernel(struct kiced *k, struct media_stream *st,
 	/* a flow is gone: no half left behind, then install anew */
 	if (offloaded) {
 		knl_flow_del(nl, flow[0]);
-		knl_flow_del(nl, flow[1]);
+		if (flow[1])
+			knl_flow_del(nl, flow[1]);
 	}
 	/* flows installed after the copy: theirs are unknown, remove them */
 	for (c = 0; c < 4; c++)
@@ -1403,8 +1408,15 @@ static int ho_rebuild(struct kiced *k, struct ho_in *in,
 					       atoi(tok[5])))
 				klog_warn("call %s: side %c: bad remote ICE credentials, no consent checks",
 					  KLOG_CALL(c), sd ? 'B' : 'A');
-		} else if (kind == 'M' && n == 7 && c && c->nmedia < nm) {
+		} else if (kind == 'M' && (n == 7 || n == 8) && c &&
+			   c->nmedia < nm) {
 			struct call_media *cm = &c->media[c->nmedia++];
+			unsigned int mux = n == 8 ? (unsigned int)atoi(tok[7]) : 0;
+
+			cm->mux_offered_a = mux & 1;
+			cm->mux_must_a = mux & 2;
+			cm->mux_offered_b = mux & 4;
+			cm->mux_required_b = mux & 8;
 
 			snprintf(cm->type, sizeof(cm->type), "%s", tok[0]);
 			snprintf(cm->proto, sizeof(cm->proto), "%s", tok[1]);
@@ -1415,7 +1427,7 @@ static int ho_rebuild(struct kiced *k, struct ho_in *in,
 			offloaded = atoi(tok[4]);
 			flow[0] = (uint32_t)strtoul(tok[5], NULL, 10);
 			flow[1] = (uint32_t)strtoul(tok[6], NULL, 10);
-		} else if (kind == 'S' && n == 7 && st) {
+		} else if (kind == 'S' && (n == 7 || n == 8) && st) {
 			struct media_endpoint *e;
 
 			side = atoi(tok[0]) ? MEDIA_SIDE_B : MEDIA_SIDE_A;
@@ -1429,6 +1441,8 @@ static int ho_rebuild(struct kiced *k, struct ho_in *in,
 				 tok[4]);
 			e->remote_port[0] = (uint16_t)strtoul(tok[5], NULL, 10);
 			e->remote_port[1] = (uint16_t)strtoul(tok[6], NULL, 10);
+			/* routed by it when the side's sockets are adopted */
+			e->mux = n == 8 && atoi(tok[7]);
 			if (!si.family && side == MEDIA_SIDE_B)
 				ho_stream_kernel(k, st, false, flow, kf,
 						 KLOG_CALL(c));

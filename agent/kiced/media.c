@@ -91,6 +91,47 @@ static int media_bind_addr(const struct media_env *env, int family,
 	return -EAFNOSUPPORT;
 }
 
+/*
+ * Which leg relays to which.  Per component while neither side muxes;
+ * RTP port to RTP port when both do; where one side muxes and the other
+ * does not, RTCP is demultiplexed from the muxed side's RTP port to the
+ * other's RTCP port, and multiplexed back onto it.  Nothing is relayed
+ * to the RTCP port of a side that muxes.
+ */
+static void media_stream_route(struct media_stream *s)
+{
+	int x, c;
+
+	for (x = 0; x < 2; x++)
+		for (c = 0; c < 2; c++) {
+			s->side[x].leg[c].other = NULL;
+			s->side[x].leg[c].rtcp_other = NULL;
+		}
+	if (!s->side[0].family || !s->side[1].family)
+		return;
+	for (x = 0; x < 2; x++) {
+		struct media_endpoint *e = &s->side[x], *o = &s->side[!x];
+
+		e->leg[MEDIA_RTP].other = &o->leg[MEDIA_RTP];
+		if (e->mux && !o->mux)
+			e->leg[MEDIA_RTP].rtcp_other = &o->leg[MEDIA_RTCP];
+		if (!e->mux)
+			e->leg[MEDIA_RTCP].other = o->mux ? &o->leg[MEDIA_RTP] :
+							    &o->leg[MEDIA_RTCP];
+	}
+}
+
+void media_side_set_mux(struct media_stream *s, enum media_side side,
+			bool mux)
+{
+	if (s->side[side].mux == mux)
+		return;
+	/* the flows are shaped by it: userspace until offloaded again */
+	media_stream_unload(s);
+	s->side[side].mux = mux;
+	media_stream_route(s);
+}
+
 static void media_side_close(struct media_stream *s, struct media_endpoint *e)
 {
 	int c;
@@ -104,6 +145,7 @@ static void media_side_close(struct media_stream *s, struct media_endpoint *e)
 		e->w[c].fd = -1;
 	}
 	e->family = 0;
+	media_stream_route(s);
 }
 
 static int media_side_start(struct media_stream *s, enum media_side side);
@@ -183,9 +225,7 @@ static int media_side_start(struct media_stream *s, enum media_side side)
 	}
 	env->open_ports += 2;
 	/* pair with the other side (if it is open yet) */
-	for (c = 0; c < 2; c++)
-		if (s->side[!side].family)
-			relay_pair(&e->leg[c], &s->side[!side].leg[c]);
+	media_stream_route(s);
 	return 0;
 }
 
@@ -222,8 +262,9 @@ void media_stream_adopt_flows(struct media_stream *s, const uint32_t flow[2])
 {
 	s->flow[0] = flow[0];
 	s->flow[1] = flow[1];
+	s->nflows = flow[1] ? 2 : 1;
 	s->offloaded = true;
-	s->env->flows += 2;
+	s->env->flows += s->nflows;
 }
 
 void media_stream_forget(struct media_stream *s)
@@ -231,7 +272,7 @@ void media_stream_forget(struct media_stream *s)
 	int c;
 
 	if (s->offloaded)
-		s->env->flows -= 2;
+		s->env->flows -= s->nflows;
 	s->offloaded = false;
 	for (c = 0; c < 4; c++)
 		s->side[c / 2].leg[c % 2].kernel_id = 0;
@@ -311,10 +352,11 @@ void media_stream_unload(struct media_stream *s)
 
 	if (!s->offloaded)
 		return;
-	for (c = 0; c < 2; c++) {
+	for (c = 0; c < (int)s->nflows; c++) {
 		knl_flow_del(s->env->kernel, s->flow[c]);
 		s->env->flows--;
 	}
+	s->flow[1] = 0;
 	/* detaching is per socket: re-attach happens on the next offload */
 	for (c = 0; c < 4; c++) {
 		struct relay_leg *l = &s->side[c / 2].leg[c % 2];
@@ -335,9 +377,16 @@ static uint32_t media_idle_ms(const struct media_env *env)
 					    (uint32_t)ms;
 }
 
+/* Flows a stream needs in the kernel: 1 when both sides mux, else 2. */
+static unsigned int media_nflows(const struct media_stream *s)
+{
+	return s->side[0].mux && s->side[1].mux ? 1 : 2;
+}
+
 int media_stream_offload(struct media_stream *s)
 {
 	struct knl *k = s->env->kernel;
+	unsigned int n = media_nflows(s);
 	int c, err = 0;
 
 	if (!k)
@@ -346,15 +395,20 @@ int media_stream_offload(struct media_stream *s)
 		return 0;
 	if (!s->side[0].remote_set || !s->side[1].remote_set)
 		return -EDESTADDRREQ;
+	if (s->side[0].mux != s->side[1].mux)
+		return -EOPNOTSUPP;	/* RTCP demultiplexed in userspace */
 	for (c = 0; c < 2; c++)
 		if (s->side[c].ice && !s->side[c].ice_ready)
 			return -EBUSY;		/* ICE has not nominated yet */
 	for (c = 0; c < 4 && !err; c++) {
 		struct relay_leg *l = &s->side[c / 2].leg[c % 2];
 
-		err = knl_sock_attach(k, l->fd, &l->kernel_id);
+		if (c % 2 < (int)n)
+			err = knl_sock_attach(k, l->fd, &l->kernel_id);
 	}
-	for (c = 0; c < 2 && !err; c++) {
+	s->nflows = n;
+	s->flow[1] = 0;
+	for (c = 0; c < (int)n && !err; c++) {
 		struct relay_leg *a = &s->side[MEDIA_SIDE_A].leg[c];
 		struct relay_leg *b = &s->side[MEDIA_SIDE_B].leg[c];
 		struct knl_leg ka = { a->kernel_id,
@@ -372,7 +426,7 @@ int media_stream_offload(struct media_stream *s)
 				   &s->flow[c]);
 		if (!err) {
 			s->env->flows++;
-			if (c == 1)
+			if (c == (int)n - 1)
 				s->offloaded = true;
 		} else if (c == 1) {
 			knl_flow_del(k, s->flow[0]);
@@ -401,7 +455,9 @@ int media_stream_repoint(struct media_stream *s)
 		return -EOPNOTSUPP;
 	if (!s->offloaded)
 		return media_stream_offload(s);
-	for (c = 0; c < 2 && !err; c++) {
+	if (s->nflows != media_nflows(s))
+		err = -EMEDIUMTYPE;	/* muxing changed: reinstall */
+	for (c = 0; c < (int)s->nflows && !err; c++) {
 		struct relay_leg *a = &s->side[MEDIA_SIDE_A].leg[c];
 		struct relay_leg *b = &s->side[MEDIA_SIDE_B].leg[c];
 		struct knl_leg ka = { a->kernel_id,
@@ -438,7 +494,7 @@ void media_stream_stats(const struct media_stream *s, struct media_stats *st)
 	if (s->offloaded) {
 		struct knl_stats ks[2];
 
-		for (c = 0; c < 2; c++) {
+		for (c = 0; c < (int)s->nflows; c++) {
 			if (knl_flow_stats(s->env->kernel, s->flow[c],
 					      &ks[0], &ks[1]))
 				continue;

@@ -65,6 +65,12 @@ struct media_endpoint {
 	struct relay_leg leg[2];
 	struct loop_watch w[2];
 	bool remote_set;
+	/*
+	 * RTP and RTCP share the RTP port (rtcp-mux negotiated, RFC 5761,
+	 * or an ICE peer with one component): RTCP for this side goes to its
+	 * RTP remote, never to a port it did not give consent on.
+	 */
+	bool mux;
 	bool ice;		/* an ICE agent picks the remote */
 	bool ice_ready;		/* ... and has nominated one */
 	char remote_addr[INET6_ADDRSTRLEN];
@@ -76,7 +82,8 @@ struct media_stream {
 	struct media_endpoint side[2];
 	uint32_t relay_flags;	/* MEDIA_F_* */
 	bool offloaded;		/* relayed by kice.ko */
-	uint32_t flow[2];	/* kernel flow per component */
+	uint32_t flow[2];	/* kernel flow per component (0: none) */
+	unsigned int nflows;	/* 1 when both sides mux, else 2 */
 	unsigned int repointed;	/* flows moved in place (flow set) */
 };
 
@@ -106,7 +113,10 @@ int media_side_open(struct media_stream *s, enum media_side side,
 int media_side_adopt(struct media_stream *s, enum media_side side,
 		     int family, const struct kiced_iface *iface,
 		     const int fd[2]);
-/* Restart: the stream's kernel flows (RTP, RTCP) exist and are ours. */
+/*
+ * Restart: the stream's kernel flows (RTP, RTCP; RTCP 0 when both sides
+ * mux) exist and are ours.
+ */
 void media_stream_adopt_flows(struct media_stream *s, const uint32_t flow[2]);
 /*
  * Handover: the kernel flows and attachments belong to someone else now;
@@ -124,14 +134,25 @@ const char *media_side_local(const struct media_stream *s,
 int media_side_set_remote(struct media_stream *s, enum media_side side,
 			  const char *addr, uint16_t rtp_port,
 			  uint16_t rtcp_port);
+/*
+ * Does @side multiplex RTCP on its RTP port?  Changing it re-routes the
+ * stream: a muxed side relayed to a side that is not gets RTCP (RFC 5761
+ * 4: packet types 192-223) demultiplexed to that side's RTCP port, and
+ * the other side's RTCP multiplexed onto its RTP port.  An offloaded
+ * stream goes back to userspace until offloaded again.
+ */
+void media_side_set_mux(struct media_stream *s, enum media_side side,
+			bool mux);
 /* Back to latching per the stream's flags (after ICE gave up a side). */
 void media_side_relatch(struct media_stream *s, enum media_side side);
 /*
- * Hand the stream to kice.ko: attach its four sockets and install one flow
- * per component between the two sides' remotes.  Needs both remotes, and
- * on a side with ICE a nominated pair (-EBUSY before).  STUN keeps
- * reaching the sockets (and the agent).  0, or -errno with the stream
- * still in userspace.
+ * Hand the stream to kice.ko: attach its sockets and install one flow
+ * per component between the two sides' remotes (one flow on the RTP
+ * ports when both sides mux).  Needs both remotes, and on a side with ICE
+ * a nominated pair (-EBUSY before).  STUN keeps reaching the sockets (and
+ * the agent).  0, or -errno with the stream still in userspace:
+ * -EOPNOTSUPP when only one side muxes (the demultiplexing is done in
+ * userspace).
  */
 int media_stream_offload(struct media_stream *s);
 /*

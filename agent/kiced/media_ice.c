@@ -649,14 +649,43 @@ const char *media_ice_trickle(struct media_ice *mi, const char *frag,
 	return why;
 }
 
-int media_ice_apply(struct media_ice *mi, const struct sdp_session *s)
+/* Streams the agent runs with one component: RTCP on the RTP port. */
+static void mi_sync_mux(struct media_ice *mi)
+{
+	unsigned int s;
+
+	for (s = 0; s < mi->nstreams; s++)
+		if (ice_agent_ncomp(mi->agent, s) == 1)
+			media_side_set_mux(mi->streams[s], mi->side, true);
+}
+
+void media_ice_mux(struct media_ice *mi, unsigned int stream)
+{
+	uint64_t now = loop_now_ms();
+
+	if (stream >= mi->nstreams)
+		return;
+	ice_agent_rtcp_mux(mi->agent, stream, now);
+	mi_sync_mux(mi);
+	mi_rearm(mi, now);
+}
+
+unsigned int media_ice_ncomp(const struct media_ice *mi, unsigned int stream)
+{
+	return stream < mi->nstreams ? ice_agent_ncomp(mi->agent, stream) : 0;
+}
+
+int media_ice_apply(struct media_ice *mi, const struct sdp_session *s,
+		    bool accept_mux)
 {
 	uint64_t now = loop_now_ms();
 	int err;
 
-	err = ice_sdp_apply(mi->agent, s, 0, now);
+	err = ice_sdp_apply(mi->agent, s, accept_mux ? ICE_SDP_RTCP_MUX : 0,
+			    now);
 	if (err < 0)
 		return err;
+	mi_sync_mux(mi);
 	mi_note_mids(mi, s);
 	if (!mi->started) {
 		err = ice_agent_start(mi->agent, now);

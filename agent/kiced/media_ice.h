@@ -73,8 +73,23 @@ void media_ice_on_gathered(struct media_ice *mi,
 int media_ice_describe(struct media_ice *mi, struct sdp_session *s);
 /* Check a peer description without changing anything: 0 or -err. */
 int media_ice_check(struct media_ice *mi, const struct sdp_session *s);
-/* Apply the peer's description and start checks.  0 or -err. */
-int media_ice_apply(struct media_ice *mi, const struct sdp_session *s);
+/*
+ * Apply the peer's description and start checks.  With @accept_mux, a
+ * media section with a=rtcp-mux gets one component (we offered it, or
+ * accept it); a peer that gives no component-2 candidates gets one in any
+ * case (RFC 8445, RFC 8839).  Those streams' side then muxes RTCP
+ * (media_side_set_mux()).  0 or -err.
+ */
+int media_ice_apply(struct media_ice *mi, const struct sdp_session *s,
+		    bool accept_mux);
+/*
+ * Stream @stream goes down to one component (rtcp-mux decided): before
+ * the description (its RTCP candidates are not written), or after checks
+ * began (what component 1 learnt stands).
+ */
+void media_ice_mux(struct media_ice *mi, unsigned int stream);
+/* Components of @stream: 2, or 1 once it muxes. */
+unsigned int media_ice_ncomp(const struct media_ice *mi, unsigned int stream);
 /*
  * Add the candidates of a trickle ICE SDP fragment (RFC 8840,
  * application/trickle-ice-sdpfrag) from the peer: a=ice-ufrag (required,

@@ -49,6 +49,7 @@ void relay_leg_close(struct relay_leg *leg)
 	if (leg->other && leg->other->other == leg)
 		leg->other->other = NULL;
 	leg->other = NULL;
+	leg->rtcp_other = NULL;
 }
 
 void relay_leg_set_peer(struct relay_leg *leg, const struct sockaddr *addr,
@@ -65,6 +66,42 @@ void relay_pair(struct relay_leg *a, struct relay_leg *b)
 {
 	a->other = b;
 	b->other = a;
+}
+
+bool relay_is_rtcp(const void *buf, size_t len)
+{
+	const unsigned char *b = buf;
+
+	/* version 2 and an RTCP packet type: RTP with the marker bit set
+	 * would need payload type 64-95, which RFC 5761 4 rules out */
+	return len >= 8 && (b[0] & 0xC0) == 0x80 && b[1] >= 192 && b[1] <= 223;
+}
+
+/* Where a datagram received on @leg goes. */
+static struct relay_leg *relay_target(const struct relay_leg *leg,
+				      const void *buf, size_t len)
+{
+	if (leg->rtcp_other && relay_is_rtcp(buf, len))
+		return leg->rtcp_other;
+	return leg->other;
+}
+
+/* Send one datagram from @o to its peer; counted on @o. */
+static void relay_send_one(struct relay_leg *o, const void *buf, size_t len)
+{
+	long n;
+
+	if (o->send_fn)
+		n = o->send_fn(o, buf, len);
+	else
+		n = sendto(o->fd, buf, len, MSG_DONTWAIT,
+			   (struct sockaddr *)&o->peer, o->peer_len);
+	if (n < 0) {
+		o->tx.errors++;
+		return;
+	}
+	o->tx.packets++;
+	o->tx.bytes += len;
 }
 
 uint16_t relay_leg_port(const struct relay_leg *leg)
@@ -100,8 +137,7 @@ bool relay_same_addr(const struct sockaddr_storage *a,
 void relay_leg_deliver(struct relay_leg *leg, const void *buf, size_t len,
 		       uint64_t now_ms)
 {
-	struct relay_leg *o = leg->other;
-	long n;
+	struct relay_leg *o = relay_target(leg, buf, len);
 
 	leg->rx.packets++;
 	leg->rx.bytes += len;
@@ -110,17 +146,7 @@ void relay_leg_deliver(struct relay_leg *leg, const void *buf, size_t len,
 		leg->rx.errors++;
 		return;
 	}
-	if (o->send_fn)
-		n = o->send_fn(o, buf, len);
-	else
-		n = sendto(o->fd, buf, len, MSG_DONTWAIT,
-			   (struct sockaddr *)&o->peer, o->peer_len);
-	if (n < 0) {
-		o->tx.errors++;
-		return;
-	}
-	o->tx.packets++;
-	o->tx.bytes += len;
+	relay_send_one(o, buf, len);
 }
 
 int relay_leg_pump(struct relay_leg *leg, unsigned int budget,
@@ -187,17 +213,22 @@ int relay_leg_pump(struct relay_leg *leg, unsigned int budget,
 				leg->rx.errors++;
 				continue;
 			}
+			if (leg->rtcp_other && relay_is_rtcp(bufs[i], len)) {
+				struct relay_leg *r = leg->rtcp_other;
+
+				/* demultiplexed RTCP: rare, sent on its own */
+				if (r->fd < 0 || !r->peer_len)
+					leg->rx.errors++;
+				else
+					relay_send_one(r, bufs[i], len);
+				continue;
+			}
 			if (!o || o->fd < 0 || !o->peer_len) {
 				leg->rx.errors++;
 				continue;
 			}
 			if (o->send_fn) {
-				if (o->send_fn(o, bufs[i], len) < 0) {
-					o->tx.errors++;
-				} else {
-					o->tx.packets++;
-					o->tx.bytes += len;
-				}
+				relay_send_one(o, bufs[i], len);
 				continue;
 			}
 			memset(&out[nout], 0, sizeof(out[nout]));

@@ -47,6 +47,12 @@ struct relay_leg {
 	bool latched;
 	bool strict;			/* drop datagrams not from peer */
 	struct relay_leg *other;
+	/*
+	 * RTCP (RFC 5761 4: second byte 192-223) received on this leg goes
+	 * to this leg instead of @other: a side that muxes RTP and RTCP on
+	 * one port, relayed to a side that does not.  NULL: to @other.
+	 */
+	struct relay_leg *rtcp_other;
 	struct relay_counters rx;	/* received on this leg */
 	struct relay_counters tx;	/* sent from this leg */
 	uint64_t last_rx_ms;
@@ -68,6 +74,8 @@ void relay_leg_close(struct relay_leg *leg);
 void relay_leg_set_peer(struct relay_leg *leg, const struct sockaddr *addr,
 			socklen_t len);
 void relay_pair(struct relay_leg *a, struct relay_leg *b);
+/* Is the datagram RTCP rather than RTP (RFC 5761 4)? */
+bool relay_is_rtcp(const void *buf, size_t len);
 uint16_t relay_leg_port(const struct relay_leg *leg);
 /* Same family, address and port. */
 bool relay_same_addr(const struct sockaddr_storage *a,

@@ -36,6 +36,11 @@ struct call_media {
 	char type[32];			/* "audio", "video", ... */
 	char proto[64];
 	struct media_stream *stream;	/* NULL for a rejected (port 0) m= */
+	/* rtcp-mux (RFC 5761, RFC 8858) as the offer left it */
+	bool mux_offered_a;		/* the offerer offered it */
+	bool mux_must_a;		/* ... and cannot do without */
+	bool mux_offered_b;		/* we offered it to the answerer */
+	bool mux_required_b;		/* ... as accepted already */
 };
 
 struct call {
@@ -64,6 +69,7 @@ struct call {
 	struct consent *consent[2];	/* adopted ICE side (handover.c) */
 	int ice_mode;			/* enum ng_ice of the offer */
 	uint32_t flags;			/* enum ng_flag of the offer */
+	uint32_t rtcp_mux;		/* enum ng_rtcp_mux of the offer */
 	char *stored;			/* state last given to the fd store */
 	size_t stored_len;
 	struct klog_once warn[CALL_WARN__COUNT];

@@ -76,6 +76,7 @@ struct sdp_media {
 	char rtcp_addr[SDP_ADDR_MAX + 1];
 	bool rtcp_ipv6;
 	bool rtcp_mux;
+	bool rtcp_mux_only;		/* RFC 8858: no RTCP port at all */
 	bool ice_mismatch;
 	bool end_of_candidates;
 	struct sdp_ice ice;

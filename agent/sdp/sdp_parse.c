@@ -376,7 +376,8 @@ static enum sdp_err parse_attr(char *line, struct sdp_session *s,
 		return SDP_OK;
 	}
 	if (!strcmp(name, "ice-lite") || !strcmp(name, "ice-mismatch") ||
-	    !strcmp(name, "end-of-candidates") || !strcmp(name, "rtcp-mux")) {
+	    !strcmp(name, "end-of-candidates") || !strcmp(name, "rtcp-mux") ||
+	    !strcmp(name, "rtcp-mux-only")) {
 		if (val)
 			return SDP_E_FLAG;
 		if (!strcmp(name, "ice-lite")) {
@@ -392,6 +393,8 @@ static enum sdp_err parse_attr(char *line, struct sdp_session *s,
 			return SDP_E_LEVEL;
 		} else if (!strcmp(name, "ice-mismatch")) {
 			m->ice_mismatch = true;
+		} else if (!strcmp(name, "rtcp-mux-only")) {
+			m->rtcp_mux_only = true;	/* RFC 8858 */
 		} else {
 			m->rtcp_mux = true;
 		}

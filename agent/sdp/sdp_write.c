@@ -78,6 +78,8 @@ static void write_media(FILE *f, const struct sdp_media *m)
 	}
 	if (m->rtcp_mux)
 		fputs("a=rtcp-mux\r\n", f);
+	if (m->rtcp_mux_only)
+		fputs("a=rtcp-mux-only\r\n", f);
 	write_ice(f, &m->ice);
 	if (m->ice_mismatch)
 		fputs("a=ice-mismatch\r\n", f);

@@ -516,6 +516,20 @@ TEST(ng_parse_commands)
 	ASSERT_TRUE(ng_str_eq(r.direction[0], "int"));
 	ASSERT_TRUE(ng_str_eq(r.direction[1], "ext"));
 	bn_doc_free(&doc);
+
+	/* rtcp-mux as a list, and as Kamailio's "rtcp-mux-*" flags */
+	ASSERT_EQ(NG_OK, parse("d7:command4:ping8:rtcp-muxl5:demux6:Accept"
+			       "4:nopeee", &r, &doc));
+	ASSERT_EQ(NG_MUX_DEMUX | NG_MUX_ACCEPT, r.rtcp_mux);
+	ASSERT_EQ(1, r.unknown_flags);
+	bn_doc_free(&doc);
+	ASSERT_EQ(NG_OK, parse("d7:command4:ping5:flagsl14:rtcp-mux-offer"
+			       "16:rtcp_mux_require15:rtcp mux reject"
+			       "9:rtcp-mux-11:rtcp-mux-xxee", &r, &doc));
+	ASSERT_EQ(NG_MUX_OFFER | NG_MUX_REQUIRE | NG_MUX_REJECT, r.rtcp_mux);
+	ASSERT_EQ(0u, r.flags);
+	ASSERT_EQ(2, r.unknown_flags);
+	bn_doc_free(&doc);
 }
 
 TEST(ng_flags_normalised)

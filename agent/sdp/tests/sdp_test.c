@@ -33,6 +33,7 @@ static const char offer[] =
 	"a=ice-ufrag:Vid0\r\n"
 	"a=ice-pwd:" PWD "x\r\n"
 	"a=rtcp-mux\r\n"
+	"a=rtcp-mux-only\r\n"
 	"a=candidate:a+/b 1 UDP 2130706431 2001:db8::1 9 typ host\r\n"
 	"a=candidate:r 1 UDP 16777215 198.51.100.7 3478 typ relay raddr"
 	" 0.0.0.0 rport 0\r\n"
@@ -62,6 +63,7 @@ TEST(parse_offer)
 	EXPECT_TRUE(m->rtcp_has_addr);
 	EXPECT_STREQ("192.0.2.3", m->rtcp_addr);
 	EXPECT_FALSE(m->rtcp_mux);
+	EXPECT_FALSE(m->rtcp_mux_only);
 	EXPECT_EQ(NULL, m->ice.ufrag);
 	ASSERT_EQ(3, m->ncands);
 	EXPECT_STREQ("1", m->cands[0].foundation);
@@ -85,6 +87,8 @@ TEST(parse_offer)
 	EXPECT_TRUE(m->conn_ipv6);
 	EXPECT_STREQ("Vid0", m->ice.ufrag);
 	EXPECT_TRUE(m->rtcp_mux);
+	EXPECT_TRUE(m->rtcp_mux_only);
+	EXPECT_EQ(0, m->nextra);
 	EXPECT_TRUE(m->end_of_candidates);
 	ASSERT_EQ(3, m->ncands);
 	EXPECT_STREQ("a+/b", m->cands[0].foundation);
@@ -115,6 +119,7 @@ TEST(roundtrip)
 	EXPECT_NE(NULL, strstr(out, "a=ice-options:trickle ice2\r\n"));
 	EXPECT_NE(NULL, strstr(out, "a=rtcp:45665 IN IP4 192.0.2.3\r\n"));
 	EXPECT_NE(NULL, strstr(out, "a=rtpmap:0 PCMU/8000\r\n"));
+	EXPECT_NE(NULL, strstr(out, "a=rtcp-mux\r\na=rtcp-mux-only\r\n"));
 	free(out);
 	free(out2);
 	sdp_session_free(&s);
@@ -259,6 +264,8 @@ static const struct bad bad[] = {
 	{ HDR M "a=ice-lite\n", SDP_E_LEVEL, 6 },
 	{ HDR "a=ice-mismatch\n", SDP_E_LEVEL, 5 },
 	{ HDR "a=rtcp-mux\n", SDP_E_LEVEL, 5 },
+	{ HDR "a=rtcp-mux-only\n", SDP_E_LEVEL, 5 },
+	{ HDR M "a=rtcp-mux-only:1\n", SDP_E_FLAG, 6 },
 	{ HDR "a=rtcp:5\n", SDP_E_LEVEL, 5 },
 	{ HDR M "a=rtcp:x\n", SDP_E_RTCP, 6 },
 	{ HDR M "a=rtcp:5001 IN IP4\n", SDP_E_RTCP, 6 },
