@@ -227,6 +227,17 @@ check-e2e@%:
 	@selftests/vm/run --kernel $* -- selftests/e2e/run_all
 endif
 
+# The memory-debugging kernel (KASAN, lockdep, kmemleak; selftests/vm/debug.config),
+# built once into build/debug-kernel/: the kernel selftests and the e2e tests on
+# it, kmemleak scanned after each.  Too slow for CHECK_SUITES (see
+# Documentation/testing.rst); run it before closing a change to kernel/.
+.PHONY: check-debug
+check-debug:
+	@$(MAKE) --no-print-directory -s agent ktests
+	@selftests/vm/debug-kernel -q >/dev/null
+	@$(MAKE) --no-print-directory -s kmod KB=$$(selftests/vm/debug-kernel -q)
+	@selftests/run-suites check-kernel@debug check-e2e@debug
+
 .PHONY: clean
 clean:
 	rm -rf build
