@@ -221,10 +221,12 @@ check-e2e@%:
 	@[ "$$(uname -r)" = "$*" ] || { echo "ok 1 # SKIP native run only for $$(uname -r)"; exit 0; }
 	@selftests/e2e/run_all
 else
+# memory debugging on (slub_debug, KFENCE: Documentation/testing.rst);
+# KICE_VM_MEMDEBUG=0 turns it off
 check-kernel@%:
-	@selftests/vm/run --kernel $* -- selftests/kernel/run_all
+	@KICE_VM_MEMDEBUG=$${KICE_VM_MEMDEBUG:-1} selftests/vm/run --kernel $* -- selftests/kernel/run_all
 check-e2e@%:
-	@selftests/vm/run --kernel $* -- selftests/e2e/run_all
+	@KICE_VM_MEMDEBUG=$${KICE_VM_MEMDEBUG:-1} selftests/vm/run --kernel $* -- selftests/e2e/run_all
 endif
 
 # The memory-debugging kernel (KASAN, lockdep, kmemleak; selftests/vm/debug.config),

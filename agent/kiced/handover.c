@@ -23,7 +23,8 @@
  *   I side ufrag pwd remote-ufrag remote-pwd controlling
  *                             (a side with ICE: credentials and role)
  *   M type proto has-stream relay-flags offloaded flow-rtp flow-rtcp
- *   S side family iface remote-set remote-addr remote-rtp remote-rtcp
+ *   S side family iface remote-set remote-addr remote-rtp remote-rtcp rtcp
+ *                             (rtcp: 0 own port, 1 on the RTP port, 2 none)
  *   T leg server-ip server-port transport user relayed-ip relayed-port
  *     lifetime expire-ms channel peer-ip peer-port perm-expire-ms
  *     chan-expire-ms          (a leg relayed by TURN: see turn_keep.h)
@@ -286,7 +287,7 @@ static int ho_write_call(const struct call *c, FILE *f, struct ho_fds *fds,
 			fprintf(f, " %d", e->remote_set);
 			ho_put(f, e->remote_set ? e->remote_addr : NULL);
 			fprintf(f, " %u %u %d\n", e->remote_port[0],
-				e->remote_port[1], e->mux);
+				e->remote_port[1], e->mux ? 1 : e->no_rtcp ? 2 : 0);
 			for (l = 0; e->family && l < 2; l++) {
 				struct turn_keep_rec rec;
 
@@ -1172,7 +1173,7 @@ static void ho_stream_kernel(struct kiced *k, struct media_stream *st,
 			l[c]->kernel_id = 0;
 		return;
 	}
-	/* flow[1] 0: both sides mux, one flow on the RTP sockets */
+	/* flow[1] 0: one flow on the RTP sockets (both mux, or no RTCP) */
 	if (offloaded && l[0]->fd >= 0 && l[2]->fd >= 0 &&
 	    ho_kflow_ok(kf, flow[0], l[0]->kernel_id, l[2]->kernel_id) &&
 	    (!flow[1] ||
@@ -1442,7 +1443,8 @@ static int ho_rebuild(struct kiced *k, struct ho_in *in,
 			e->remote_port[0] = (uint16_t)strtoul(tok[5], NULL, 10);
 			e->remote_port[1] = (uint16_t)strtoul(tok[6], NULL, 10);
 			/* routed by it when the side's sockets are adopted */
-			e->mux = n == 8 && atoi(tok[7]);
+			e->mux = n == 8 && atoi(tok[7]) == 1;
+			e->no_rtcp = n == 8 && atoi(tok[7]) == 2;
 			if (!si.family && side == MEDIA_SIDE_B)
 				ho_stream_kernel(k, st, false, flow, kf,
 						 KLOG_CALL(c));

@@ -96,7 +96,8 @@ static int media_bind_addr(const struct media_env *env, int family,
  * RTP port to RTP port when both do; where one side muxes and the other
  * does not, RTCP is demultiplexed from the muxed side's RTP port to the
  * other's RTCP port, and multiplexed back onto it.  Nothing is relayed
- * to the RTCP port of a side that muxes.
+ * to the RTCP port of a side that muxes, and no RTCP at all to a side
+ * that has none.
  */
 static void media_stream_route(struct media_stream *s)
 {
@@ -106,6 +107,7 @@ static void media_stream_route(struct media_stream *s)
 		for (c = 0; c < 2; c++) {
 			s->side[x].leg[c].other = NULL;
 			s->side[x].leg[c].rtcp_other = NULL;
+			s->side[x].leg[c].rtcp_drop = false;
 		}
 	if (!s->side[0].family || !s->side[1].family)
 		return;
@@ -113,9 +115,11 @@ static void media_stream_route(struct media_stream *s)
 		struct media_endpoint *e = &s->side[x], *o = &s->side[!x];
 
 		e->leg[MEDIA_RTP].other = &o->leg[MEDIA_RTP];
-		if (e->mux && !o->mux)
+		if (e->mux && o->no_rtcp)
+			e->leg[MEDIA_RTP].rtcp_drop = true;
+		else if (e->mux && !o->mux)
 			e->leg[MEDIA_RTP].rtcp_other = &o->leg[MEDIA_RTCP];
-		if (!e->mux)
+		if (!e->mux && !e->no_rtcp && !o->no_rtcp)
 			e->leg[MEDIA_RTCP].other = o->mux ? &o->leg[MEDIA_RTP] :
 							    &o->leg[MEDIA_RTCP];
 	}
@@ -124,11 +128,22 @@ static void media_stream_route(struct media_stream *s)
 void media_side_set_mux(struct media_stream *s, enum media_side side,
 			bool mux)
 {
-	if (s->side[side].mux == mux)
+	if (s->side[side].mux == mux && !s->side[side].no_rtcp)
 		return;
 	/* the flows are shaped by it: userspace until offloaded again */
 	media_stream_unload(s);
 	s->side[side].mux = mux;
+	s->side[side].no_rtcp = false;
+	media_stream_route(s);
+}
+
+void media_side_set_no_rtcp(struct media_stream *s, enum media_side side)
+{
+	if (s->side[side].no_rtcp)
+		return;
+	media_stream_unload(s);
+	s->side[side].mux = false;
+	s->side[side].no_rtcp = true;
 	media_stream_route(s);
 }
 
@@ -377,10 +392,18 @@ static uint32_t media_idle_ms(const struct media_env *env)
 					    (uint32_t)ms;
 }
 
-/* Flows a stream needs in the kernel: 1 when both sides mux, else 2. */
+/*
+ * Flows a stream needs in the kernel: 1 (RTP ports) when both sides mux
+ * or neither does and one has no RTCP, 2 when neither muxes, 0 when only
+ * one does (kice.ko does not demultiplex RTCP: userspace relays).
+ */
 static unsigned int media_nflows(const struct media_stream *s)
 {
-	return s->side[0].mux && s->side[1].mux ? 1 : 2;
+	const struct media_endpoint *a = &s->side[0], *b = &s->side[1];
+
+	if (a->mux != b->mux)
+		return 0;
+	return a->mux || a->no_rtcp || b->no_rtcp ? 1 : 2;
 }
 
 int media_stream_offload(struct media_stream *s)
@@ -395,7 +418,7 @@ int media_stream_offload(struct media_stream *s)
 		return 0;
 	if (!s->side[0].remote_set || !s->side[1].remote_set)
 		return -EDESTADDRREQ;
-	if (s->side[0].mux != s->side[1].mux)
+	if (!n)
 		return -EOPNOTSUPP;	/* RTCP demultiplexed in userspace */
 	for (c = 0; c < 2; c++)
 		if (s->side[c].ice && !s->side[c].ice_ready)

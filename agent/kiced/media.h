@@ -71,6 +71,12 @@ struct media_endpoint {
 	 * RTP remote, never to a port it did not give consent on.
 	 */
 	bool mux;
+	/*
+	 * No RTCP at all: an ICE peer that runs one component without
+	 * rtcp-mux (libnice with one component).  RTCP for it is dropped,
+	 * never put on its RTP port.
+	 */
+	bool no_rtcp;
 	bool ice;		/* an ICE agent picks the remote */
 	bool ice_ready;		/* ... and has nominated one */
 	char remote_addr[INET6_ADDRSTRLEN];
@@ -83,7 +89,7 @@ struct media_stream {
 	uint32_t relay_flags;	/* MEDIA_F_* */
 	bool offloaded;		/* relayed by kice.ko */
 	uint32_t flow[2];	/* kernel flow per component (0: none) */
-	unsigned int nflows;	/* 1 when both sides mux, else 2 */
+	unsigned int nflows;	/* 1: both sides mux, or one has no RTCP */
 	unsigned int repointed;	/* flows moved in place (flow set) */
 };
 
@@ -143,6 +149,12 @@ int media_side_set_remote(struct media_stream *s, enum media_side side,
  */
 void media_side_set_mux(struct media_stream *s, enum media_side side,
 			bool mux);
+/*
+ * @side carries no RTCP (struct media_endpoint no_rtcp): the other
+ * side's RTCP is dropped, and the stream needs one kernel flow (RTP)
+ * unless the other side muxes.
+ */
+void media_side_set_no_rtcp(struct media_stream *s, enum media_side side);
 /* Back to latching per the stream's flags (after ICE gave up a side). */
 void media_side_relatch(struct media_stream *s, enum media_side side);
 /*

@@ -649,14 +649,18 @@ const char *media_ice_trickle(struct media_ice *mi, const char *frag,
 	return why;
 }
 
-/* Streams the agent runs with one component: RTCP on the RTP port. */
-static void mi_sync_mux(struct media_ice *mi)
+/*
+ * Streams the agent runs with one component although rtcp-mux was not
+ * agreed there (the peer gave no component-2 candidates): no RTCP.
+ */
+static void mi_sync_ncomp(struct media_ice *mi)
 {
 	unsigned int s;
 
 	for (s = 0; s < mi->nstreams; s++)
-		if (ice_agent_ncomp(mi->agent, s) == 1)
-			media_side_set_mux(mi->streams[s], mi->side, true);
+		if (ice_agent_ncomp(mi->agent, s) == 1 &&
+		    !mi->streams[s]->side[mi->side].mux)
+			media_side_set_no_rtcp(mi->streams[s], mi->side);
 }
 
 void media_ice_mux(struct media_ice *mi, unsigned int stream)
@@ -666,7 +670,8 @@ void media_ice_mux(struct media_ice *mi, unsigned int stream)
 	if (stream >= mi->nstreams)
 		return;
 	ice_agent_rtcp_mux(mi->agent, stream, now);
-	mi_sync_mux(mi);
+	if (ice_agent_ncomp(mi->agent, stream) == 1)
+		media_side_set_mux(mi->streams[stream], mi->side, true);
 	mi_rearm(mi, now);
 }
 
@@ -685,7 +690,7 @@ int media_ice_apply(struct media_ice *mi, const struct sdp_session *s,
 			    now);
 	if (err < 0)
 		return err;
-	mi_sync_mux(mi);
+	mi_sync_ncomp(mi);
 	mi_note_mids(mi, s);
 	if (!mi->started) {
 		err = ice_agent_start(mi->agent, now);

@@ -50,6 +50,7 @@ void relay_leg_close(struct relay_leg *leg)
 		leg->other->other = NULL;
 	leg->other = NULL;
 	leg->rtcp_other = NULL;
+	leg->rtcp_drop = false;
 }
 
 void relay_leg_set_peer(struct relay_leg *leg, const struct sockaddr *addr,
@@ -81,7 +82,7 @@ bool relay_is_rtcp(const void *buf, size_t len)
 static struct relay_leg *relay_target(const struct relay_leg *leg,
 				      const void *buf, size_t len)
 {
-	if (leg->rtcp_other && relay_is_rtcp(buf, len))
+	if ((leg->rtcp_other || leg->rtcp_drop) && relay_is_rtcp(buf, len))
 		return leg->rtcp_other;
 	return leg->other;
 }
@@ -213,11 +214,12 @@ int relay_leg_pump(struct relay_leg *leg, unsigned int budget,
 				leg->rx.errors++;
 				continue;
 			}
-			if (leg->rtcp_other && relay_is_rtcp(bufs[i], len)) {
+			if ((leg->rtcp_other || leg->rtcp_drop) &&
+			    relay_is_rtcp(bufs[i], len)) {
 				struct relay_leg *r = leg->rtcp_other;
 
 				/* demultiplexed RTCP: rare, sent on its own */
-				if (r->fd < 0 || !r->peer_len)
+				if (!r || r->fd < 0 || !r->peer_len)
 					leg->rx.errors++;
 				else
 					relay_send_one(r, bufs[i], len);

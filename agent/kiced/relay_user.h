@@ -53,6 +53,9 @@ struct relay_leg {
 	 * one port, relayed to a side that does not.  NULL: to @other.
 	 */
 	struct relay_leg *rtcp_other;
+	/* RTCP received here is dropped (counted in rx.errors): the other
+	 * side carries none */
+	bool rtcp_drop;
 	struct relay_counters rx;	/* received on this leg */
 	struct relay_counters tx;	/* sent from this leg */
 	uint64_t last_rx_ms;

@@ -43,9 +43,11 @@ static void side_mux(struct call *c, size_t i, enum media_side side, bool on,
 	struct media_stream *st = c->media[i].stream;
 	struct media_ice *mi = c->ice[side];
 
-	if (mi && media_ice_ncomp(mi, (unsigned int)i) == 1)
-		on = true;
-	else if (mi && on && agent_too)
+	if (mi && !on && media_ice_ncomp(mi, (unsigned int)i) == 1) {
+		media_side_set_no_rtcp(st, side);	/* RTP only */
+		return;
+	}
+	if (mi && on && agent_too)
 		media_ice_mux(mi, (unsigned int)i);
 	media_side_set_mux(st, side, on);
 }

@@ -5,6 +5,12 @@
  * the connect-time benchmark.  SDP is read and written with agent/sdp so
  * that both peers exchange complete RFC 8839 descriptions.
  *
+ * As an RTP endpoint behind kiced (--rtp N): one or two components
+ * (--components), RTCP multiplexed on component 1 (--rtcp-mux, RFC 5761)
+ * or on component 2; N RTP packets whose payload starts "ping" are sent
+ * and those coming back with "pong" counted, and as many RTCP sender
+ * reports, counted when they come back.
+ *
  * Exit status: 0 success, 1 failure, 2 usage.
  */
 #include <fnmatch.h>
@@ -20,9 +26,10 @@ static struct {
 	const char *local, *remote, *expect;
 	const char *stun_ip, *turn_ip, *turn_user, *turn_pass;
 	unsigned int stun_port, turn_port;
-	unsigned int timeout_s, echo;
-	bool controlling, regular, verbose;
-} opt = { .timeout_s = 20, .turn_user = "kice", .turn_pass = "kice" };
+	unsigned int timeout_s, echo, ncomp, rtp;
+	bool controlling, regular, verbose, mux, lite;
+} opt = { .timeout_s = 20, .turn_user = "kice", .turn_pass = "kice",
+	  .ncomp = 1 };
 
 static struct {
 	GMainLoop *loop;
@@ -30,7 +37,7 @@ static struct {
 	guint stream;
 	bool gathered, connected, failed, bye;
 	gint64 connected_at, applied_at;
-	unsigned int echoed;
+	unsigned int echoed, selected, rtp_back, rtcp_back;
 } st;
 
 static void on_gathered(NiceAgent *a, guint stream, gpointer data)
@@ -51,10 +58,14 @@ static void on_state(NiceAgent *a, guint stream, guint comp, guint state,
 	}
 }
 
-/* "connected": a pair was selected (nominated), as for kice */
+/* "connected": a pair was selected (nominated) on every component */
 static void on_selected(NiceAgent *a, guint stream, guint comp,
 			NiceCandidate *l, NiceCandidate *r, gpointer data)
 {
+	if (comp >= 1 && comp <= 2)
+		st.selected |= 1u << comp;
+	if (st.selected != (opt.ncomp == 2 ? 6u : 2u))
+		return;
 	if (!st.connected) {
 		st.connected = true;
 		st.connected_at = g_get_monotonic_time();
@@ -62,9 +73,22 @@ static void on_selected(NiceAgent *a, guint stream, guint comp,
 	}
 }
 
+/* RFC 5761 section 4: RTCP packet types 192-223 in the second byte */
+static bool is_rtcp(const gchar *buf, guint len)
+{
+	return len >= 8 && (guint8)buf[1] >= 192 && (guint8)buf[1] <= 223;
+}
+
 static void on_recv(NiceAgent *a, guint stream, guint comp, guint len,
 		    gchar *buf, gpointer data)
 {
+	if (opt.rtp) {
+		if (is_rtcp(buf, len) && (comp == 2 || opt.mux))
+			st.rtcp_back++;
+		else if (comp == 1 && len >= 16 && !memcmp(buf + 12, "pong", 4))
+			st.rtp_back++;
+		return;
+	}
 	if (len == 3 && !memcmp(buf, "bye", 3)) {
 		st.bye = true;
 		g_main_loop_quit(st.loop);
@@ -109,27 +133,58 @@ static bool expect_match(const char *pats, const char *got)
 	return false;
 }
 
+/* the default candidate of a component: its first host candidate */
+static bool default_cand(guint comp, char ip[NICE_ADDRESS_STRING_LEN], guint *port)
+{
+	GSList *cands = nice_agent_get_local_candidates(st.agent, st.stream, comp);
+	bool found = false;
+
+	for (GSList *i = cands; i && !found; i = i->next) {
+		NiceCandidate *c = i->data;
+
+		if (c->type != NICE_CANDIDATE_TYPE_HOST ||
+		    nice_address_ip_version(&c->addr) != 4)
+			continue;
+		nice_address_to_string(&c->addr, ip);
+		*port = nice_address_get_port(&c->addr);
+		found = true;
+	}
+	g_slist_free_full(cands, (GDestroyNotify)nice_candidate_free);
+	return found;
+}
+
 static int write_sdp(void)
 {
 	gchar *ufrag = NULL, *pwd = NULL, tmp[512];
-	GSList *cands, *i;
+	char ip[NICE_ADDRESS_STRING_LEN] = "0.0.0.0", ip2[NICE_ADDRESS_STRING_LEN];
+	guint port = 9, port2 = 0;
 	FILE *f;
 
 	snprintf(tmp, sizeof(tmp), "%s.tmp", opt.local);
 	f = fopen(tmp, "w");
 	if (!f || !nice_agent_get_local_credentials(st.agent, st.stream, &ufrag, &pwd))
 		return -1;
-	fprintf(f, "v=0\r\no=- 0 0 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n"
-		"a=ice-ufrag:%s\r\na=ice-pwd:%s\r\nm=audio 9 RTP/AVP 0\r\n",
-		ufrag, pwd);
-	cands = nice_agent_get_local_candidates(st.agent, st.stream, 1);
-	for (i = cands; i; i = i->next) {
-		gchar *line = nice_agent_generate_local_candidate_sdp(st.agent, i->data);
+	default_cand(1, ip, &port);
+	fprintf(f, "v=0\r\no=- 0 0 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\n"
+		"a=ice-ufrag:%s\r\na=ice-pwd:%s\r\n%sm=audio %u RTP/AVP 0\r\n",
+		ip, ip, ufrag, pwd, opt.lite ? "a=ice-lite\r\n" : "", port);
+	if (opt.ncomp == 2 && default_cand(2, ip2, &port2))
+		fprintf(f, "a=rtcp:%u IN IP4 %s\r\n", port2, ip2);
+	if (opt.mux)
+		fprintf(f, "a=rtcp-mux\r\n");
+	for (guint comp = 1; comp <= opt.ncomp; comp++) {
+		GSList *cands = nice_agent_get_local_candidates(st.agent,
+								 st.stream, comp);
 
-		fprintf(f, "%s\r\n", line);
-		g_free(line);
+		for (GSList *i = cands; i; i = i->next) {
+			gchar *line = nice_agent_generate_local_candidate_sdp(st.agent,
+									      i->data);
+
+			fprintf(f, "%s\r\n", line);
+			g_free(line);
+		}
+		g_slist_free_full(cands, (GDestroyNotify)nice_candidate_free);
 	}
-	g_slist_free_full(cands, (GDestroyNotify)nice_candidate_free);
 	fprintf(f, "a=end-of-candidates\r\n");
 	g_free(ufrag);
 	g_free(pwd);
@@ -142,7 +197,6 @@ static int read_sdp(void)
 {
 	struct sdp_session s;
 	struct sdp_error err;
-	GSList *list = NULL;
 	char buf[65536], line[1100];
 	const char *u, *p;
 	size_t n;
@@ -168,22 +222,29 @@ static int read_sdp(void)
 		return -2;
 	}
 	nice_agent_set_remote_credentials(st.agent, st.stream, u, p);
-	for (size_t i = 0; i < s.media[0].ncands; i++) {
-		NiceCandidate *c;
-
-		if (s.media[0].cands[i].component != 1)
-			continue;
-		memcpy(line, "a=", 2);
-		if (sdp_write_candidate(&s.media[0].cands[i], line + 2,
-					sizeof(line) - 2) < 0)
-			continue;
-		c = nice_agent_parse_remote_candidate_sdp(st.agent, st.stream, line);
-		if (c)
-			list = g_slist_append(list, c);
-	}
 	st.applied_at = g_get_monotonic_time();
-	nice_agent_set_remote_candidates(st.agent, st.stream, 1, list);
-	g_slist_free_full(list, (GDestroyNotify)nice_candidate_free);
+	for (guint comp = 1; comp <= opt.ncomp; comp++) {
+		GSList *list = NULL;
+
+		for (size_t i = 0; i < s.media[0].ncands; i++) {
+			NiceCandidate *c;
+
+			if (s.media[0].cands[i].component != comp)
+				continue;
+			memcpy(line, "a=", 2);
+			if (sdp_write_candidate(&s.media[0].cands[i], line + 2,
+						sizeof(line) - 2) < 0)
+				continue;
+			c = nice_agent_parse_remote_candidate_sdp(st.agent,
+								  st.stream, line);
+			if (c)
+				list = g_slist_append(list, c);
+		}
+		if (list)
+			nice_agent_set_remote_candidates(st.agent, st.stream,
+							 comp, list);
+		g_slist_free_full(list, (GDestroyNotify)nice_candidate_free);
+	}
 	sdp_session_free(&s);
 	return 0;
 }
@@ -196,6 +257,39 @@ static void run_for(unsigned int ms)
 	g_main_loop_run(st.loop);
 	if (!fired)
 		g_source_remove(id);
+}
+
+/*
+ * RTP and RTCP through kiced to an echo on its other leg: RTP version 2,
+ * PT 0, the payload "ping <i>"; RTCP a sender report (PT 200) on
+ * component 2, or on component 1 when multiplexed.  Success: most RTP
+ * packets come back as "pong".
+ */
+static bool send_rtp(void)
+{
+	guint rtcp_comp = opt.ncomp == 2 ? 2 : opt.mux ? 1 : 0;
+
+	for (unsigned int i = 0; i < opt.rtp; i++) {
+		guint8 rtp[32] = { 0x80, 0, (guint8)(i >> 8), (guint8)i,
+				   0, 0, 0, 0, 0x6b, 0x69, 0x63, 0x65 };
+		guint8 sr[28] = { 0x80, 200, 0, 6, 0x6b, 0x69, 0x63, 0x65 };
+		int n = snprintf((char *)rtp + 12, sizeof(rtp) - 12, "ping %u", i);
+
+		nice_agent_send(st.agent, st.stream, 1, 12 + (guint)n,
+				(const gchar *)rtp);
+		if (rtcp_comp) {
+			sr[27] = (guint8)i;
+			nice_agent_send(st.agent, st.stream, rtcp_comp,
+					sizeof(sr), (const gchar *)sr);
+		}
+		run_for(20);
+	}
+	for (int i = 0; i < 20 && (st.rtp_back < opt.rtp ||
+				   (rtcp_comp && st.rtcp_back < opt.rtp)); i++)
+		run_for(50);
+	printf("nicepeer: rtp %u/%u rtcp %u/%u\n", st.rtp_back, opt.rtp,
+	       st.rtcp_back, rtcp_comp ? opt.rtp : 0);
+	return st.rtp_back >= opt.rtp * 8 / 10;
 }
 
 static int split_hostport(char *s, const char **ip, unsigned int *port)
@@ -220,6 +314,8 @@ int main(int argc, char **argv)
 		{ "expect", 1, NULL, 'e' }, { "echo", 1, NULL, 'E' },
 		{ "regular", 0, NULL, 'r' }, { "verbose", 0, NULL, 'v' },
 		{ "no-ipv6", 0, NULL, '6' }, { "no-ipv4", 0, NULL, '4' },
+		{ "components", 1, NULL, 'C' }, { "rtcp-mux", 0, NULL, 'M' },
+		{ "rtp", 1, NULL, 'P' }, { "lite", 0, NULL, 'l' },
 		{ NULL, 0, NULL, 0 },
 	};
 	gint64 deadline;
@@ -246,16 +342,22 @@ int main(int argc, char **argv)
 		case 'r': opt.regular = true; break;
 		case 'v': opt.verbose = true; break;
 		case '4': case '6': break;	/* libnice gathers every family */
+		case 'C': opt.ncomp = (unsigned int)atoi(optarg); break;
+		case 'M': opt.mux = true; break;
+		case 'P': opt.rtp = (unsigned int)atoi(optarg); break;
+		case 'l': opt.lite = true; break;
 		default: return 2;
 		}
 	}
-	if (!opt.local || !opt.remote)
+	if (!opt.local || !opt.remote || opt.ncomp < 1 || opt.ncomp > 2 ||
+	    (opt.mux && opt.ncomp != 1))
 		return 2;
 	deadline = g_get_monotonic_time() + (gint64)opt.timeout_s * 1000000;
 	st.loop = g_main_loop_new(NULL, FALSE);
 	st.agent = nice_agent_new_full(g_main_loop_get_context(st.loop),
 				       NICE_COMPATIBILITY_RFC5245,
-				       opt.regular ? NICE_AGENT_OPTION_REGULAR_NOMINATION : 0);
+				       (opt.regular ? NICE_AGENT_OPTION_REGULAR_NOMINATION : 0) |
+				       (opt.lite ? NICE_AGENT_OPTION_LITE_MODE : 0));
 	g_object_set(st.agent, "controlling-mode", opt.controlling,
 		     "ice-tcp", FALSE, NULL);
 	if (opt.stun_ip)
@@ -267,15 +369,21 @@ int main(int argc, char **argv)
 			 G_CALLBACK(on_state), NULL);
 	g_signal_connect(st.agent, "new-selected-pair-full",
 			 G_CALLBACK(on_selected), NULL);
-	st.stream = nice_agent_add_stream(st.agent, 1);
-	if (opt.turn_ip)
-		nice_agent_set_relay_info(st.agent, st.stream, 1, opt.turn_ip,
-					  opt.turn_port, opt.turn_user,
-					  opt.turn_pass, NICE_RELAY_TYPE_TURN_UDP);
-	nice_agent_attach_recv(st.agent, st.stream, 1,
-			       g_main_loop_get_context(st.loop), on_recv, NULL);
-	if (!nice_agent_gather_candidates(st.agent, st.stream))
+	st.stream = nice_agent_add_stream(st.agent, opt.ncomp);
+	for (guint comp = 1; comp <= opt.ncomp; comp++) {
+		if (opt.turn_ip)
+			nice_agent_set_relay_info(st.agent, st.stream, comp,
+						  opt.turn_ip, opt.turn_port,
+						  opt.turn_user, opt.turn_pass,
+						  NICE_RELAY_TYPE_TURN_UDP);
+		nice_agent_attach_recv(st.agent, st.stream, comp,
+				       g_main_loop_get_context(st.loop),
+				       on_recv, NULL);
+	}
+	if (!nice_agent_gather_candidates(st.agent, st.stream)) {
+		fprintf(stderr, "nicepeer: no interface to gather on\n");
 		goto out;
+	}
 	while (!st.gathered && g_get_monotonic_time() < deadline)
 		run_for(100);
 	if (!st.gathered || write_sdp()) {
@@ -317,7 +425,9 @@ int main(int argc, char **argv)
 			opt.expect);
 		rc = 1;
 	}
-	if (opt.echo && opt.controlling) {
+	if (opt.rtp) {
+		rc = send_rtp() ? rc : 1;
+	} else if (opt.echo && opt.controlling) {
 		for (unsigned int i = 0; i < opt.echo; i++) {
 			char ping[32];
 			int len = snprintf(ping, sizeof(ping), "ping %u", i);

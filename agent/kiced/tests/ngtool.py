@@ -17,8 +17,16 @@
   ngtool.py media PA PB XA XB N       A (port PA) sends N datagrams to kiced
                                       port XA, B (PB) sends N to XB; prints
                                       "a2b=<received by B> b2a=<received by A>"
+  ngtool.py echo IP PORT SECS         an RTP endpoint: RTP on IP:PORT comes
+                                      back with "ping" at offset 12 turned
+                                      into "pong", RTCP on PORT+1 comes back
+                                      as it is; prints "rtp=N rtcp=N" (what
+                                      it echoed) after SECS seconds or on
+                                      SIGTERM
 """
 import os
+import select
+import signal
 import socket
 import sys
 import tempfile
@@ -207,6 +215,33 @@ def media(pa, pb, xa, xb, n):
     print("a2b=%d b2a=%d" % (got["a2b"], got["b2a"]))
 
 
+def echo(ip, port, secs):
+    rtp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    rtp.bind((ip, int(port)))
+    rtcp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    rtcp.bind((ip, int(port) + 1))
+    count = {rtp: 0, rtcp: 0}
+    stop = []
+    signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
+    end = time.time() + float(secs)
+    while not stop and time.time() < end:
+        try:
+            ready, _, _ = select.select([rtp, rtcp], [], [], 0.1)
+        except InterruptedError:
+            continue
+        for s in ready:
+            data, src = s.recvfrom(2048)
+            if len(data) < 8 or data[0] >> 6 != 2:
+                continue
+            if s is rtp and data[12:16] == b"ping":
+                data = data[:12] + b"pong" + data[16:]
+            elif s is rtp:
+                continue
+            s.sendto(data, src)
+            count[s] += 1
+    print("rtp=%d rtcp=%d" % (count[rtp], count[rtcp]), flush=True)
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "freeport":
@@ -221,5 +256,7 @@ if __name__ == "__main__":
         deferred(*sys.argv[2:4])
     elif cmd == "media":
         media(*sys.argv[2:7])
+    elif cmd == "echo":
+        echo(*sys.argv[2:5])
     else:
         sys.exit(2)

@@ -446,4 +446,83 @@ TEST_F(mux, ice_offer_with_rtp_candidates_only)
 	free(a);
 }
 
+/*
+ * A side without RTCP (an ICE peer running one component without
+ * rtcp-mux): RTP still goes both ways, the other side's RTCP is dropped
+ * -- never put on the RTP port of a peer that did not agree to mux --
+ * and the stream needs one kernel flow.
+ */
+TEST_F(mux, side_without_rtcp)
+{
+	char *o = plain(self->a.port, "");
+	char *a = plain(self->b.port, "");
+	struct call *c;
+	char pkt[64];
+	size_t len;
+	int xa, xb;
+
+	ASSERT_TRUE(ng(self, "offer", "remove", o, NULL, NULL));
+	xb = m_port(self->sdp);
+	ASSERT_TRUE(ng(self, "answer", NULL, a, NULL, NULL));
+	xa = m_port(self->sdp);
+	c = session_find(&self->k.calls, "mux-call", 8);
+	ASSERT_NE(NULL, c);
+	media_side_set_no_rtcp(c->media[0].stream, MEDIA_SIDE_B);
+	EXPECT_TRUE(c->media[0].stream->side[MEDIA_SIDE_B].no_rtcp);
+	EXPECT_FALSE(c->media[0].stream->side[MEDIA_SIDE_B].mux);
+
+	EXPECT_TRUE(carried(self, &self->a, false, (uint16_t)xa, &self->b,
+			    false, false, "rtp a>b"));
+	EXPECT_TRUE(carried(self, &self->b, false, (uint16_t)xb, &self->a,
+			    false, false, "rtp b>a"));
+	/* A's RTCP reaches neither of B's ports */
+	len = packet(pkt, true, "rtcp a>b");
+	app_send(&self->a, 1, (uint16_t)(xa + 1), pkt, len);
+	EXPECT_TRUE(quiet(&self->k.loop, self->b.fd[0]));
+	EXPECT_TRUE(quiet(&self->k.loop, self->b.fd[1]));
+	/* what comes to B's unused RTCP port goes nowhere */
+	app_send(&self->b, 1, (uint16_t)(xb + 1), pkt, len);
+	EXPECT_TRUE(quiet(&self->k.loop, self->a.fd[0]));
+	EXPECT_TRUE(quiet(&self->k.loop, self->a.fd[1]));
+	/* muxing B again (a re-offer agreeing to it) restores RTCP */
+	media_side_set_mux(c->media[0].stream, MEDIA_SIDE_B, true);
+	EXPECT_FALSE(c->media[0].stream->side[MEDIA_SIDE_B].no_rtcp);
+	EXPECT_TRUE(carried(self, &self->a, false, (uint16_t)xa, &self->b,
+			    true, true, "rtcp a>b muxed"));
+	free(o);
+	free(a);
+}
+
+/*
+ * An ICE answer with component-1 candidates only and no a=rtcp-mux, as
+ * libnice with one component sends: that side runs one component and
+ * carries no RTCP (it is not muxed onto its RTP port).
+ */
+TEST_F(mux, ice_answer_with_one_component)
+{
+	char lines[512], *o, *a;
+	struct call *c;
+
+	o = plain(self->a.port, "");
+	snprintf(lines, sizeof(lines),
+		 "a=ice-ufrag:abcd\r\na=ice-pwd:0123456789abcdefghijkl\r\n"
+		 "a=candidate:1 1 UDP 2130706431 127.0.0.1 %u typ host\r\n"
+		 "a=end-of-candidates\r\n", self->b.port);
+	a = plain(self->b.port, lines);
+	ASSERT_TRUE(ng(self, "offer", "force", o, NULL, NULL))
+		TH_LOG("%s", self->why);
+	EXPECT_TRUE(has(self->sdp, " 2 UDP "));
+	ASSERT_TRUE(ng(self, "answer", NULL, a, NULL, NULL))
+		TH_LOG("%s", self->why);
+	c = session_find(&self->k.calls, "mux-call", 8);
+	ASSERT_NE(NULL, c);
+	ASSERT_NE(NULL, c->ice[MEDIA_SIDE_B]);
+	EXPECT_EQ(1, media_ice_ncomp(c->ice[MEDIA_SIDE_B], 0));
+	EXPECT_FALSE(c->media[0].stream->side[MEDIA_SIDE_B].mux);
+	EXPECT_TRUE(c->media[0].stream->side[MEDIA_SIDE_B].no_rtcp);
+	EXPECT_FALSE(c->media[0].stream->side[MEDIA_SIDE_A].mux);
+	free(o);
+	free(a);
+}
+
 TEST_HARNESS_MAIN

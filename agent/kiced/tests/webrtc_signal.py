@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Signalling for webrtc_page.html: a browser's two peer connections
+offer and answer through kiced.
+
+  webrtc_signal.py PORT DIR KICECTL NG TIMES [KICECTL OPTION...]
+
+serves the page on 127.0.0.1:PORT (a secure context for getUserMedia),
+passes the page's offer to kiced with `kicectl offer` (call-id "web",
+from-tag "a", ICE=force, plus the options given) and its answer with
+`kicectl answer` (to-tag "b"), and at each of TIMES (comma-separated
+seconds after the answer) stores the page's getStats() summary as
+DIR/report-T.json next to kiced's `query` as DIR/query-T.json.  Exits
+after the last report, or with status 1 when the page has not sent it
+45 s after the last time.  The SDPs go to DIR/{offer,offer2,answer,answer1}.sdp
+and the page's messages to DIR/page.log.
+"""
+import http.server
+import os
+import subprocess
+import sys
+import threading
+import time
+
+PORT, DIR, KICECTL, NG, TIMES = sys.argv[1:6]
+EXTRA = sys.argv[6:]
+TIMES = [int(t) for t in TIMES.split(",")]
+PAGE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "webrtc_page.html")
+state = {"answered": None, "next": 0}
+done = threading.Event()
+
+
+def save(name, data):
+    with open(os.path.join(DIR, name), "wb") as f:
+        f.write(data)
+
+
+def kicectl(*args, stdin=b""):
+    r = subprocess.run([KICECTL, *args, "-s", NG, "-t", "1000"], input=stdin,
+                       capture_output=True, timeout=20)
+    if r.returncode:
+        save("kicectl.err", r.stderr)
+    return r.stdout
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *_):
+        pass
+
+    def reply(self, body, ctype="text/plain"):
+        self.send_response(200)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def body(self):
+        return self.rfile.read(int(self.headers.get("Content-Length", 0)))
+
+    def do_GET(self):
+        if self.path == "/":
+            with open(PAGE, "rb") as f:
+                self.reply(f.read(), "text/html")
+        elif self.path == "/next":
+            i = state["next"]
+            if i >= len(TIMES):
+                self.reply(b"done")
+                done.set()
+                return
+            while state["answered"] is None:
+                time.sleep(0.05)
+            delay = state["answered"] + TIMES[i] - time.time()
+            if delay > 0:
+                time.sleep(delay)
+            state["next"] = i + 1
+            self.reply(str(TIMES[i]).encode())
+        else:
+            self.send_error(404)
+
+    def do_POST(self):
+        data = self.body()
+        if self.path == "/offer":
+            save("offer.sdp", data)
+            out = kicectl("offer", "--call-id", "web", "--from-tag", "a",
+                          "--ice", "force", *EXTRA, stdin=data)
+            save("offer2.sdp", out)
+            self.reply(out)
+        elif self.path == "/answer":
+            save("answer.sdp", data)
+            out = kicectl("answer", "--call-id", "web", "--from-tag", "a",
+                          "--to-tag", "b", *EXTRA, stdin=data)
+            save("answer1.sdp", out)
+            state["answered"] = time.time()
+            self.reply(out)
+        elif self.path.startswith("/report?t="):
+            t = self.path.split("=", 1)[1]
+            save("report-%s.json" % t, data)
+            save("query-%s.json" % t, kicectl("query", "--call-id", "web"))
+            self.reply(b"ok")
+        elif self.path == "/log":
+            with open(os.path.join(DIR, "page.log"), "ab") as f:
+                f.write(data + b"\n")
+            self.reply(b"ok")
+        else:
+            self.send_error(404)
+
+
+srv = http.server.ThreadingHTTPServer(("127.0.0.1", int(PORT)), Handler)
+threading.Thread(target=srv.serve_forever, daemon=True).start()
+limit = time.time() + max(TIMES) + 45
+while not done.is_set() and time.time() < limit:
+    done.wait(0.2)
+time.sleep(0.2)
+srv.shutdown()
+sys.exit(0 if done.is_set() else 1)
