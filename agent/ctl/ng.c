@@ -175,6 +175,7 @@ static const struct {
 	{ "SIP source address",	NG_F_SIP_SOURCE },
 	{ "loop protect",	NG_F_LOOP_PROTECT },
 	{ "fragment",		NG_F_FRAGMENT },
+	{ "wait media",		NG_F_WAIT_MEDIA },
 };
 
 uint32_t ng_flag_lookup(const char *s, size_t len)

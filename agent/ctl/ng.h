@@ -71,6 +71,7 @@ enum ng_flag {
 	NG_F_SIP_SOURCE		= 1u << 10,
 	NG_F_LOOP_PROTECT	= 1u << 11,
 	NG_F_FRAGMENT		= 1u << 12,	/* offer: an SDP fragment */
+	NG_F_WAIT_MEDIA		= 1u << 13,	/* answer: reply once ICE works */
 };
 
 enum ng_family {

@@ -162,8 +162,8 @@ static int rewrite_session(struct sdp_session *s, const struct call *c,
 	return 0;
 }
 
-static int reply_sdp(struct kiced *k, struct bn_buf *b, struct ng_str ck,
-		     const struct sdp_session *s)
+int kiced_reply_sdp(struct kiced *k, struct bn_buf *b, struct ng_str ck,
+		    const struct sdp_session *s, const char *media_path)
 {
 	char *out = NULL;
 	long n = sdp_write(s, &out);
@@ -173,6 +173,8 @@ static int reply_sdp(struct kiced *k, struct bn_buf *b, struct ng_str ck,
 		return -1;
 	}
 	ng_reply_begin(b, ck, "ok");
+	if (media_path)
+		bn_kv_str(b, "media path", media_path);
 	bn_kv_strn(b, "sdp", out, (size_t)n);
 	bn_close(b);
 	free(out);
@@ -187,7 +189,7 @@ void kiced_reply_described(struct kiced *k, struct media_ice *mi,
 		reply_err(k, b, ck, "Out of memory");
 		return;
 	}
-	reply_sdp(k, b, ck, s);
+	kiced_reply_sdp(k, b, ck, s, NULL);
 }
 
 /*
@@ -201,6 +203,32 @@ static void reply_ice_sdp(struct kiced *k, struct media_ice *mi,
 	if (mi && !kiced_defer_sdp(k, mi, s))
 		return;
 	kiced_reply_described(k, mi, s, ck, b);
+}
+
+/*
+ * The answer's reply with the flag "wait-media" (the seed's "ring only
+ * when media works"): described for the offerer at once (gathering
+ * waited for), sent when the answerer's ICE side works, fails or
+ * media-wait passes.  Without ICE there, at once: nothing to verify.
+ */
+static void reply_when_media(struct kiced *k, struct call *c,
+			     struct sdp_session *s, struct ng_str ck,
+			     struct bn_buf *b)
+{
+	struct media_ice *ma = c->ice[MEDIA_SIDE_A], *mb = c->ice[MEDIA_SIDE_B];
+
+	if (ma) {
+		if (media_ice_gathering(ma))
+			media_ice_wait_gathering(ma);
+		if (media_ice_describe(ma, s)) {
+			reply_err(k, b, ck, "Out of memory");
+			return;
+		}
+	}
+	if (mb && !kiced_defer_media(k, mb, s))
+		return;
+	kiced_reply_sdp(k, b, ck, s, mb ? media_ice_media_path(mb) :
+					  "unverified");
 }
 
 static int parse_sdp(struct kiced *k, struct bn_buf *b, struct ng_str ck,
@@ -775,7 +803,10 @@ static void cmd_answer(struct kiced *k, const struct ng_request *req,
 		reply_err(k, b, ck, "Out of memory");
 		goto out;
 	}
-	reply_ice_sdp(k, c->ice[MEDIA_SIDE_A], &s, ck, b);
+	if (req->flags & NG_F_WAIT_MEDIA)
+		reply_when_media(k, c, &s, ck, b);
+	else
+		reply_ice_sdp(k, c->ice[MEDIA_SIDE_A], &s, ck, b);
 out:
 	sdp_session_free(&s);
 }
@@ -807,6 +838,9 @@ static void put_endpoint(struct bn_buf *b, const char *key,
 		bn_kv_str(b, "ICE pair", pair);
 	if (mi)
 		bn_kv_str(b, "ICE state", media_ice_state(mi));
+	/* does media work here: checked by ICE, or only known from SDP */
+	bn_kv_str(b, "media path", mi ? media_ice_media_path(mi) :
+				   e->remote_set ? "unverified" : "unknown");
 	bn_kv_str(b, "family", e->family == AF_INET6 ? "IP6" : "IP4");
 	bn_kv_str(b, "local address", addr);
 	bn_kv_int(b, "local port", port);
@@ -814,6 +848,9 @@ static void put_endpoint(struct bn_buf *b, const char *key,
 		bn_kv_str(b, "remote address", e->remote_addr);
 		bn_kv_int(b, "remote port", e->remote_port[MEDIA_RTP]);
 	}
+	/* RFC 7675: what the other side sent before this one consented */
+	if (e->ice || e->leg[0].held || e->leg[1].held)
+		bn_kv_int(b, "held", (int64_t)(e->leg[0].held + e->leg[1].held));
 	put_counters(b, "RTCP", &ms->rx[side][MEDIA_RTCP]);
 	put_counters(b, "RTP", &ms->rx[side][MEDIA_RTP]);
 	bn_close(b);

@@ -41,6 +41,7 @@ void config_defaults(struct kiced_config *c)
 	c->handover_wait = 30;
 	c->ice = true;
 	c->gather_wait_ms = 1000;
+	c->media_wait_ms = 5000;
 }
 
 static int parse_bool(const char *v, bool *out)
@@ -275,6 +276,10 @@ int config_set(struct kiced_config *c, const char *section, const char *key,
 		if (parse_uint(v, 10000, &n))
 			goto bad;
 		c->gather_wait_ms = (unsigned int)n;
+	} else if (KEY("ice", "media-wait")) {
+		if (parse_uint(v, 60000, &n))
+			goto bad;
+		c->media_wait_ms = (unsigned int)n;
 	} else if (!is_section(section)) {
 		snprintf(err, errlen, "unknown section [%s]", section);
 		return -1;

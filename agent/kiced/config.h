@@ -57,6 +57,7 @@ struct kiced_config {
 	char turn_user[128];
 	char turn_password[128];
 	unsigned int gather_wait_ms;	/* offer/answer waits this long */
+	unsigned int media_wait_ms;	/* "wait-media" answers, at most */
 };
 
 /* Interface by name, NULL if none. */

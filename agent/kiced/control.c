@@ -113,6 +113,19 @@ static void pending_unlink(struct kiced *k, struct ng_pending *p)
 	free(p);
 }
 
+static void pending_send(struct ng_pending *p, struct bn_buf *reply,
+			 uint64_t now)
+{
+	reply_seal(p->k, &p->o, reply, now);
+	klog_info("ng: deferred reply after %llu ms",
+		  (unsigned long long)(now - p->since));
+	if (sendto(p->o.fd, reply->data, reply->len, MSG_DONTWAIT,
+		   (struct sockaddr *)&p->o.src, p->o.src_len) < 0)
+		klog_info("ng reply: %s", strerror(errno));
+	bn_buf_free(reply);
+	pending_unlink(p->k, p);
+}
+
 static void pending_done(void *arg, struct media_ice *mi, bool alive)
 {
 	struct ng_pending *p = arg;
@@ -129,14 +142,62 @@ static void pending_done(void *arg, struct media_ice *mi, bool alive)
 		ng_reply_error(&reply, cookie,
 			       "Call deleted or renegotiated while gathering candidates");
 	}
-	reply_seal(k, &p->o, &reply, now);
-	klog_info("ng: deferred reply after %llu ms",
-		  (unsigned long long)(now - p->since));
-	if (sendto(p->o.fd, reply.data, reply.len, MSG_DONTWAIT,
-		   (struct sockaddr *)&p->o.src, p->o.src_len) < 0)
-		klog_info("ng reply: %s", strerror(errno));
-	bn_buf_free(&reply);
-	pending_unlink(k, p);
+	pending_send(p, &reply, now);
+}
+
+static void pending_media(void *arg, enum media_ice_wait result)
+{
+	static const char *const path[] = {
+		[MEDIA_WAIT_CONNECTED] = "working",
+		[MEDIA_WAIT_FAILED] = "failed",
+		[MEDIA_WAIT_TIMEOUT] = "timeout",
+	};
+	struct ng_pending *p = arg;
+	struct ng_str cookie = { p->o.key, p->o.cookie_len };
+	struct bn_buf reply;
+
+	bn_buf_init(&reply);
+	if (result == MEDIA_WAIT_GONE) {
+		p->k->stats.errors++;
+		ng_reply_error(&reply, cookie,
+			       "Call deleted or renegotiated while waiting for media");
+	} else {
+		kiced_reply_sdp(p->k, &reply, cookie, &p->sdp, path[result]);
+	}
+	pending_send(p, &reply, loop_now_ms());
+}
+
+/*
+ * The current request's reply waits, with description @s (taken over):
+ * NULL when it cannot (no client to send it to later, no memory).
+ */
+static struct ng_pending *pending_new(struct kiced *k, struct sdp_session *s)
+{
+	struct ng_pending *p;
+
+	if (!k->origin || k->origin->fd < 0 || !(p = calloc(1, sizeof(*p))))
+		return NULL;
+	p->k = k;
+	p->o = *k->origin;
+	p->sdp = *s;
+	memset(s, 0, sizeof(*s));
+	p->since = loop_now_ms();
+	p->next = k->pending;
+	k->pending = p;
+	k->origin->deferred = true;
+	return p;
+}
+
+int kiced_defer_media(struct kiced *k, struct media_ice *mi,
+		      struct sdp_session *s)
+{
+	struct ng_pending *p;
+
+	if (mi->connected || mi->failed || mi->conn_fn ||
+	    !(p = pending_new(k, s)))
+		return -1;
+	media_ice_on_connected(mi, pending_media, p, k->cfg.media_wait_ms);
+	return 0;
 }
 
 int kiced_defer_sdp(struct kiced *k, struct media_ice *mi,
@@ -146,19 +207,10 @@ int kiced_defer_sdp(struct kiced *k, struct media_ice *mi,
 
 	if (!media_ice_gathering(mi))
 		return -1;
-	if (!k->origin || k->origin->fd < 0 || mi->gathered ||
-	    !(p = calloc(1, sizeof(*p)))) {
+	if (mi->gathered || !(p = pending_new(k, s))) {
 		media_ice_wait_gathering(mi);
 		return -1;
 	}
-	p->k = k;
-	p->o = *k->origin;
-	p->sdp = *s;
-	memset(s, 0, sizeof(*s));
-	p->since = loop_now_ms();
-	p->next = k->pending;
-	k->pending = p;
-	k->origin->deferred = true;
 	media_ice_on_gathered(mi, pending_done, p);
 	return 0;
 }
@@ -174,6 +226,10 @@ void kiced_pending_free(struct kiced *k)
 		for (side = 0; side < 2; side++)
 			if (c->ice[side] && c->ice[side]->gathered == pending_done)
 				media_ice_on_gathered(c->ice[side], NULL, NULL);
+			else if (c->ice[side] &&
+				 c->ice[side]->conn_fn == pending_media)
+				media_ice_on_connected(c->ice[side], NULL,
+						       NULL, 0);
 	while ((p = k->pending))
 		pending_unlink(k, p);
 }

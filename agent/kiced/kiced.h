@@ -90,12 +90,23 @@ int kiced_process_from(struct kiced *k, int fd, const char *msg, size_t len,
  */
 int kiced_defer_sdp(struct kiced *k, struct media_ice *mi,
 		    struct sdp_session *s);
+/*
+ * For an answer with the flag "wait-media": reply to the current request
+ * with description @s (taken over, already described) once ICE side @mi
+ * connects, fails or [ice] media-wait passes; the reply says which in
+ * "media path".  0 when deferred; -1 when it cannot be.
+ */
+int kiced_defer_media(struct kiced *k, struct media_ice *mi,
+		      struct sdp_session *s);
 /* Drop pending replies unsent (shutdown). */
 void kiced_pending_free(struct kiced *k);
 
 /* Command handlers (commands.c): append result members to an open dict. */
 void kiced_command(struct kiced *k, const struct ng_request *req,
 		   struct ng_str cookie, struct bn_buf *reply);
+/* The "ok" reply carrying @s, with "media path" unless NULL. */
+int kiced_reply_sdp(struct kiced *k, struct bn_buf *b, struct ng_str ck,
+		    const struct sdp_session *s, const char *media_path);
 /* The "ok" reply carrying @s with @mi's credentials and candidates. */
 void kiced_reply_described(struct kiced *k, struct media_ice *mi,
 			   struct sdp_session *s, struct ng_str cookie,

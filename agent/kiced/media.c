@@ -344,6 +344,14 @@ int media_side_set_remote(struct media_stream *s, enum media_side side,
 		} else {
 			return -EINVAL;
 		}
+		if (e->consented && relay_same_addr(&e->leg[c].peer, &ss)) {
+			e->remote_port[c] = port;
+			continue;
+		}
+		/* an address from SDP has no consent: ICE validates it first */
+		e->consented = false;
+		if (e->ice)
+			e->leg[c].hold = true;
 		relay_leg_set_peer(&e->leg[c], (struct sockaddr *)&ss, len);
 		e->remote_port[c] = port;
 	}

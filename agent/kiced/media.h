@@ -79,6 +79,12 @@ struct media_endpoint {
 	bool no_rtcp;
 	bool ice;		/* an ICE agent picks the remote */
 	bool ice_ready;		/* ... and has nominated one */
+	/*
+	 * The legs' peers are a pair ICE validated (RFC 7675 consent), and
+	 * stay so across a re-offer that names the same addresses.  While
+	 * an agent runs without it, the legs hold (relay_leg hold).
+	 */
+	bool consented;
 	char remote_addr[INET6_ADDRSTRLEN];
 	uint16_t remote_port[2];
 };

@@ -64,6 +64,42 @@ static void mi_gather_check(struct media_ice *mi)
 	fn(mi->gathered_arg, mi, true);
 }
 
+/* Tell a waiter for a working media path, once. */
+static void mi_conn_done(struct media_ice *mi, enum media_ice_wait result)
+{
+	void (*fn)(void *arg, enum media_ice_wait result) = mi->conn_fn;
+
+	if (!fn)
+		return;
+	mi->conn_fn = NULL;
+	mi->conn_end = 0;
+	fn(mi->conn_arg, result);
+}
+
+void media_ice_on_connected(struct media_ice *mi,
+			    void (*fn)(void *arg, enum media_ice_wait result),
+			    void *arg, unsigned int ms)
+{
+	mi->conn_fn = fn;
+	mi->conn_arg = arg;
+	mi->conn_end = fn ? loop_now_ms() + ms : 0;
+	if (!fn)
+		return;
+	if (mi->connected)
+		mi_conn_done(mi, MEDIA_WAIT_CONNECTED);
+	else if (mi->failed)
+		mi_conn_done(mi, MEDIA_WAIT_FAILED);
+	else
+		mi_rearm(mi, loop_now_ms());	/* wake at conn_end */
+}
+
+const char *media_ice_media_path(const struct media_ice *mi)
+{
+	if (mi->connected)
+		return "working";
+	return mi->failed ? "failed" : "checking";
+}
+
 /* Arm the timerfd for the agent's next deadline. */
 static void mi_rearm(struct media_ice *mi, uint64_t now)
 {
@@ -72,6 +108,8 @@ static void mi_rearm(struct media_ice *mi, uint64_t now)
 
 	if (mi->gathered && mi->gather_end > now && mi->gather_end < next)
 		next = mi->gather_end;
+	if (mi->conn_fn && mi->conn_end < next)
+		next = mi->conn_end;
 	if (next != UINT64_MAX) {
 		d = next > now ? next - now : 1;
 		its.it_value.tv_sec = (time_t)(d / 1000);
@@ -87,6 +125,8 @@ static void mi_on_timer(struct loop_watch *w, uint32_t events)
 
 	if (read(mi->timerfd, &n, sizeof(n)) < 0 && errno != EAGAIN)
 		return;
+	if (mi->conn_fn && loop_now_ms() >= mi->conn_end)
+		mi_conn_done(mi, MEDIA_WAIT_TIMEOUT);
 	mi_rearm(mi, loop_now_ms());
 	mi_channels_poll(mi);
 	mi_gather_check(mi);
@@ -208,6 +248,7 @@ static void mi_install(struct media_ice *mi)
 				continue;
 			sl = ice_addr_to_sa(&remote.addr, &ss);
 			relay_leg_set_peer(leg, (struct sockaddr *)&ss, sl);
+			leg->hold = false;	/* a valid pair: consent */
 			leg->send_fn = NULL;
 			if (local.type == ICE_CAND_RELAY) {
 				leg->send_fn = mi_send_relayed;
@@ -215,6 +256,7 @@ static void mi_install(struct media_ice *mi)
 			}
 			mi->nominations++;
 		}
+		mi->streams[s]->side[mi->side].consented = true;
 		if (!mi_channels(mi, s)) {
 			/* the userspace relay wraps it meanwhile */
 			media_stream_unload(mi->streams[s]);
@@ -264,14 +306,17 @@ static void mi_event(void *user, enum ice_event ev, int stream)
 	case ICE_EV_COMPLETED:
 		mi->connected = true;
 		mi_install(mi);
+		mi_conn_done(mi, MEDIA_WAIT_CONNECTED);
 		break;
 	case ICE_EV_DISCONNECTED:
 		/* RFC 7675: no consent, no media (in the kernel neither) */
 		for (s = 0; s < mi->nstreams; s++) {
 			media_stream_unload(mi->streams[s]);
 			mi->streams[s]->side[mi->side].ice_ready = false;
+			mi->streams[s]->side[mi->side].consented = false;
 			for (c = 0; c < 2; c++) {
 				mi->streams[s]->side[mi->side].leg[c].peer_len = 0;
+				mi->streams[s]->side[mi->side].leg[c].hold = true;
 				mi->streams[s]->side[mi->side].leg[c].send_fn = NULL;
 			}
 		}
@@ -280,9 +325,14 @@ static void mi_event(void *user, enum ice_event ev, int stream)
 		break;
 	case ICE_EV_FAILED:
 		/* a restart that failed: the previous pair is no more */
-		for (s = 0; s < mi->nstreams; s++)
+		for (s = 0; s < mi->nstreams; s++) {
 			media_stream_unload(mi->streams[s]);
+			mi->streams[s]->side[mi->side].consented = false;
+			for (c = 0; c < 2; c++)
+				mi->streams[s]->side[mi->side].leg[c].hold = true;
+		}
 		mi->failed = true;
+		mi_conn_done(mi, MEDIA_WAIT_FAILED);
 		break;
 	default:
 		break;
@@ -442,6 +492,8 @@ struct media_ice *media_ice_new(struct loop *loop,
 			leg->stun_fn = mi_on_stun;
 			leg->stun_arg = mi;
 			leg->latch = false;	/* ICE picks the peer */
+			/* RFC 7675: media only where consent was given */
+			leg->hold = !streams[s]->side[side].consented;
 		}
 	ice_agent_gather(mi->agent, now);
 	if ((cfg.nstun || cfg.nturn) && !trickle)
@@ -467,6 +519,7 @@ void media_ice_free(struct media_ice *mi)
 		return;
 	if (mi->gathered)
 		mi->gathered(mi->gathered_arg, mi, false);
+	mi_conn_done(mi, MEDIA_WAIT_GONE);
 	for (s = 0; mi->streams && s < mi->nstreams; s++) {
 		struct media_endpoint *e = &mi->streams[s]->side[mi->side];
 
@@ -483,6 +536,8 @@ void media_ice_free(struct media_ice *mi)
 			if (leg->stun_arg == mi) {
 				leg->stun_fn = NULL;
 				leg->stun_arg = NULL;
+				/* no agent: plain media (SDP, latching) */
+				leg->hold = false;
 				e->ice = false;
 				e->ice_ready = false;
 			}

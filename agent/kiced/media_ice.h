@@ -18,6 +18,14 @@ struct sdp_session;
 
 #define MEDIA_ICE_MID_MAX	32
 
+/* How a wait for a working media path ended (media_ice_on_connected()). */
+enum media_ice_wait {
+	MEDIA_WAIT_CONNECTED,
+	MEDIA_WAIT_FAILED,
+	MEDIA_WAIT_TIMEOUT,
+	MEDIA_WAIT_GONE,
+};
+
 struct media_ice {
 	struct ice_agent *agent;
 	struct loop *loop;
@@ -37,6 +45,10 @@ struct media_ice {
 	/* media_ice_on_gathered() */
 	void (*gathered)(void *arg, struct media_ice *mi, bool alive);
 	void *gathered_arg;
+	/* media_ice_on_connected() */
+	void (*conn_fn)(void *arg, enum media_ice_wait result);
+	void *conn_arg;
+	uint64_t conn_end;
 };
 
 /*
@@ -68,6 +80,18 @@ void media_ice_on_gathered(struct media_ice *mi,
 			   void (*fn)(void *arg, struct media_ice *mi,
 				      bool alive),
 			   void *arg);
+
+/*
+ * Call @fn once when the side is connected (every stream has a nominated
+ * pair: media works), when ICE failed, when @ms have passed, or when @mi
+ * is freed before (MEDIA_WAIT_GONE: @mi must not be used).  At once when
+ * it is connected or failed already.  @fn NULL cancels.
+ */
+void media_ice_on_connected(struct media_ice *mi,
+			    void (*fn)(void *arg, enum media_ice_wait result),
+			    void *arg, unsigned int ms);
+/* "working", "checking" or "failed": does media work on the side? */
+const char *media_ice_media_path(const struct media_ice *mi);
 
 /* Write credentials and candidates into a description for the peer. */
 int media_ice_describe(struct media_ice *mi, struct sdp_session *s);

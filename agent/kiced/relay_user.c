@@ -51,6 +51,19 @@ void relay_leg_close(struct relay_leg *leg)
 	leg->other = NULL;
 	leg->rtcp_other = NULL;
 	leg->rtcp_drop = false;
+	leg->hold = false;
+}
+
+/* Can datagrams go out of @o to its peer now?  Counts consent holds. */
+static bool relay_can_send(struct relay_leg *o)
+{
+	if (!o || o->fd < 0 || !o->peer_len)
+		return false;
+	if (o->hold) {
+		o->held++;
+		return false;
+	}
+	return true;
 }
 
 void relay_leg_set_peer(struct relay_leg *leg, const struct sockaddr *addr,
@@ -143,7 +156,7 @@ void relay_leg_deliver(struct relay_leg *leg, const void *buf, size_t len,
 	leg->rx.packets++;
 	leg->rx.bytes += len;
 	leg->last_rx_ms = now_ms;
-	if (!o || o->fd < 0 || !o->peer_len) {
+	if (!relay_can_send(o)) {
 		leg->rx.errors++;
 		return;
 	}
@@ -219,13 +232,13 @@ int relay_leg_pump(struct relay_leg *leg, unsigned int budget,
 				struct relay_leg *r = leg->rtcp_other;
 
 				/* demultiplexed RTCP: rare, sent on its own */
-				if (!r || r->fd < 0 || !r->peer_len)
+				if (!relay_can_send(r))
 					leg->rx.errors++;
 				else
 					relay_send_one(r, bufs[i], len);
 				continue;
 			}
-			if (!o || o->fd < 0 || !o->peer_len) {
+			if (!relay_can_send(o)) {
 				leg->rx.errors++;
 				continue;
 			}

@@ -46,6 +46,13 @@ struct relay_leg {
 	bool latch;			/* learn peer from the first datagram */
 	bool latched;
 	bool strict;			/* drop datagrams not from peer */
+	/*
+	 * RFC 7675: the peer has not given consent (ICE has validated no
+	 * pair towards it yet): nothing is sent to it; what would have
+	 * been is counted in @held (and in the sending leg's rx.errors).
+	 */
+	bool hold;
+	uint64_t held;
 	struct relay_leg *other;
 	/*
 	 * RTCP (RFC 5761 4: second byte 192-223) received on this leg goes

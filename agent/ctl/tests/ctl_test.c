@@ -541,6 +541,7 @@ TEST(ng_flags_normalised)
 	ASSERT_EQ(0, ng_flag_lookup("trickle ICEx", 12));
 	ASSERT_EQ(NG_F_REJECT_ICE, ng_flag_lookup("reject-ICE", 10));
 	ASSERT_EQ(NG_F_FRAGMENT, ng_flag_lookup("Fragment", 8));
+	ASSERT_EQ(NG_F_WAIT_MEDIA, ng_flag_lookup("wait_media", 10));
 }
 
 static const struct {

@@ -162,6 +162,7 @@ TEST(config_ice_servers)
 		"[ice]\nturn-server = unix:/tmp/x\n",
 		"[ice]\nturn-transport = tcp\n",
 		"[ice]\ngather-wait = 10001\n",
+		"[ice]\nmedia-wait = 60001\n",
 		"[ice]\nstun = 198.51.100.1:3478\n",
 	};
 	struct kiced_config c;
@@ -171,7 +172,8 @@ TEST(config_ice_servers)
 	ASSERT_EQ(0, parse_conf(&c, "[ice]\nstun-server = 198.51.100.1:3478\n"
 				"turn-server = [2001:db8::2]:3478\n"
 				"turn-user = kice\nturn-password = secret\n"
-				"turn-transport = udp\ngather-wait = 0\n", err)) {
+				"turn-transport = udp\ngather-wait = 0\n"
+				"media-wait = 2500\n", err)) {
 		TH_LOG("%s", err);
 	}
 	EXPECT_STREQ("198.51.100.1:3478", c.stun_server);
@@ -179,6 +181,7 @@ TEST(config_ice_servers)
 	EXPECT_STREQ("kice", c.turn_user);
 	EXPECT_STREQ("secret", c.turn_password);
 	EXPECT_EQ(0, c.gather_wait_ms);
+	EXPECT_EQ(2500, c.media_wait_ms);
 	EXPECT_EQ(0, config_check(&c, err, sizeof(err)));
 	/* a TURN server needs credentials */
 	c.turn_password[0] = '\0';
@@ -995,7 +998,9 @@ TEST_F(daemon, direction_interfaces)
 	afd = app_socket(&pa);
 	bfd = app_socket(&pb);
 	free(o);
-	o = sdp_req("offer", "dir", NULL, pa, "9:directionl3:int3:exte");
+	/* plain RTP apps: no ICE on either side (else no consent, no media) */
+	o = sdp_req("offer", "dir", NULL, pa,
+		    "3:ICE6:remove9:directionl3:int3:exte5:flagsl10:reject ICEe");
 	ASSERT_STREQ("ok", REQ("o", o)) TH_LOG("%s", reason(self));
 	EXPECT_TRUE(reply_sdp_has(self, "c=IN IP4 203.0.113.5"));
 	st = session_find(&self->k.calls, "dir", 3)->media[0].stream;
@@ -1005,6 +1010,7 @@ TEST_F(daemon, direction_interfaces)
 	o = sdp_req("answer", "dir", "2:tt", pb, "");
 	ASSERT_STREQ("ok", REQ("a", o));
 	EXPECT_TRUE(reply_sdp_has(self, "c=IN IP4 127.0.0.1"));
+	EXPECT_FALSE(reply_sdp_has(self, "a=candidate"));
 
 	/* B -> side B on 127.0.0.2 -> A; A -> side A on 127.0.0.1 -> B */
 	sa.sin_addr.s_addr = htonl(0x7f000002);
@@ -1137,6 +1143,41 @@ static void app_send(int fd, int port, const char *what)
 				  .sin_port = htons((uint16_t)port) };
 
 	sendto(fd, what, strlen(what), 0, (struct sockaddr *)&sa, sizeof(sa));
+}
+
+/*
+ * RFC 7675: on a side with ICE nothing goes to the peer's SDP addresses
+ * before a check there succeeds.  Both apps offer ICE candidates but
+ * never answer a check: what each sends is held, never relayed, and
+ * counted.
+ */
+TEST_F(daemon, no_media_before_consent)
+{
+	const struct media_stream *st;
+	uint16_t pa, pb;
+	int afd = app_socket(&pa), bfd = app_socket(&pb), i;
+	char *o = sdp_req("offer", "nc", NULL, pa, "");
+	char *a = sdp_req("answer", "nc", "2:tt", pb, "");
+
+	ASSERT_STREQ("ok", REQ("o", o)) TH_LOG("%s", reason(self));
+	ASSERT_STREQ("ok", REQ("a", a)) TH_LOG("%s", reason(self));
+	st = session_find(&self->k.calls, "nc", 2)->media[0].stream;
+	ASSERT_TRUE(st->side[MEDIA_SIDE_A].ice && st->side[MEDIA_SIDE_B].ice);
+	for (i = 0; i < 5; i++) {
+		app_send(afd, relay_leg_port(&st->side[MEDIA_SIDE_A].leg[0]),
+			 "to-B");
+		app_send(bfd, relay_leg_port(&st->side[MEDIA_SIDE_B].leg[0]),
+			 "to-A");
+	}
+	EXPECT_FALSE(app_wait(&self->k.loop, bfd, "to-B", 500));
+	EXPECT_FALSE(app_wait(&self->k.loop, afd, "to-A", 300));
+	EXPECT_EQ(5, st->side[MEDIA_SIDE_B].leg[0].held);
+	EXPECT_EQ(5, st->side[MEDIA_SIDE_A].leg[0].held);
+	EXPECT_EQ(5, st->side[MEDIA_SIDE_A].leg[0].rx.errors);
+	close(afd);
+	close(bfd);
+	free(o);
+	free(a);
 }
 
 /* Run the loop for up to @ms until @fd has a datagram equal to @what. */

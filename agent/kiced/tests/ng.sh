@@ -72,8 +72,10 @@ if [ -n "$ngc" ]; then
 	ktap_check "rtpengine-ng-client ping -> pong" \
 		grep -q "result => 'pong'" <<<"$out"
 
+	# the app does no ICE: reject-ICE (no ICE towards it either, else
+	# kiced waits for consent that never comes, RFC 7675)
 	offer=$(ngclient offer --call-id=call-1 --from-tag=tag-a \
-		--ICE=remove --trickle-ICE --sdp="$sdp_a" 2>&1)
+		--ICE=remove --trickle-ICE --reject-ICE --sdp="$sdp_a" 2>&1)
 	xb=$(new_sdp <<<"$offer" | sdp_port)
 	if [ -n "$xb" ] && [ "$xb" != "$pa" ] &&
 	   ! new_sdp <<<"$offer" | grep -q candidate; then

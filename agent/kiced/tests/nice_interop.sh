@@ -31,8 +31,9 @@ tool="python3 $top/agent/kiced/tests/ngtool.py"
 export ASAN_OPTIONS=detect_leaks=0	# GLib's one-time allocations in nicepeer
 peers_init nice
 relay=${KICE_RELAY:-userspace}
-ktap_plan $([ "$relay" = kernel ] && echo 33 || echo 25)
-peers_kiced -l debug
+ktap_plan $([ "$relay" = kernel ] && echo 35 || echo 27)
+printf '[ice]\nmedia-wait = 1500\n' >"$tmp/kiced.conf"
+peers_kiced -l debug -c "$tmp/kiced.conf"
 ctl() { peers_ctl "$@"; }
 
 plain() {	# plain PORT: the echo's SDP
@@ -142,6 +143,39 @@ case_run nice_answers_1comp_mux answer "--components 1 --rtcp-mux" \
 case_run nice_lite_answers_2comp answer "--components 2 --lite" "" yes
 case_run nice_lite_answers_1comp_mux answer "--components 1 --rtcp-mux --lite" \
 	"--flag rtcp-mux-offer" yes
+
+# "wait-media": the reply to the answer waits until ICE with the answerer
+# works (the seed's "ring only when media works"), or says it did not
+answer_wait() {	# answer_wait CALL SDPFILE: "PATH MS" of the deferred reply
+	local t0 t1 j
+	t0=$(date +%s%3N)
+	j=$(ns_exec gw timeout 20 "$bin/kicectl" answer --call-id "$1" \
+		--from-tag a --to-tag b --flag wait-media -j \
+		-s 203.0.113.1:2223 -t 4000 <"$2")
+	t1=$(date +%s%3N)
+	printf '%s %s\n' "$(python3 -c 'import json,sys; print(json.load(sys.stdin).get("media path","none"))' \
+		<<<"$j" 2>/dev/null)" $((t1 - t0))
+}
+d=$tmp/wait
+mkdir -p "$d"
+plain 31100 | ctl offer --call-id w1 --from-tag a --ice force >"$d/kice.sdp"
+ns_exec nice "$nice" --local "$d/nice.sdp" --remote "$d/kice.sdp" \
+	--timeout 15 >"$d/nice.out" 2>&1 &
+npid=$!
+wait_file "$d/nice.sdp"
+res=$(answer_wait w1 "$d/nice.sdp")
+wait "$npid"
+ktap_check "wait-media: the answer's reply comes once ICE with libnice works ($res ms; $(grep -h 'connected in' "$d/nice.out"))" \
+	test "${res% *}" = working
+ctl delete --call-id w1 >/dev/null
+# an answerer whose candidate never answers a check
+plain 31102 | ctl offer --call-id w2 --from-tag a --ice force >/dev/null
+sed -e '/^a=candidate/d' -e '/^a=end-of-candidates/d' "$d/nice.sdp" >"$d/dead.sdp"
+printf 'a=candidate:1 1 UDP 2130706431 203.0.113.2 9 typ host\r\na=end-of-candidates\r\n' >>"$d/dead.sdp"
+res=$(answer_wait w2 "$d/dead.sdp")
+ktap_check "wait-media: an answerer that never gets ICE working: reply after media-wait 1500 ms says so ($res ms)" \
+	eval '{ [ "${res% *}" = timeout ] || [ "${res% *}" = failed ]; } && [ "${res#* }" -ge 1000 ] && [ "${res#* }" -lt 4000 ]'
+ctl delete --call-id w2 >/dev/null
 
 ktap_check "kiced still answers ping" eval "ctl ping >/dev/null"
 ktap_finish
