@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kice: flows, the bidirectional relays between two legs.
+ * kice: flows, the bidirectional relays between two legs -- or three,
+ * where side a multiplexes RTP and RTCP on one port and side b does not
+ * (RFC 5761): then side b's RTCP has a leg of its own (KICE_LEG_B_RTCP).
  *
  * Configuration runs under kice_net.lock.  The receive path finds a leg
  * in the global kice_legs hash table under RCU; legs, flows and settings
@@ -85,7 +87,7 @@ static void kice_flow_free_rcu(struct rcu_head *head)
 	struct kice_flow *flow = container_of(head, struct kice_flow, rcu);
 	unsigned int i;
 
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < KICE_NLEGS; i++) {
 		kice_leg_free(rcu_dereference_protected(flow->leg[i], 1));
 		kice_stats_clear(&flow->stats[i]);
 	}
@@ -111,7 +113,7 @@ static unsigned long kice_flow_last_rx(struct kice_flow *flow)
 	unsigned long last = flow->created;
 	unsigned int i;
 
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < KICE_NLEGS; i++) {
 		unsigned long t = READ_ONCE(flow->stats[i].last_rx);
 
 		if (READ_ONCE(flow->stats[i].rx_seen) && time_after(t, last))
@@ -178,7 +180,9 @@ static void kice_flow_arm(struct kice_flow *flow, u32 idle_ms)
 
 static void kice_leg_exists(unsigned int idx, struct netlink_ext_ack *extack)
 {
-	if (idx)
+	if (idx == KICE_LEG_B_RTCP)
+		NL_SET_ERR_MSG(extack, "leg-b-rtcp: another leg receives from this address");
+	else if (idx == KICE_LEG_B)
 		NL_SET_ERR_MSG(extack, "leg b: another leg receives from this address");
 	else
 		NL_SET_ERR_MSG(extack, "leg a: another leg receives from this address");
@@ -196,12 +200,13 @@ static int kice_leg_insert(struct kice_leg *leg, unsigned int idx,
 	return err;
 }
 
+/* @lc: legs a and b, and b's RTCP leg or NULL */
 struct kice_flow *kice_flow_create(struct kice_net *kn,
-				   const struct kice_leg_cfg lc[2],
+				   const struct kice_leg_cfg *lc[KICE_NLEGS],
 				   struct kice_flow_cfg *cfg,
 				   struct netlink_ext_ack *extack)
 {
-	struct kice_leg *leg[2] = {};
+	struct kice_leg *leg[KICE_NLEGS] = {};
 	struct kice_flow *flow;
 	unsigned int i, n = 0;
 	int err = -ENOMEM;
@@ -216,15 +221,17 @@ struct kice_flow *kice_flow_create(struct kice_net *kn,
 	spin_lock_init(&flow->lock);
 	spin_lock_init(&flow->stats_lock);
 	timer_setup(&flow->idle_timer, kice_flow_idle_timer, 0);
-	for (i = 0; i < 2; i++) {
-		leg[i] = kice_leg_new(flow, &lc[i], i);
+	for (i = 0; i < KICE_NLEGS; i++) {
+		if (!lc[i])
+			continue;
+		leg[i] = kice_leg_new(flow, lc[i], i);
 		if (!leg[i])
 			goto err_legs;
 	}
 	RCU_INIT_POINTER(flow->cfg, cfg);
 	flow->fast = kice_flow_fast(cfg);
-	RCU_INIT_POINTER(flow->leg[0], leg[0]);
-	RCU_INIT_POINTER(flow->leg[1], leg[1]);
+	for (i = 0; i < KICE_NLEGS; i++)
+		RCU_INIT_POINTER(flow->leg[i], leg[i]);
 
 	err = xa_alloc_cyclic(&kn->flows, &flow->id, NULL, xa_limit_31b,
 			      &kn->next_flow, GFP_KERNEL);
@@ -232,85 +239,117 @@ struct kice_flow *kice_flow_create(struct kice_net *kn,
 		goto err_legs;
 
 	/* published: from here on freed through RCU only */
-	for (n = 0; n < 2; n++) {
+	for (n = 0; n < KICE_NLEGS; n++) {
+		if (!leg[n])
+			continue;
 		err = kice_leg_insert(leg[n], n, extack);
 		if (err)
 			goto err_unhash;
 	}
 	xa_store(&kn->flows, flow->id, flow, GFP_KERNEL);
-	WRITE_ONCE(lc[0].ks->nlegs, lc[0].ks->nlegs + 1);
-	WRITE_ONCE(lc[1].ks->nlegs, lc[1].ks->nlegs + 1);
+	for (i = 0; i < KICE_NLEGS; i++)
+		if (lc[i])
+			WRITE_ONCE(lc[i]->ks->nlegs, lc[i]->ks->nlegs + 1);
 	if (cfg->idle_ms)
 		kice_flow_arm(flow, cfg->idle_ms);
 	return flow;
 
 err_unhash:
 	while (n--)
-		rhashtable_remove_fast(&kice_legs, &leg[n]->node,
-				       kice_leg_params);
+		if (leg[n])
+			rhashtable_remove_fast(&kice_legs, &leg[n]->node,
+					       kice_leg_params);
 	xa_erase(&kn->flows, flow->id);
 	call_rcu(&flow->rcu, kice_flow_free_rcu);
 	return ERR_PTR(err);
 err_legs:
-	kice_leg_free(leg[0]);
-	kice_leg_free(leg[1]);
+	for (i = 0; i < KICE_NLEGS; i++)
+		kice_leg_free(leg[i]);
 	kfree(flow);
 err_cfg:
 	kfree(cfg);
 	return ERR_PTR(err);
 }
 
+/* Is @leg one of the flow's current legs @old?  Its index, else -1. */
+static int kice_old_index(struct kice_leg *const old[KICE_NLEGS],
+			  const struct kice_leg *leg)
+{
+	int j;
+
+	for (j = 0; j < KICE_NLEGS; j++)
+		if (old[j] && old[j] == leg)
+			return j;
+	return -1;
+}
+
+/*
+ * Replace the legs given in @lc (NULL: unchanged) and the settings @cfg
+ * (NULL: unchanged).  b's RTCP leg can be moved, not added or removed.
+ */
 int kice_flow_change(struct kice_flow *flow,
-		     const struct kice_leg_cfg *lc[2],
+		     const struct kice_leg_cfg *lc[KICE_NLEGS],
 		     struct kice_flow_cfg *cfg,
 		     struct netlink_ext_ack *extack)
 {
 	struct kice_net *kn = flow->kn;
-	struct kice_leg *old[2], *leg[2] = {};
+	struct kice_leg *old[KICE_NLEGS], *leg[KICE_NLEGS] = {};
 	struct kice_flow_cfg *old_cfg;
-	unsigned int i;
+	unsigned int i, j;
 	int err;
 
 	lockdep_assert_held(&kn->lock);
 
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < KICE_NLEGS; i++)
 		old[i] = rcu_dereference_protected(flow->leg[i],
 						   lockdep_is_held(&kn->lock));
 
 	/* check everything first so that a failure changes nothing */
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < KICE_NLEGS; i++) {
 		struct kice_leg *other;
+		int o;
 
 		if (!lc[i])
 			continue;
+		err = -EINVAL;
+		if (!old[i]) {
+			NL_SET_ERR_MSG(extack,
+				       "the flow has no leg-b-rtcp (given at flow-new only)");
+			goto err_free;
+		}
 		err = -ENOMEM;
 		leg[i] = kice_leg_new(flow, lc[i], i);
 		if (!leg[i])
 			goto err_free;
 		other = rhashtable_lookup_fast(&kice_legs, &leg[i]->key,
 					       kice_leg_params);
-		if ((other && other != old[0] && other != old[1]) ||
-		    (other == old[!i] && !lc[!i])) {
+		o = other ? kice_old_index(old, other) : -1;
+		/* another flow's leg, or one of ours that stays */
+		if ((other && o < 0) || (o >= 0 && o != (int)i && !lc[o])) {
 			kice_leg_exists(i, extack);
 			err = -EEXIST;
 			goto err_free;
 		}
 	}
-	if (leg[0] && leg[1] &&
-	    !memcmp(&leg[0]->key, &leg[1]->key, sizeof(leg[0]->key))) {
-		NL_SET_ERR_MSG(extack, "both legs would receive from the same address");
-		err = -EEXIST;
-		goto err_free;
-	}
+	for (i = 0; i < KICE_NLEGS; i++)
+		for (j = i + 1; j < KICE_NLEGS; j++)
+			if (leg[i] && leg[j] &&
+			    !memcmp(&leg[i]->key, &leg[j]->key,
+				    sizeof(leg[i]->key))) {
+				NL_SET_ERR_MSG(extack,
+					       "two legs would receive from the same address");
+				err = -EEXIST;
+				goto err_free;
+			}
 
 	/* take the old legs out first: the new keys may swap them */
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < KICE_NLEGS; i++) {
 		if (!leg[i])
 			continue;
 		rhashtable_remove_fast(&kice_legs, &old[i]->node,
 				       kice_leg_params);
 	}
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < KICE_NLEGS; i++) {
 		if (!leg[i])
 			continue;
 		err = rhashtable_insert_fast(&kice_legs, &leg[i]->node,
@@ -318,11 +357,13 @@ int kice_flow_change(struct kice_flow *flow,
 		if (err) {
 			/* table allocation failed: put the old legs back */
 			while (i--)
-				if (leg[i])
+				if (leg[i]) {
 					rhashtable_remove_fast(&kice_legs,
 							       &leg[i]->node,
 							       kice_leg_params);
-			for (i = 0; i < 2; i++)
+					rcu_assign_pointer(flow->leg[i], old[i]);
+				}
+			for (i = 0; i < KICE_NLEGS; i++)
 				if (leg[i])
 					WARN_ON(rhashtable_insert_fast(&kice_legs,
 								       &old[i]->node,
@@ -332,7 +373,7 @@ int kice_flow_change(struct kice_flow *flow,
 		}
 		rcu_assign_pointer(flow->leg[i], leg[i]);
 	}
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < KICE_NLEGS; i++)
 		if (leg[i])
 			call_rcu(&old[i]->rcu, kice_leg_free_rcu);
 
@@ -346,8 +387,8 @@ int kice_flow_change(struct kice_flow *flow,
 	return 0;
 
 err_free:
-	kice_leg_free(leg[0]);
-	kice_leg_free(leg[1]);
+	for (i = 0; i < KICE_NLEGS; i++)
+		kice_leg_free(leg[i]);
 	kfree(cfg);
 	return err;
 }
@@ -360,11 +401,13 @@ void kice_flow_delete(struct kice_flow *flow)
 	lockdep_assert_held(&kn->lock);
 
 	kice_notify_flow(flow, KICE_CMD_FLOW_DEL_NTF);
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < KICE_NLEGS; i++) {
 		struct kice_leg *leg;
 
 		leg = rcu_dereference_protected(flow->leg[i],
 						lockdep_is_held(&kn->lock));
+		if (!leg)
+			continue;
 		rhashtable_remove_fast(&kice_legs, &leg->node, kice_leg_params);
 		WRITE_ONCE(leg->cfg.ks->nlegs, leg->cfg.ks->nlegs - 1);
 	}
@@ -380,8 +423,10 @@ void kice_flow_delete(struct kice_flow *flow)
 
 void kice_flow_stats_reset(struct kice_flow *flow)
 {
+	unsigned int i;
+
 	spin_lock_bh(&flow->stats_lock);
-	kice_stats_clear(&flow->stats[0]);
-	kice_stats_clear(&flow->stats[1]);
+	for (i = 0; i < KICE_NLEGS; i++)
+		kice_stats_clear(&flow->stats[i]);
 	spin_unlock_bh(&flow->stats_lock);
 }

@@ -24,6 +24,12 @@
 #define KICE_MAX_CLOCKS		16	/* payload type clock rates per flow */
 #define KICE_CHANNEL_HLEN	4	/* TURN ChannelData header */
 
+/* Legs of a flow: a, b and (optional) b's RTCP leg (leg-b-rtcp). */
+#define KICE_LEG_A		0
+#define KICE_LEG_B		1
+#define KICE_LEG_B_RTCP		2
+#define KICE_NLEGS		3
+
 /* Per network namespace state. */
 struct kice_net {
 	struct net *net;
@@ -84,7 +90,7 @@ struct kice_leg {
 	struct rhash_head node;
 	struct kice_key key;
 	struct kice_flow *flow;
-	unsigned int idx;		/* 0 = leg a, 1 = leg b */
+	unsigned int idx;		/* KICE_LEG_* */
 	/* transmit */
 	struct sock *sk ____cacheline_aligned;	/* cfg.ks->sk */
 	struct dst_cache dst_cache;
@@ -174,12 +180,13 @@ struct kice_flow_cfg {
  * one lock.
  */
 struct kice_flow {
-	struct kice_leg __rcu *leg[2];
+	/* leg[KICE_LEG_B_RTCP] NULL unless side a muxes RTCP, b does not */
+	struct kice_leg __rcu *leg[KICE_NLEGS];
 	struct kice_flow_cfg __rcu *cfg;
 	u32 fast;			/* KICE_FAST_*, of cfg */
 	bool idle_sent;			/* lock; read for every packet */
 	spinlock_t stats_lock;		/* stats[] */
-	struct kice_leg_stats stats[2];
+	struct kice_leg_stats stats[KICE_NLEGS];
 	u32 id;
 	bool dead;			/* lock */
 	struct kice_net *kn;
@@ -201,11 +208,11 @@ void kice_net_flush(struct kice_net *kn);
 
 /* flow.c */
 struct kice_flow *kice_flow_create(struct kice_net *kn,
-				   const struct kice_leg_cfg lc[2],
+				   const struct kice_leg_cfg *lc[KICE_NLEGS],
 				   struct kice_flow_cfg *cfg,
 				   struct netlink_ext_ack *extack);
 int kice_flow_change(struct kice_flow *flow,
-		     const struct kice_leg_cfg *lc[2],
+		     const struct kice_leg_cfg *lc[KICE_NLEGS],
 		     struct kice_flow_cfg *cfg,
 		     struct netlink_ext_ack *extack);
 void kice_flow_delete(struct kice_flow *flow);

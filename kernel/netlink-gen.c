@@ -73,13 +73,14 @@ const struct nla_policy kice_sock_get_nl_policy[KICE_A_SOCK_ID + 1] = {
 };
 
 /* KICE_CMD_FLOW_NEW - do */
-const struct nla_policy kice_flow_new_nl_policy[KICE_A_FLOW_CLOCK + 1] = {
+const struct nla_policy kice_flow_new_nl_policy[KICE_A_FLOW_LEG_B_RTCP + 1] = {
 	[KICE_A_FLOW_LEG_A] = NLA_POLICY_NESTED(kice_leg_nl_policy),
 	[KICE_A_FLOW_LEG_B] = NLA_POLICY_NESTED(kice_leg_nl_policy),
 	[KICE_A_FLOW_DTLS_POLICY] = NLA_POLICY_MAX(NLA_U32, 1),
 	[KICE_A_FLOW_DSCP] = NLA_POLICY_MAX(NLA_U8, 63),
 	[KICE_A_FLOW_IDLE_TIMEOUT] = { .type = NLA_U32, },
 	[KICE_A_FLOW_CLOCK] = NLA_POLICY_NESTED(kice_clock_nl_policy),
+	[KICE_A_FLOW_LEG_B_RTCP] = NLA_POLICY_NESTED(kice_leg_nl_policy),
 };
 
 /* KICE_CMD_FLOW_DEL - do */
@@ -93,7 +94,7 @@ const struct nla_policy kice_flow_get_nl_policy[KICE_A_FLOW_ID + 1] = {
 };
 
 /* KICE_CMD_FLOW_SET - do */
-const struct nla_policy kice_flow_set_nl_policy[KICE_A_FLOW_CLOCK + 1] = {
+const struct nla_policy kice_flow_set_nl_policy[KICE_A_FLOW_LEG_B_RTCP + 1] = {
 	[KICE_A_FLOW_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[KICE_A_FLOW_LEG_A] = NLA_POLICY_NESTED(kice_leg_nl_policy),
 	[KICE_A_FLOW_LEG_B] = NLA_POLICY_NESTED(kice_leg_nl_policy),
@@ -101,6 +102,7 @@ const struct nla_policy kice_flow_set_nl_policy[KICE_A_FLOW_CLOCK + 1] = {
 	[KICE_A_FLOW_DSCP] = NLA_POLICY_MAX(NLA_U8, 63),
 	[KICE_A_FLOW_IDLE_TIMEOUT] = { .type = NLA_U32, },
 	[KICE_A_FLOW_CLOCK] = NLA_POLICY_NESTED(kice_clock_nl_policy),
+	[KICE_A_FLOW_LEG_B_RTCP] = NLA_POLICY_NESTED(kice_leg_nl_policy),
 };
 
 /* KICE_CMD_STATS_RESET - do */
@@ -136,7 +138,7 @@ const struct genl_ops kice_nl_ops[8] = {
 		.cmd		= KICE_CMD_FLOW_NEW,
 		.doit		= kice_nl_flow_new_doit,
 		.policy		= kice_flow_new_nl_policy,
-		.maxattr	= KICE_A_FLOW_CLOCK,
+		.maxattr	= KICE_A_FLOW_LEG_B_RTCP,
 		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 	{
@@ -158,7 +160,7 @@ const struct genl_ops kice_nl_ops[8] = {
 		.cmd		= KICE_CMD_FLOW_SET,
 		.doit		= kice_nl_flow_set_doit,
 		.policy		= kice_flow_set_nl_policy,
-		.maxattr	= KICE_A_FLOW_CLOCK,
+		.maxattr	= KICE_A_FLOW_LEG_B_RTCP,
 		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 	{

@@ -23,13 +23,13 @@ extern const struct nla_policy kice_sock_detach_nl_policy[KICE_A_SOCK_ID + 1];
 
 extern const struct nla_policy kice_sock_get_nl_policy[KICE_A_SOCK_ID + 1];
 
-extern const struct nla_policy kice_flow_new_nl_policy[KICE_A_FLOW_CLOCK + 1];
+extern const struct nla_policy kice_flow_new_nl_policy[KICE_A_FLOW_LEG_B_RTCP + 1];
 
 extern const struct nla_policy kice_flow_del_nl_policy[KICE_A_FLOW_ID + 1];
 
 extern const struct nla_policy kice_flow_get_nl_policy[KICE_A_FLOW_ID + 1];
 
-extern const struct nla_policy kice_flow_set_nl_policy[KICE_A_FLOW_CLOCK + 1];
+extern const struct nla_policy kice_flow_set_nl_policy[KICE_A_FLOW_LEG_B_RTCP + 1];
 
 extern const struct nla_policy kice_stats_reset_nl_policy[KICE_A_FLOW_ID + 1];
 

@@ -564,6 +564,12 @@ out:
 	return err;
 }
 
+static const int kice_leg_attr[KICE_NLEGS] = {
+	[KICE_LEG_A] = KICE_A_FLOW_LEG_A,
+	[KICE_LEG_B] = KICE_A_FLOW_LEG_B,
+	[KICE_LEG_B_RTCP] = KICE_A_FLOW_LEG_B_RTCP,
+};
+
 static int kice_leg_fill(struct sk_buff *skb, struct kice_flow *flow,
 			 unsigned int idx)
 {
@@ -572,7 +578,9 @@ static int kice_leg_fill(struct sk_buff *skb, struct kice_flow *flow,
 
 	leg = rcu_dereference_protected(flow->leg[idx],
 					lockdep_is_held(&flow->kn->lock));
-	nest = nla_nest_start(skb, idx ? KICE_A_FLOW_LEG_B : KICE_A_FLOW_LEG_A);
+	if (!leg)
+		return 0;
+	nest = nla_nest_start(skb, kice_leg_attr[idx]);
 	if (!nest)
 		return -EMSGSIZE;
 	if (nla_put_u32(skb, KICE_A_LEG_SOCK, leg->cfg.ks->id) ||
@@ -607,7 +615,9 @@ static int kice_flow_fill(struct sk_buff *skb, void *obj, u32 portid,
 	if (!hdr)
 		return -EMSGSIZE;
 	if (nla_put_u32(skb, KICE_A_FLOW_ID, flow->id) ||
-	    kice_leg_fill(skb, flow, 0) || kice_leg_fill(skb, flow, 1) ||
+	    kice_leg_fill(skb, flow, KICE_LEG_A) ||
+	    kice_leg_fill(skb, flow, KICE_LEG_B) ||
+	    kice_leg_fill(skb, flow, KICE_LEG_B_RTCP) ||
 	    nla_put_u32(skb, KICE_A_FLOW_DTLS_POLICY,
 			cfg->dtls_relay ? KICE_DTLS_POLICY_RELAY :
 					  KICE_DTLS_POLICY_PASS) ||
@@ -654,12 +664,14 @@ static const struct kice_nl_objs kice_flows = {
 int kice_nl_flow_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct kice_net *kn = kice_info_net(info);
+	const struct kice_leg_cfg *lcp[KICE_NLEGS] = {};
+	struct kice_leg_cfg lc[KICE_NLEGS];
 	struct kice_flow_cfg *cfg;
-	struct kice_leg_cfg lc[2];
 	struct kice_flow *flow;
 	struct sk_buff *msg;
+	unsigned int i;
 	void *hdr;
-	int err;
+	int err = 0;
 
 	if (GENL_REQ_ATTR_CHECK(info, KICE_A_FLOW_LEG_A) ||
 	    GENL_REQ_ATTR_CHECK(info, KICE_A_FLOW_LEG_B))
@@ -670,12 +682,13 @@ int kice_nl_flow_new_doit(struct sk_buff *skb, struct genl_info *info)
 		return -ENOMEM;
 
 	mutex_lock(&kn->lock);
-	err = kice_leg_parse(kn, info->attrs[KICE_A_FLOW_LEG_A], NULL, &lc[0],
-			     info->extack);
-	if (err)
-		goto out;
-	err = kice_leg_parse(kn, info->attrs[KICE_A_FLOW_LEG_B], NULL, &lc[1],
-			     info->extack);
+	for (i = 0; i < KICE_NLEGS && !err; i++) {
+		if (!info->attrs[kice_leg_attr[i]])
+			continue;
+		err = kice_leg_parse(kn, info->attrs[kice_leg_attr[i]], NULL,
+				     &lc[i], info->extack);
+		lcp[i] = &lc[i];
+	}
 	if (err)
 		goto out;
 	cfg = kice_cfg_parse(info, NULL);
@@ -683,7 +696,7 @@ int kice_nl_flow_new_doit(struct sk_buff *skb, struct genl_info *info)
 		err = PTR_ERR(cfg);
 		goto out;
 	}
-	flow = kice_flow_create(kn, lc, cfg, info->extack);
+	flow = kice_flow_create(kn, lcp, cfg, info->extack);
 	if (IS_ERR(flow)) {
 		err = PTR_ERR(flow);
 		goto out;
@@ -733,11 +746,10 @@ int kice_nl_flow_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 
 int kice_nl_flow_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	static const int leg_attr[2] = { KICE_A_FLOW_LEG_A, KICE_A_FLOW_LEG_B };
 	struct kice_net *kn = kice_info_net(info);
-	const struct kice_leg_cfg *lcp[2] = {};
+	const struct kice_leg_cfg *lcp[KICE_NLEGS] = {};
 	struct kice_flow_cfg *cfg = NULL;
-	struct kice_leg_cfg lc[2];
+	struct kice_leg_cfg lc[KICE_NLEGS];
 	struct kice_flow *flow;
 	unsigned int i;
 	int err = 0;
@@ -751,15 +763,22 @@ int kice_nl_flow_set_doit(struct sk_buff *skb, struct genl_info *info)
 		err = -ENOENT;
 		goto out;
 	}
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < KICE_NLEGS; i++) {
 		const struct kice_leg *cur;
 
-		if (!info->attrs[leg_attr[i]])
+		if (!info->attrs[kice_leg_attr[i]])
 			continue;
 		cur = rcu_dereference_protected(flow->leg[i],
 						lockdep_is_held(&kn->lock));
-		err = kice_leg_parse(kn, info->attrs[leg_attr[i]], &cur->cfg,
-				     &lc[i], info->extack);
+		if (!cur) {
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    info->attrs[kice_leg_attr[i]],
+					    "the flow has no leg-b-rtcp (given at flow-new only)");
+			err = -EINVAL;
+			goto out;
+		}
+		err = kice_leg_parse(kn, info->attrs[kice_leg_attr[i]],
+				     &cur->cfg, &lc[i], info->extack);
 		if (err)
 			goto out;
 		lcp[i] = &lc[i];
@@ -773,7 +792,7 @@ int kice_nl_flow_set_doit(struct sk_buff *skb, struct genl_info *info)
 			goto out;
 		}
 	}
-	if (lcp[0] || lcp[1] || cfg)
+	if (lcp[KICE_LEG_A] || lcp[KICE_LEG_B] || lcp[KICE_LEG_B_RTCP] || cfg)
 		err = kice_flow_change(flow, lcp, cfg, info->extack);
 out:
 	mutex_unlock(&kn->lock);

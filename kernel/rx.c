@@ -6,7 +6,8 @@
  *   20-63   DTLS: relayed or continues to the socket, per flow.
  *   64-79   TURN ChannelData: only from a leg's TURN server with the
  *           leg's channel; decapsulated and handled as that leg's packet.
- *   128-191 RTP/RTCP: relayed to the other leg.
+ *   128-191 RTP/RTCP: relayed to the other leg; RTCP (RFC 5761: second
+ *           byte 192-223) from leg a to b's RTCP leg where the flow has one.
  *   other   continues to the socket or is dropped, per socket policy.
  *
  * A packet is a leg's packet only when socket, source address, source port
@@ -203,8 +204,16 @@ int kice_encap_rcv(struct sock *sk, struct sk_buff *skb)
 	}
 
 	/* route and headroom first: the outcome is counted with the rest */
-	egress = rcu_dereference(flow->leg[!leg->idx]);
-	est = &flow->stats[!leg->idx];
+	if (leg->idx == KICE_LEG_A) {
+		egress = rtcp ? rcu_dereference(flow->leg[KICE_LEG_B_RTCP]) :
+				NULL;
+		if (!egress)
+			egress = rcu_dereference(flow->leg[KICE_LEG_B]);
+	} else {
+		/* leg b, or b's RTCP leg: both go to side a's one port */
+		egress = rcu_dereference(flow->leg[KICE_LEG_A]);
+	}
+	est = &flow->stats[egress->idx];
 	err = pskb_trim(skb, off + len);
 	if (likely(!err)) {
 		__skb_pull(skb, off);

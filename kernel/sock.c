@@ -133,14 +133,18 @@ void kice_sock_detach(struct kice_sock *ks)
 	lockdep_assert_held(&kn->lock);
 
 	xa_for_each(&kn->flows, id, flow) {
-		struct kice_leg *a, *b;
+		unsigned int i;
 
-		a = rcu_dereference_protected(flow->leg[0],
-					      lockdep_is_held(&kn->lock));
-		b = rcu_dereference_protected(flow->leg[1],
-					      lockdep_is_held(&kn->lock));
-		if (a->cfg.ks == ks || b->cfg.ks == ks)
-			kice_flow_delete(flow);
+		for (i = 0; i < KICE_NLEGS; i++) {
+			struct kice_leg *leg;
+
+			leg = rcu_dereference_protected(flow->leg[i],
+							lockdep_is_held(&kn->lock));
+			if (leg && leg->cfg.ks == ks) {
+				kice_flow_delete(flow);
+				break;
+			}
+		}
 	}
 	xa_erase(&kn->socks, ks->id);
 

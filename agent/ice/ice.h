@@ -165,6 +165,16 @@ int ice_agent_rtcp_mux(struct ice_agent *a, unsigned int stream,
 		       uint64_t now);
 unsigned int ice_agent_nstreams(const struct ice_agent *a);
 unsigned int ice_agent_ncomp(const struct ice_agent *a, unsigned int stream);
+/*
+ * BUNDLE (RFC 9143): @stream's media goes over stream @tag's transport
+ * from now on.  Its pairs go and it runs no checks; it counts as
+ * connected, completed or failed as @tag does.  -EINVAL for a bad index,
+ * a tag that is itself bundled, or @stream == @tag.
+ */
+int ice_agent_bundle(struct ice_agent *a, unsigned int stream,
+		     unsigned int tag, uint64_t now);
+/* The tag stream @stream is bundled into, or -1. */
+int ice_agent_bundled(const struct ice_agent *a, unsigned int stream);
 
 /*
  * Add a local host candidate bound to socket @sock.  @iface_pref and

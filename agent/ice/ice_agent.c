@@ -179,6 +179,7 @@ int ice_agent_add_stream(struct ice_agent *a, unsigned int ncomp)
 	s = &a->streams[a->nstreams];
 	memset(s, 0, sizeof(*s));
 	s->ncomp = (uint8_t)ncomp;
+	s->bundle_tag = -1;
 	for (unsigned int c = 0; c < ICE_MAX_COMPONENTS; c++) {
 		s->comp[c].selected = -1;
 		s->comp[c].sock = -1;
@@ -222,13 +223,16 @@ static void compact_lc(struct ice_agent *a, int mux_stream, int type)
 }
 
 /* Drop the pairs of component 2 of @stream; pair indices are renumbered. */
-static void drop_comp2_pairs(struct ice_agent *a, unsigned int stream)
+/* Drop the pairs of @stream's component @comp (0: of every component). */
+static void drop_pairs(struct ice_agent *a, unsigned int stream,
+		       unsigned int comp)
 {
 	uint8_t map[ICE_MAX_PAIRS];
 	unsigned int j = 0;
 
 	for (unsigned int i = 0; i < a->npairs; i++) {
-		if (a->pairs[i].stream == stream && a->pairs[i].comp == 2) {
+		if (a->pairs[i].stream == stream &&
+		    (!comp || a->pairs[i].comp == comp)) {
 			map[i] = ICE_NONE;
 			continue;
 		}
@@ -270,7 +274,7 @@ int ice_agent_rtcp_mux(struct ice_agent *a, unsigned int stream, uint64_t now)
 	 * stay (indices are kept) but pair with nothing from now on and are
 	 * no longer signalled; what component 1 learnt stands.
 	 */
-	drop_comp2_pairs(a, stream);
+	drop_pairs(a, stream, 2);
 	st->comp[1].selected = -1;
 	st->comp[1].have_path = false;
 	st->comp[1].consent = false;
@@ -284,6 +288,37 @@ int ice_agent_rtcp_mux(struct ice_agent *a, unsigned int stream, uint64_t now)
 		st->all_valid_at = now;
 	ice_update_state(a, now);
 	return 0;
+}
+
+int ice_agent_bundle(struct ice_agent *a, unsigned int stream,
+		     unsigned int tag, uint64_t now)
+{
+	struct ice_stream *st;
+
+	if (stream >= a->nstreams || tag >= a->nstreams || stream == tag ||
+	    a->streams[tag].bundle_tag >= 0)
+		return -EINVAL;
+	st = &a->streams[stream];
+	if (st->bundle_tag == (int8_t)tag)
+		return 0;
+	/* streams bundled into this one follow its new tag */
+	for (unsigned int s = 0; s < a->nstreams; s++)
+		if (a->streams[s].bundle_tag == (int8_t)stream)
+			a->streams[s].bundle_tag = (int8_t)tag;
+	drop_pairs(a, stream, 0);
+	st->bundle_tag = (int8_t)tag;
+	for (unsigned int c = 0; c < ICE_MAX_COMPONENTS; c++) {
+		st->comp[c].selected = -1;
+		st->comp[c].have_path = false;
+		st->comp[c].consent = false;
+	}
+	ice_update_state(a, now);
+	return 0;
+}
+
+int ice_agent_bundled(const struct ice_agent *a, unsigned int stream)
+{
+	return stream < a->nstreams ? a->streams[stream].bundle_tag : -1;
 }
 
 int ice_agent_add_host(struct ice_agent *a, unsigned int stream,
@@ -657,6 +692,8 @@ void ice_update_state(struct ice_agent *a, uint64_t now)
 	for (unsigned int s = 0; s < a->nstreams; s++) {
 		struct ice_stream *st = &a->streams[s];
 
+		if (st->bundle_tag >= 0)
+			continue;	/* as its tag (counted there) */
 		if (!st->connected)
 			stream_nominated(a, s);
 		stream_check_failed(a, s, now);

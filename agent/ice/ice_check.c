@@ -87,8 +87,10 @@ int ice_pair_add(struct ice_agent *a, unsigned int l, unsigned int r)
 
 	if (i >= 0)
 		return i;
-	/* component 2 of a stream that went down to one (rtcp-mux) */
-	if (a->lc[l].comp > a->streams[a->lc[l].stream].ncomp)
+	/* component 2 of a stream that went down to one (rtcp-mux), or a
+	 * stream bundled into another (its transport is the tag's) */
+	if (a->lc[l].comp > a->streams[a->lc[l].stream].ncomp ||
+	    a->streams[a->lc[l].stream].bundle_tag >= 0)
 		return -EINVAL;
 	if (a->npairs >= limit || a->npairs >= ICE_MAX_PAIRS) {
 		int worst = -1;

@@ -88,6 +88,7 @@ struct ice_stream {
 	bool connected;
 	uint64_t all_valid_at;		/* 0: not every component valid yet */
 	uint32_t rtt_ms;		/* smallest check round trip seen, 0 none */
+	int8_t bundle_tag;		/* RFC 9143: stream carrying it, -1 */
 	struct ice_comp comp[ICE_MAX_COMPONENTS];
 };
 

@@ -244,6 +244,68 @@ bool ice_sdp_one_component(const struct sdp_session *s,
 	return c1 && !trickles;
 }
 
+/* The media section whose a=mid is @mid (length @len), or -1. */
+static int media_of_mid(const struct sdp_session *s, const char *mid,
+			size_t len)
+{
+	for (size_t i = 0; i < s->nmedia; i++)
+		for (size_t j = 0; j < s->media[i].nextra; j++) {
+			const char *v = s->media[i].extra[j];
+
+			if (!strncmp(v, "a=mid:", 6) && strlen(v + 6) == len &&
+			    !memcmp(v + 6, mid, len))
+				return (int)i;
+		}
+	return -1;
+}
+
+static bool media_has_line(const struct sdp_media *m, const char *line)
+{
+	for (size_t j = 0; j < m->nextra; j++)
+		if (!strcmp(m->extra[j], line))
+			return true;
+	return false;
+}
+
+int ice_sdp_bundle(struct ice_agent *a, const struct sdp_session *s,
+		   bool final, uint64_t now)
+{
+	int n = 0;
+
+	for (size_t g = 0; g < s->nextra; g++) {
+		const char *p = s->extra[g];
+		int tag = -1;
+
+		if (strncmp(p, "a=group:BUNDLE", 14))
+			continue;
+		p += 14;
+		while (*p) {
+			size_t len;
+			int m;
+
+			p += strspn(p, " \t");
+			len = strcspn(p, " \t");
+			if (!len)
+				break;
+			m = media_of_mid(s, p, len);
+			p += len;
+			if (m < 0 || (unsigned int)m >= ice_agent_nstreams(a))
+				continue;
+			if (tag < 0) {
+				tag = m;
+				continue;
+			}
+			if ((final ||
+			     media_has_line(&s->media[m], "a=bundle-only")) &&
+			    ice_agent_bundled(a, (unsigned int)m) != tag &&
+			    !ice_agent_bundle(a, (unsigned int)m,
+					      (unsigned int)tag, now))
+				n++;
+		}
+	}
+	return n;
+}
+
 int ice_sdp_apply(struct ice_agent *a, const struct sdp_session *s,
 		  unsigned int flags, uint64_t now)
 {

@@ -50,6 +50,15 @@ int ice_sdp_apply(struct ice_agent *a, const struct sdp_session *s,
  */
 bool ice_sdp_one_component(const struct sdp_session *s,
 			   const struct sdp_media *m);
+/*
+ * BUNDLE (RFC 9143) in description @s: the media sections of its
+ * a=group:BUNDLE other than the first (the tag) go over the tag's
+ * transport (ice_agent_bundle()).  With @final (an answer: the group is
+ * agreed) every one of them; otherwise (an offer) only those marked
+ * a=bundle-only.  Returns how many streams were newly bundled.
+ */
+int ice_sdp_bundle(struct ice_agent *a, const struct sdp_session *s,
+		   bool final, uint64_t now);
 const char *ice_sdp_strerror(int err);
 /* A signalled candidate as the agent takes it: -EPROTONOSUPPORT for
  * non-UDP, -EAFNOSUPPORT for names (FQDN, mDNS). */

@@ -283,7 +283,7 @@ static void show_leg_human(const struct knl_flow_info *f, int i)
 	const struct knl_stats *st = &f->leg[i].st;
 	char ep[64], turn[96];
 
-	printf("  leg %c: socket %u -> %s\n", i ? 'b' : 'a', f->leg[i].sock,
+	printf("  leg %s: socket %u -> %s\n", kout_leg_name(i), f->leg[i].sock,
 	       kout_ep(&f->leg[i].remote, ep, sizeof(ep)));
 	/* the remote is reached through a channel on this TURN server */
 	if (*kout_turn(f, i, turn, sizeof(turn)))
@@ -317,6 +317,8 @@ static int show_kernel_flow(const struct knl_flow_info *f, void *arg)
 		printf("\n");
 		show_leg_human(f, 0);
 		show_leg_human(f, 1);
+		if (f->has_b_rtcp)
+			show_leg_human(f, 2);
 		if (f->idle_ms)
 			printf("  idle timeout: %u ms\n", f->idle_ms);
 		if (f->dscp >= 0)
@@ -342,6 +344,10 @@ static int show_kernel_flow(const struct knl_flow_info *f, void *arg)
 	kout_json_leg(stdout, f, 0);
 	printf(", ");
 	kout_json_leg(stdout, f, 1);
+	if (f->has_b_rtcp) {
+		printf(", ");
+		kout_json_leg(stdout, f, 2);
+	}
 	printf("]}");
 	sh->first = false;
 	return 0;

@@ -96,9 +96,14 @@ void kout_json_stats(FILE *f, const struct knl_stats *st)
 		fprintf(f, "%" PRId64 "}", st->last_rx_age_ms);
 }
 
+const char *kout_leg_name(int i)
+{
+	return i == 2 ? "b-rtcp" : i ? "b" : "a";
+}
+
 void kout_json_leg(FILE *f, const struct knl_flow_info *fl, int i)
 {
-	fprintf(f, "{\"leg\": \"%c\", \"socket\": %u, ", i ? 'b' : 'a',
+	fprintf(f, "{\"leg\": \"%s\", \"socket\": %u, ", kout_leg_name(i),
 		fl->leg[i].sock);
 	kout_json_ep(f, &fl->leg[i].remote);
 	fputs(", \"turn\": ", f);

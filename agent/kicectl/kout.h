@@ -27,6 +27,8 @@ void kout_json_ep(FILE *f, const struct sockaddr_storage *ss);
 void kout_json_stats(FILE *f, const struct knl_stats *st);
 /* Leg @i (0: a, 1: b) of kernel flow @fl as a JSON object: leg, socket,
  * ip, port, turn (null or {ip, port, channel}), stats. */
+/* "a", "b" or "b-rtcp" (leg-b-rtcp) for leg @i of a flow */
+const char *kout_leg_name(int i);
 void kout_json_leg(FILE *f, const struct knl_flow_info *fl, int i);
 /* "TURN 198.51.100.2:3478 channel 0x4000" for a leg relayed through a
  * TURN channel, "" for a direct one. */

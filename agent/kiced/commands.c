@@ -481,6 +481,8 @@ static const char *offer_ice(struct kiced *k, struct call *c,
 						     &why);
 		if (!c->ice[MEDIA_SIDE_A])
 			return why;
+		/* bundle-only sections first: they never get checks */
+		media_ice_bundle(c->ice[MEDIA_SIDE_A], s, false);
 		err = media_ice_apply(c->ice[MEDIA_SIDE_A], s, false);
 		if (err) {
 			snprintf(buf, blen, "ICE: %s", media_ice_strerror(err));
@@ -756,6 +758,14 @@ static void cmd_answer(struct kiced *k, const struct ng_request *req,
 	}
 	rtcp_mux_answer(c, &s, req->rtcp_mux);
 	if (ice_b) {
+		/*
+		 * The answer's BUNDLE group, before its checks start (the
+		 * bundled sections have no candidates of their own); it goes
+		 * on to the offerer too.
+		 */
+		media_ice_bundle(c->ice[MEDIA_SIDE_B], &s, true);
+		if (c->ice[MEDIA_SIDE_A])
+			media_ice_bundle(c->ice[MEDIA_SIDE_A], &s, true);
 		err = media_ice_apply(c->ice[MEDIA_SIDE_B], &s, false);
 		if (err) {
 			snprintf(buf, sizeof(buf), "ICE: %s",
@@ -786,8 +796,11 @@ static void cmd_answer(struct kiced *k, const struct ng_request *req,
 			if (!c->media[i].stream)
 				continue;
 			err = media_stream_offload(c->media[i].stream);
-			if (err && err != -EBUSY &&
-			    klog_once(&c->warn[CALL_WARN_USERSPACE]))
+			if (err == -EOPNOTSUPP)
+				klog_info("call %s: media %zu relayed in userspace (RTCP for a side without it is dropped there)",
+					  KLOG_CALL(c), i + 1);
+			else if (err && err != -EBUSY &&
+				 klog_once(&c->warn[CALL_WARN_USERSPACE]))
 				klog_warn("call %s: media %zu stays in userspace: %s",
 					  KLOG_CALL(c), i + 1, strerror(-err));
 		}

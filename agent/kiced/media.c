@@ -273,11 +273,65 @@ int media_side_adopt(struct media_stream *s, enum media_side side,
 	return media_side_start(s, side);
 }
 
+/*
+ * The kernel flows of a stream: each flow's legs a, b and (where one side
+ * muxes RTCP and the other does not) b's RTCP leg, as (side, component).
+ */
+struct media_kflow {
+	unsigned int nlegs;		/* 2, or 3 with leg-b-rtcp */
+	struct {
+		uint8_t side, comp;
+	} leg[3];
+};
+
+/*
+ * The stream's layout in the kernel: 2 flows (RTP, RTCP) when neither
+ * side muxes; 1 on the RTP ports when both do or one has no RTCP; where
+ * one side muxes and the other does not, 1 with the muxed side as leg a
+ * and the other's RTCP port as leg-b-rtcp (kice.ko demultiplexes).  0:
+ * a muxed side facing one without RTCP, left to userspace (which drops
+ * that RTCP).
+ */
+static unsigned int media_layout(const struct media_stream *s,
+				 struct media_kflow kf[2])
+{
+	const struct media_endpoint *a = &s->side[0], *b = &s->side[1];
+	unsigned int n, c;
+
+	if (a->mux != b->mux) {
+		uint8_t m = a->mux ? MEDIA_SIDE_A : MEDIA_SIDE_B;
+
+		if (s->side[!m].no_rtcp)
+			return 0;
+		kf[0].nlegs = 3;
+		kf[0].leg[0].side = m;
+		kf[0].leg[0].comp = MEDIA_RTP;
+		kf[0].leg[1].side = !m;
+		kf[0].leg[1].comp = MEDIA_RTP;
+		kf[0].leg[2].side = !m;
+		kf[0].leg[2].comp = MEDIA_RTCP;
+		return 1;
+	}
+	n = a->mux || a->no_rtcp || b->no_rtcp ? 1 : 2;
+	for (c = 0; c < n; c++) {
+		kf[c].nlegs = 2;
+		kf[c].leg[0].side = MEDIA_SIDE_A;
+		kf[c].leg[0].comp = (uint8_t)c;
+		kf[c].leg[1].side = MEDIA_SIDE_B;
+		kf[c].leg[1].comp = (uint8_t)c;
+	}
+	return n;
+}
+
 void media_stream_adopt_flows(struct media_stream *s, const uint32_t flow[2])
 {
+	struct media_kflow kf[2];
+
 	s->flow[0] = flow[0];
 	s->flow[1] = flow[1];
 	s->nflows = flow[1] ? 2 : 1;
+	/* the sides' muxing (restored before) tells a demultiplexing flow */
+	s->demux = media_layout(s, kf) == 1 && kf[0].nlegs == 3;
 	s->offloaded = true;
 	s->env->flows += s->nflows;
 }
@@ -400,25 +454,51 @@ static uint32_t media_idle_ms(const struct media_env *env)
 					    (uint32_t)ms;
 }
 
-/*
- * Flows a stream needs in the kernel: 1 (RTP ports) when both sides mux
- * or neither does and one has no RTCP, 2 when neither muxes, 0 when only
- * one does (kice.ko does not demultiplex RTCP: userspace relays).
- */
-static unsigned int media_nflows(const struct media_stream *s)
+static struct relay_leg *media_kleg(struct media_stream *s,
+				    const struct media_kflow *kf,
+				    unsigned int i)
 {
-	const struct media_endpoint *a = &s->side[0], *b = &s->side[1];
+	return &s->side[kf->leg[i].side].leg[kf->leg[i].comp];
+}
 
-	if (a->mux != b->mux)
-		return 0;
-	return a->mux || a->no_rtcp || b->no_rtcp ? 1 : 2;
+/* kice.ko's view of a leg: its socket, its peer, its TURN channel. */
+static struct knl_leg media_knl_leg(const struct relay_leg *l)
+{
+	return (struct knl_leg){ l->kernel_id, (struct sockaddr *)&l->peer,
+				 l->turn.ss_family ?
+					(struct sockaddr *)&l->turn : NULL,
+				 l->channel };
+}
+
+/* Install (@set false) or move (@set true) flow @c of layout @kf. */
+static int media_kflow_put(struct media_stream *s, const struct media_kflow *kf,
+			   unsigned int c, bool set)
+{
+	struct knl *k = s->env->kernel;
+	struct knl_leg kl[3];
+	unsigned int i;
+
+	for (i = 0; i < kf->nlegs; i++) {
+		const struct relay_leg *l = media_kleg(s, kf, i);
+
+		if (set && !l->peer_len)
+			return -EDESTADDRREQ;
+		kl[i] = media_knl_leg(l);
+	}
+	if (set)
+		return knl_flow_set_demux(k, s->flow[c], &kl[0], &kl[1],
+					  kf->nlegs == 3 ? &kl[2] : NULL);
+	return knl_flow_new_demux(k, &kl[0], &kl[1],
+				  kf->nlegs == 3 ? &kl[2] : NULL,
+				  media_idle_ms(s->env), &s->flow[c]);
 }
 
 int media_stream_offload(struct media_stream *s)
 {
 	struct knl *k = s->env->kernel;
-	unsigned int n = media_nflows(s);
-	int c, err = 0;
+	struct media_kflow kf[2];
+	unsigned int n = media_layout(s, kf), c, i;
+	int err = 0;
 
 	if (!k)
 		return -EOPNOTSUPP;
@@ -427,37 +507,24 @@ int media_stream_offload(struct media_stream *s)
 	if (!s->side[0].remote_set || !s->side[1].remote_set)
 		return -EDESTADDRREQ;
 	if (!n)
-		return -EOPNOTSUPP;	/* RTCP demultiplexed in userspace */
+		return -EOPNOTSUPP;	/* RTCP dropped in userspace */
 	for (c = 0; c < 2; c++)
 		if (s->side[c].ice && !s->side[c].ice_ready)
 			return -EBUSY;		/* ICE has not nominated yet */
-	for (c = 0; c < 4 && !err; c++) {
-		struct relay_leg *l = &s->side[c / 2].leg[c % 2];
+	for (c = 0; c < n && !err; c++)
+		for (i = 0; i < kf[c].nlegs && !err; i++) {
+			struct relay_leg *l = media_kleg(s, &kf[c], i);
 
-		if (c % 2 < (int)n)
 			err = knl_sock_attach(k, l->fd, &l->kernel_id);
-	}
+		}
 	s->nflows = n;
+	s->demux = kf[0].nlegs == 3;
 	s->flow[1] = 0;
-	for (c = 0; c < (int)n && !err; c++) {
-		struct relay_leg *a = &s->side[MEDIA_SIDE_A].leg[c];
-		struct relay_leg *b = &s->side[MEDIA_SIDE_B].leg[c];
-		struct knl_leg ka = { a->kernel_id,
-					 (struct sockaddr *)&a->peer,
-					 a->turn.ss_family ?
-							(struct sockaddr *)&a->turn : NULL,
-					 a->channel };
-		struct knl_leg kb = { b->kernel_id,
-					 (struct sockaddr *)&b->peer,
-					 b->turn.ss_family ?
-							(struct sockaddr *)&b->turn : NULL,
-					 b->channel };
-
-		err = knl_flow_new(k, &ka, &kb, media_idle_ms(s->env),
-				   &s->flow[c]);
+	for (c = 0; c < n && !err; c++) {
+		err = media_kflow_put(s, &kf[c], c, false);
 		if (!err) {
 			s->env->flows++;
-			if (c == (int)n - 1)
+			if (c == n - 1)
 				s->offloaded = true;
 		} else if (c == 1) {
 			knl_flow_del(k, s->flow[0]);
@@ -480,33 +547,19 @@ int media_stream_offload(struct media_stream *s)
 int media_stream_repoint(struct media_stream *s)
 {
 	struct knl *k = s->env->kernel;
-	int c, err = 0;
+	struct media_kflow kf[2];
+	unsigned int n, c;
+	int err = 0;
 
 	if (!k)
 		return -EOPNOTSUPP;
 	if (!s->offloaded)
 		return media_stream_offload(s);
-	if (s->nflows != media_nflows(s))
+	n = media_layout(s, kf);
+	if (s->nflows != n || s->demux != (kf[0].nlegs == 3))
 		err = -EMEDIUMTYPE;	/* muxing changed: reinstall */
-	for (c = 0; c < (int)s->nflows && !err; c++) {
-		struct relay_leg *a = &s->side[MEDIA_SIDE_A].leg[c];
-		struct relay_leg *b = &s->side[MEDIA_SIDE_B].leg[c];
-		struct knl_leg ka = { a->kernel_id,
-				      (struct sockaddr *)&a->peer,
-				      a->turn.ss_family ?
-						(struct sockaddr *)&a->turn : NULL,
-				      a->channel };
-		struct knl_leg kb = { b->kernel_id,
-				      (struct sockaddr *)&b->peer,
-				      b->turn.ss_family ?
-						(struct sockaddr *)&b->turn : NULL,
-				      b->channel };
-
-		if (!a->peer_len || !b->peer_len)
-			err = -EDESTADDRREQ;
-		else
-			err = knl_flow_set(k, s->flow[c], &ka, &kb);
-	}
+	for (c = 0; c < s->nflows && !err; c++)
+		err = media_kflow_put(s, &kf[c], c, true);
 	if (!err) {
 		s->repointed++;
 		return 0;
@@ -523,17 +576,22 @@ void media_stream_stats(const struct media_stream *s, struct media_stats *st)
 
 	memset(st, 0, sizeof(*st));
 	if (s->offloaded) {
-		struct knl_stats ks[2];
+		struct knl_stats ks[KNL_NLEGS];
+		struct media_kflow kf[2];
 
+		/* the layout the flows were installed with */
+		if (media_layout(s, kf) != s->nflows ||
+		    (kf[0].nlegs == 3) != s->demux)
+			goto user;
 		for (c = 0; c < (int)s->nflows; c++) {
-			if (knl_flow_stats(s->env->kernel, s->flow[c],
-					      &ks[0], &ks[1]))
+			if (knl_flow_leg_stats(s->env->kernel, s->flow[c], ks))
 				continue;
-			for (i = 0; i < 2; i++) {
+			for (i = 0; i < (int)kf[c].nlegs; i++) {
 				uint64_t now = loop_now_ms(), age;
+				int x = kf[c].leg[i].side, y = kf[c].leg[i].comp;
 
-				st->rx[i][c].packets += ks[i].rx_packets;
-				st->rx[i][c].bytes += ks[i].rx_bytes;
+				st->rx[x][y].packets += ks[i].rx_packets;
+				st->rx[x][y].bytes += ks[i].rx_bytes;
 				if (ks[i].last_rx_age_ms < 0)
 					continue;
 				age = (uint64_t)ks[i].last_rx_age_ms;
@@ -542,6 +600,7 @@ void media_stream_stats(const struct media_stream *s, struct media_stats *st)
 			}
 		}
 	}
+user:
 	for (i = 0; i < 2; i++) {
 		for (c = 0; c < 2; c++) {
 			const struct relay_leg *l = &s->side[i].leg[c];

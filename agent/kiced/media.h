@@ -96,6 +96,7 @@ struct media_stream {
 	bool offloaded;		/* relayed by kice.ko */
 	uint32_t flow[2];	/* kernel flow per component (0: none) */
 	unsigned int nflows;	/* 1: both sides mux, or one has no RTCP */
+	bool demux;		/* one flow with leg-b-rtcp: one side muxes */
 	unsigned int repointed;	/* flows moved in place (flow set) */
 };
 
@@ -168,9 +169,10 @@ void media_side_relatch(struct media_stream *s, enum media_side side);
  * per component between the two sides' remotes (one flow on the RTP
  * ports when both sides mux).  Needs both remotes, and on a side with ICE
  * a nominated pair (-EBUSY before).  STUN keeps reaching the sockets (and
- * the agent).  0, or -errno with the stream still in userspace:
- * -EOPNOTSUPP when only one side muxes (the demultiplexing is done in
- * userspace).
+ * the agent).  Where only one side muxes, one flow whose leg-b-rtcp is
+ * the other side's RTCP port: kice.ko demultiplexes.  0, or -errno with
+ * the stream still in userspace: -EOPNOTSUPP when a muxed side faces one
+ * without RTCP.
  */
 int media_stream_offload(struct media_stream *s);
 /*

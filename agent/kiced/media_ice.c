@@ -169,7 +169,10 @@ static void mi_offload(struct media_stream *st)
 	if (!st->env->kernel)
 		return;
 	err = media_stream_repoint(st);
-	if (err && err != -EBUSY && err != -EDESTADDRREQ)
+	/* -EOPNOTSUPP: a shape the kernel does not relay, by design */
+	if (err == -EOPNOTSUPP)
+		klog_info("ICE stream relayed in userspace: RTCP for a side without it is dropped there");
+	else if (err && err != -EBUSY && err != -EDESTADDRREQ)
 		klog_warn("ICE stream stays in userspace: %s", strerror(-err));
 }
 
@@ -225,6 +228,16 @@ static bool mi_channels(struct media_ice *mi, unsigned int s)
 	return ready;
 }
 
+/* Streams that go over another one's transport (BUNDLE). */
+static unsigned int mi_nbundled(const struct media_ice *mi)
+{
+	unsigned int s, n = 0;
+
+	for (s = 0; s < mi->nstreams; s++)
+		n += ice_agent_bundled(mi->agent, s) >= 0;
+	return n;
+}
+
 /*
  * Point every leg at its nominated remote candidate.  A leg whose local
  * candidate is relayed sends through the agent's TURN client (userspace
@@ -237,6 +250,9 @@ static void mi_install(struct media_ice *mi)
 
 	mi->chan_wait = false;
 	for (s = 0; s < mi->nstreams; s++) {
+		/* bundled: its media is on the tag's legs, these stay held */
+		if (ice_agent_bundled(mi->agent, s) >= 0)
+			continue;
 		for (c = 1; c <= ice_agent_ncomp(mi->agent, s); c++) {
 			struct ice_cand_info local, remote;
 			struct relay_leg *leg = mi_leg(mi, s, c);
@@ -727,6 +743,17 @@ void media_ice_mux(struct media_ice *mi, unsigned int stream)
 	ice_agent_rtcp_mux(mi->agent, stream, now);
 	if (ice_agent_ncomp(mi->agent, stream) == 1)
 		media_side_set_mux(mi->streams[stream], mi->side, true);
+	mi_rearm(mi, now);
+}
+
+void media_ice_bundle(struct media_ice *mi, const struct sdp_session *s,
+		      bool final)
+{
+	uint64_t now = loop_now_ms();
+
+	if (ice_sdp_bundle(mi->agent, s, final, now) > 0)
+		klog_info("ICE side %c: BUNDLE: %u media section(s) on their tag's transport",
+			  mi->side ? 'B' : 'A', mi_nbundled(mi));
 	mi_rearm(mi, now);
 }
 

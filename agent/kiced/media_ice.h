@@ -93,6 +93,14 @@ void media_ice_on_connected(struct media_ice *mi,
 /* "working", "checking" or "failed": does media work on the side? */
 const char *media_ice_media_path(const struct media_ice *mi);
 
+/*
+ * BUNDLE (RFC 9143): the streams description @s bundles go over their
+ * tag's transport (ice_sdp_bundle(); @final: @s is the answer).  Their
+ * media is relayed on the tag's ports; they are not offloaded apart.
+ */
+void media_ice_bundle(struct media_ice *mi, const struct sdp_session *s,
+		      bool final);
+
 /* Write credentials and candidates into a description for the peer. */
 int media_ice_describe(struct media_ice *mi, struct sdp_session *s);
 /* Check a peer description without changing anything: 0 or -err. */

@@ -147,6 +147,7 @@ static void knl_parse_flow(const struct nlmsghdr *nlh,
 	memset(f, 0, sizeof(*f));
 	f->dscp = -1;
 	f->leg[0].st.last_rx_age_ms = f->leg[1].st.last_rx_age_ms = -1;
+	f->leg[2].st.last_rx_age_ms = -1;
 	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
 		switch (mnl_attr_get_type(a)) {
 		case KICE_A_FLOW_ID:
@@ -157,6 +158,10 @@ static void knl_parse_flow(const struct nlmsghdr *nlh,
 			break;
 		case KICE_A_FLOW_LEG_B:
 			knl_parse_leg(a, f, 1);
+			break;
+		case KICE_A_FLOW_LEG_B_RTCP:
+			knl_parse_leg(a, f, 2);
+			f->has_b_rtcp = true;
 			break;
 		case KICE_A_FLOW_DTLS_POLICY:
 			f->dtls_policy = knl_u32(a);
@@ -489,6 +494,13 @@ void knl_put_leg(struct nlmsghdr *nlh, uint16_t type,
 int knl_flow_new(struct knl *k, const struct knl_leg *a,
 		 const struct knl_leg *b, uint32_t idle_ms, uint32_t *id)
 {
+	return knl_flow_new_demux(k, a, b, NULL, idle_ms, id);
+}
+
+int knl_flow_new_demux(struct knl *k, const struct knl_leg *a,
+		       const struct knl_leg *b, const struct knl_leg *b_rtcp,
+		       uint32_t idle_ms, uint32_t *id)
+{
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct knl_reply r = { 0 };
 	struct nlmsghdr *nlh;
@@ -498,6 +510,8 @@ int knl_flow_new(struct knl *k, const struct knl_leg *a,
 		      KICE_FAMILY_VERSION, NLM_F_ACK);
 	knl_put_leg(nlh, KICE_A_FLOW_LEG_A, a);
 	knl_put_leg(nlh, KICE_A_FLOW_LEG_B, b);
+	if (b_rtcp)
+		knl_put_leg(nlh, KICE_A_FLOW_LEG_B_RTCP, b_rtcp);
 	if (idle_ms)
 		mnl_attr_put_u32(nlh, KICE_A_FLOW_IDLE_TIMEOUT, idle_ms);
 	err = knl_talk(k, nlh, &r);
@@ -581,6 +595,12 @@ out:
 int knl_flow_set(struct knl *k, uint32_t id, const struct knl_leg *a,
 		 const struct knl_leg *b)
 {
+	return knl_flow_set_demux(k, id, a, b, NULL);
+}
+
+int knl_flow_set_demux(struct knl *k, uint32_t id, const struct knl_leg *a,
+		       const struct knl_leg *b, const struct knl_leg *b_rtcp)
+{
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct knl_reply r = { 0 };
 	struct nlmsghdr *nlh;
@@ -592,6 +612,8 @@ int knl_flow_set(struct knl *k, uint32_t id, const struct knl_leg *a,
 		knl_put_leg(nlh, KICE_A_FLOW_LEG_A, a);
 	if (b)
 		knl_put_leg(nlh, KICE_A_FLOW_LEG_B, b);
+	if (b_rtcp)
+		knl_put_leg(nlh, KICE_A_FLOW_LEG_B_RTCP, b_rtcp);
 	return knl_talk(k, nlh, &r);
 }
 
@@ -610,22 +632,34 @@ int knl_flow_get(struct knl *k, uint32_t id, struct knl_flow_info *f)
 	return knl_id_cmd(k, KICE_CMD_FLOW_GET, KICE_A_FLOW_ID, id, &r);
 }
 
-int knl_flow_stats(struct knl *k, uint32_t id, struct knl_stats *a,
-		   struct knl_stats *b)
+int knl_flow_leg_stats(struct knl *k, uint32_t id,
+		       struct knl_stats st[KNL_NLEGS])
 {
 	struct knl_flow_info *f = malloc(sizeof(*f));
-	int err;
+	int err, i;
 
 	if (!f)
 		return -ENOMEM;
 	err = knl_flow_get(k, id, f);
 	if (!err && f->id != id)
 		err = -EPROTO;
-	if (!err) {
-		*a = f->leg[0].st;
-		*b = f->leg[1].st;
-	}
+	if (!err)
+		for (i = 0; i < KNL_NLEGS; i++)
+			st[i] = f->leg[i].st;
 	free(f);
+	return err;
+}
+
+int knl_flow_stats(struct knl *k, uint32_t id, struct knl_stats *a,
+		   struct knl_stats *b)
+{
+	struct knl_stats st[KNL_NLEGS];
+	int err = knl_flow_leg_stats(k, id, st);
+
+	if (!err) {
+		*a = st[0];
+		*b = st[1];
+	}
 	return err;
 }
 

@@ -41,15 +41,19 @@ struct knl_stats {
 };
 
 /* A flow as the kernel reports it (flow-get, dump, new/del events). */
+/* A flow's legs: a, b, and b's RTCP leg where a muxes (leg-b-rtcp). */
+#define KNL_NLEGS	3
+
 struct knl_flow_info {
 	uint32_t id;
+	bool has_b_rtcp;		/* leg[2] is there */
 	struct {
 		uint32_t sock;
 		struct sockaddr_storage remote;
 		struct sockaddr_storage turn;	/* ss_family 0: direct */
 		uint16_t channel;
 		struct knl_stats st;
-	} leg[2];
+	} leg[KNL_NLEGS];
 	uint32_t dtls_policy;
 	int dscp;			/* -1: unchanged */
 	uint32_t idle_ms;		/* 0: no idle events */
@@ -89,9 +93,19 @@ int knl_sock_detach(struct knl *k, uint32_t id);
 /* @idle_ms: 0 for no idle events. */
 int knl_flow_new(struct knl *k, const struct knl_leg *a,
 		 const struct knl_leg *b, uint32_t idle_ms, uint32_t *id);
+/*
+ * The same with b's RTCP leg @b_rtcp (NULL: none): side a muxes RTP and
+ * RTCP on one port, side b does not; the module demultiplexes.
+ */
+int knl_flow_new_demux(struct knl *k, const struct knl_leg *a,
+		       const struct knl_leg *b, const struct knl_leg *b_rtcp,
+		       uint32_t idle_ms, uint32_t *id);
 /* New remotes on the same sockets, atomically (no media gap). */
 int knl_flow_set(struct knl *k, uint32_t id, const struct knl_leg *a,
 		 const struct knl_leg *b);
+/* ... and of b's RTCP leg (NULL: unchanged). */
+int knl_flow_set_demux(struct knl *k, uint32_t id, const struct knl_leg *a,
+		       const struct knl_leg *b, const struct knl_leg *b_rtcp);
 int knl_flow_del(struct knl *k, uint32_t id);
 int knl_flow_get(struct knl *k, uint32_t id, struct knl_flow_info *f);
 /*
@@ -106,6 +120,9 @@ int knl_flow_new_batch(struct knl *k, const struct knl_leg *legs, size_t n,
 /* Counters of a flow's legs; -ENOENT once the flow is gone. */
 int knl_flow_stats(struct knl *k, uint32_t id, struct knl_stats *a,
 		   struct knl_stats *b);
+/* Counters of legs a, b and b's RTCP leg (zero where it has none). */
+int knl_flow_leg_stats(struct knl *k, uint32_t id,
+		       struct knl_stats st[KNL_NLEGS]);
 
 /* Dumps: @cb runs once per object; a non-zero return stops early. */
 int knl_flow_dump(struct knl *k,

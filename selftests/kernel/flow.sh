@@ -3,17 +3,19 @@
 # Flow behaviour: TURN ChannelData both ways (the TURN server emulated in
 # namespace b), STUN through a channel passed up, wrong channels never
 # relayed, flow-set changing a leg's remote and TURN channel atomically,
-# DTLS per flow policy, and the socket policy for unknown packets.
+# DTLS per flow policy, the socket policy for unknown packets, and RTCP
+# demultiplexed where side a muxes it and side b does not (leg-b-rtcp).
 here=$(dirname "$(readlink -f "$0")")
 . "$here/lib.bash"
 
 kice_load
 kice_topo || ktap_skip_all "cannot build the namespaces"
-ktap_plan 14
+ktap_plan 19
 
-kt_bg r $TMPD/hold hold 192.0.2.1,4000 198.51.100.1,4002 --policy drop 192.0.2.1,4010 ||
-	{ cat $TMPD/hold; exit 1; }
-s0=$(kv $TMPD/hold sock0) s1=$(kv $TMPD/hold sock1) s2=$(kv $TMPD/hold sock2)
+kt_bg r $TMPD/hold hold 192.0.2.1,4000 198.51.100.1,4002 198.51.100.1,4003 \
+	--policy drop 192.0.2.1,4010 || { cat $TMPD/hold; exit 1; }
+s0=$(kv $TMPD/hold sock0) s1=$(kv $TMPD/hold sock1) s3=$(kv $TMPD/hold sock2)
+s2=$(kv $TMPD/hold sock3)
 TURN=198.51.100.2,3478
 newflow() { kt r flow-new "$@" | sed -n 's/^id=//p'; }
 
@@ -92,7 +94,35 @@ kt r sock-get $s2 >$TMPD/s2
 kt r flow-get $g >$TMPD/g
 ktap_check "drop policy: unknown source dropped ($(kv $TMPD/s2 unknown_dropped)), unknown type dropped ($(kv $TMPD/g a.drop_unknown))" \
 	[ "$(kv $TMPD/s2 unknown_dropped)" = 7 ] && [ "$(kv $TMPD/g a.drop_unknown)" = 4 ]
-ktap_check "drop policy still passes STUN" wait_grep $TMPD/hold "recv sock2 from=192.0.2.3,5200 len=20 byte=0" 5
+ktap_check "drop policy still passes STUN" wait_grep $TMPD/hold "recv sock3 from=192.0.2.3,5200 len=20 byte=0" 5
 ktap_check "nothing else reached the drop-policy socket" \
-	[ "$(grep -c 'recv sock2' $TMPD/hold)" = 1 ]
+	[ "$(grep -c 'recv sock3' $TMPD/hold)" = 1 ]
+kt r flow-del $g
+
+# --- RTCP demultiplexed (RFC 5761): side a muxes on its one port
+# (192.0.2.1:4000), side b has RTP on 4002 and RTCP on 4003 (leg-b-rtcp)
+m=$(newflow --a $s0,192.0.2.2,5300 --b $s1,198.51.100.2,6300 \
+	--b-rtcp $s3,198.51.100.2,6301)
+expect "mux rtp" b 198.51.100.2,6300 10 -- a \
+	--from 192.0.2.2,5300 --to 192.0.2.1,4000 --rtp 6 --count 10
+ktap_check "demux: RTP from the muxed leg goes to b's RTP port ($(kv $TMPD/recv received), from $(kv $TMPD/recv from))" \
+	[ "$(kv $TMPD/recv received)" = 10 ] && [ "$(kv $TMPD/recv from)" = 198.51.100.1,4002 ]
+expect "mux rtcp" b 198.51.100.2,6301 10 -- a \
+	--from 192.0.2.2,5300 --to 192.0.2.1,4000 --rtcp --count 10
+ktap_check "demux: RTCP from the muxed leg goes to b's RTCP port, from its RTCP socket ($(kv $TMPD/recv received), from $(kv $TMPD/recv from))" \
+	[ "$(kv $TMPD/recv received)" = 10 ] && [ "$(kv $TMPD/recv from)" = 198.51.100.1,4003 ]
+expect "rtcp back" a 192.0.2.2,5300 10 -- b \
+	--from 198.51.100.2,6301 --to 198.51.100.1,4003 --rtcp --count 10
+ktap_check "demux: b's RTCP is multiplexed onto the muxed leg's one port ($(kv $TMPD/recv received), from $(kv $TMPD/recv from))" \
+	[ "$(kv $TMPD/recv received)" = 10 ] && [ "$(kv $TMPD/recv from)" = 192.0.2.1,4000 ]
+kt r flow-get $m >$TMPD/m
+ktap_check "demux counters: a rtcp $(kv $TMPD/m a.rtcp_packets), b tx $(kv $TMPD/m b.tx_packets), rtcp leg rx $(kv $TMPD/m r.rx_packets) tx $(kv $TMPD/m r.tx_packets)" \
+	[ "$(kv $TMPD/m a.rtcp_packets)" = 10 ] && [ "$(kv $TMPD/m b.tx_packets)" = 10 ] &&
+	[ "$(kv $TMPD/m r.rx_packets)" = 10 ] && [ "$(kv $TMPD/m r.tx_packets)" = 10 ] &&
+	[ "$(kv $TMPD/m a.tx_packets)" = 10 ]
+kt r flow-set $m --b-rtcp 0,198.51.100.2,6302
+expect "rtcp moved" b 198.51.100.2,6302 5 -- a \
+	--from 192.0.2.2,5300 --to 192.0.2.1,4000 --rtcp --count 5
+ktap_check "flow-set moves b's RTCP leg ($(kv $TMPD/recv received))" \
+	[ "$(kv $TMPD/recv received)" = 5 ]
 ktap_finish

@@ -5,9 +5,9 @@
  *   hold [--policy drop] IP,PORT...   attach UDP sockets bound there, print
  *                                     "sock=ID" per socket, then report
  *                                     datagrams reaching them until killed
- *   flow-new --a LEG --b LEG [--idle MS] [--dscp N] [--dtls relay|pass]
+ *   flow-new --a LEG --b LEG [--b-rtcp LEG] [--idle MS] [--dscp N] [--dtls relay|pass]
  *            [--clock PT:RATE]...     LEG = SOCK,IP,PORT[,TURNIP,TURNPORT,CH]
- *   flow-set ID [--a LEG] [--b LEG] [flow options]
+ *   flow-set ID [--a LEG] [--b LEG] [--b-rtcp LEG] [flow options]
  *   flow-del ID | flow-get ID | flow-dump | sock-get ID | sock-dump
  *   sock-detach ID | stats-reset [ID]
  *   monitor MS MAX                    print monitor events
@@ -236,6 +236,8 @@ static int cmd_flow(uint8_t cmd, int argc, char **argv)
 			put_leg(nlh, KICE_A_FLOW_LEG_A, argv[++i]);
 		} else if (!strcmp(o, "--b")) {
 			put_leg(nlh, KICE_A_FLOW_LEG_B, argv[++i]);
+		} else if (!strcmp(o, "--b-rtcp")) {
+			put_leg(nlh, KICE_A_FLOW_LEG_B_RTCP, argv[++i]);
 		} else if (!strcmp(o, "--idle")) {
 			mnl_attr_put_u32(nlh, KICE_A_FLOW_IDLE_TIMEOUT,
 					 atoi(argv[++i]));
@@ -728,6 +730,19 @@ static void b_same_remote(struct nlmsghdr *nlh)
 	leg_ok(nlh, KICE_A_FLOW_LEG_B, bad_s4, 7033);
 }
 
+static void b_rtcp_same_remote(struct nlmsghdr *nlh)
+{
+	leg_ok(nlh, KICE_A_FLOW_LEG_A, bad_s4, 7037);
+	leg_ok(nlh, KICE_A_FLOW_LEG_B, bad_s4, 7038);
+	leg_ok(nlh, KICE_A_FLOW_LEG_B_RTCP, bad_s4, 7037);
+}
+
+static void b_set_rtcp(struct nlmsghdr *nlh)
+{
+	mnl_attr_put_u32(nlh, KICE_A_FLOW_ID, 1);
+	leg_ok(nlh, KICE_A_FLOW_LEG_B_RTCP, bad_s4, 7039);
+}
+
 static void b_id0(struct nlmsghdr *nlh)
 {
 	mnl_attr_put_u32(nlh, KICE_A_FLOW_ID, 0);
@@ -797,6 +812,8 @@ static const struct bad bads[] = {
 	{ "clock pt 128", KICE_CMD_FLOW_NEW, ERANGE, b_clock_pt },
 	{ "unknown attribute", KICE_CMD_FLOW_NEW, EINVAL, b_unknown_attr },
 	{ "both legs same remote", KICE_CMD_FLOW_NEW, EEXIST, b_same_remote },
+	{ "leg-b-rtcp with leg a's remote", KICE_CMD_FLOW_NEW, EEXIST,
+	  b_rtcp_same_remote },
 	{ "flow id 0", KICE_CMD_FLOW_DEL, ERANGE, b_id0 },
 	{ "unknown flow", KICE_CMD_FLOW_DEL, ENOENT, b_id_missing_flow },
 	{ "flow id as u16", KICE_CMD_FLOW_GET, EINVAL, b_id_u16 },
@@ -808,6 +825,7 @@ static const struct bad bads[] = {
 	{ "unknown-policy 7", KICE_CMD_SOCK_ATTACH, ERANGE, b_policy },
 	{ "socket id 0", KICE_CMD_SOCK_DETACH, ERANGE, b_id0 },
 	{ "flow-set changing a leg's socket", KICE_CMD_FLOW_SET, EINVAL, b_set_sock },
+	{ "flow-set adding leg-b-rtcp", KICE_CMD_FLOW_SET, EINVAL, b_set_rtcp },
 };
 
 static int count_flow(const struct knl_flow_info *f, void *arg)

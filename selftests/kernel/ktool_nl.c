@@ -95,18 +95,20 @@ static const struct aset clock_set = {
 
 static const struct aset flow_set = {
 	.name = { [KICE_A_FLOW_ID] = "id", [KICE_A_FLOW_LEG_A] = "a",
-		  [KICE_A_FLOW_LEG_B] = "b",
+		  [KICE_A_FLOW_LEG_B] = "b", [KICE_A_FLOW_LEG_B_RTCP] = "r",
 		  [KICE_A_FLOW_DTLS_POLICY] = "dtls_policy",
 		  [KICE_A_FLOW_DSCP] = "dscp",
 		  [KICE_A_FLOW_IDLE_TIMEOUT] = "idle_timeout",
 		  [KICE_A_FLOW_CLOCK] = "clock" },
 	.type = { [KICE_A_FLOW_ID] = T_U32, [KICE_A_FLOW_LEG_A] = T_NEST,
 		  [KICE_A_FLOW_LEG_B] = T_NEST,
+		  [KICE_A_FLOW_LEG_B_RTCP] = T_NEST,
 		  [KICE_A_FLOW_DTLS_POLICY] = T_U32, [KICE_A_FLOW_DSCP] = T_U8,
 		  [KICE_A_FLOW_IDLE_TIMEOUT] = T_U32,
 		  [KICE_A_FLOW_CLOCK] = T_NEST },
 	.nest = { [KICE_A_FLOW_LEG_A] = &leg_set,
 		  [KICE_A_FLOW_LEG_B] = &leg_set,
+		  [KICE_A_FLOW_LEG_B_RTCP] = &leg_set,
 		  [KICE_A_FLOW_CLOCK] = &clock_set },
 	.multi = { [KICE_A_FLOW_CLOCK] = true },
 };

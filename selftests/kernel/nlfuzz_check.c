@@ -38,10 +38,12 @@ struct leg_st {
 	} ssrc[MAX_SSRC];
 };
 
+/* a flow as dumped: legs a, b and, where it has one, leg-b-rtcp */
 struct fl {
 	uint32_t id;
-	uint32_t sock[2];
-	struct leg_st st[2];
+	int nlegs;
+	uint32_t sock[3];
+	struct leg_st st[3];
 };
 
 struct sk {
@@ -143,6 +145,7 @@ static int flow_cb(const struct nlmsghdr *nlh, void *arg)
 	}
 	f = &d->fl[d->n_fl++];
 	memset(f, 0, sizeof(*f));
+	f->nlegs = 2;
 	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
 		switch (mnl_attr_get_type(a)) {
 		case KICE_A_FLOW_ID:
@@ -153,6 +156,10 @@ static int flow_cb(const struct nlmsghdr *nlh, void *arg)
 			break;
 		case KICE_A_FLOW_LEG_B:
 			parse_leg(a, f, 1);
+			break;
+		case KICE_A_FLOW_LEG_B_RTCP:
+			parse_leg(a, f, 2);
+			f->nlegs = 3;
 			break;
 		}
 	}
@@ -212,21 +219,32 @@ static void check_counters(struct nf_state *s, const struct fl *f,
 			   uint64_t run_ms)
 {
 	uint64_t limit = s->c.pkts_sent;
+	/* side 0 is leg a; side 1 is leg b and leg-b-rtcp */
+	uint64_t rx[2] = { 0 }, rxb[2] = { 0 }, out[2] = { 0 }, txb[2] = { 0 };
 	int i, j;
 
+	for (i = 0; i < f->nlegs; i++) {
+		const struct leg_st *st = &f->st[i];
+		int side = i > 0;
+
+		rx[side] += st->v[KICE_A_LEG_STATS_RX_PACKETS];
+		rxb[side] += st->v[KICE_A_LEG_STATS_RX_BYTES];
+		out[side] += st->v[KICE_A_LEG_STATS_TX_PACKETS] +
+			     st->v[KICE_A_LEG_STATS_DROP_TX];
+		txb[side] += st->v[KICE_A_LEG_STATS_TX_BYTES];
+	}
 	for (i = 0; i < 2; i++) {
-		const struct leg_st *st = &f->st[i], *o = &f->st[!i];
+		if (rx[i] != out[!i])
+			fail("flow %u: side %d received %llu, the other side "
+			     "did not send or drop as many", f->id, i, U(rx[i]));
+		if (rxb[i] < txb[!i])
+			fail("flow %u side %d: sent more bytes (%llu) than "
+			     "the other received", f->id, !i, U(txb[!i]));
+	}
+	for (i = 0; i < f->nlegs; i++) {
+		const struct leg_st *st = &f->st[i];
 		uint64_t rx = st->v[KICE_A_LEG_STATS_RX_PACKETS], sum = 0;
 
-		if (rx != o->v[KICE_A_LEG_STATS_TX_PACKETS] +
-			  o->v[KICE_A_LEG_STATS_DROP_TX])
-			fail("flow %u: leg %d received %llu, the other leg "
-			     "did not send or drop as many", f->id, i, U(rx));
-		if (st->v[KICE_A_LEG_STATS_RX_BYTES] <
-		    o->v[KICE_A_LEG_STATS_TX_BYTES])
-			fail("flow %u leg %d: sent more bytes (%llu) than "
-			     "the other received", f->id, !i,
-			     U(o->v[KICE_A_LEG_STATS_TX_BYTES]));
 		if (st->v[KICE_A_LEG_STATS_RTCP_PACKETS] > rx)
 			fail("flow %u leg %d: more RTCP than received "
 			     "(%llu)", f->id, i,
@@ -271,7 +289,7 @@ static void check_state(struct nf_state *s, struct dump *d, uint64_t run_ms)
 	int i, j, k, legs;
 
 	for (i = 0; i < d->n_fl; i++) {
-		for (k = 0; k < 2; k++) {
+		for (k = 0; k < d->fl[i].nlegs; k++) {
 			for (j = 0; j < d->n_sk; j++)
 				if (d->sk[j].id == d->fl[i].sock[k])
 					break;
@@ -283,8 +301,8 @@ static void check_state(struct nf_state *s, struct dump *d, uint64_t run_ms)
 	}
 	for (j = 0; j < d->n_sk; j++) {
 		for (i = legs = 0; i < d->n_fl; i++)
-			legs += (d->fl[i].sock[0] == d->sk[j].id) +
-				(d->fl[i].sock[1] == d->sk[j].id);
+			for (k = 0; k < d->fl[i].nlegs; k++)
+				legs += d->fl[i].sock[k] == d->sk[j].id;
 		if ((int)d->sk[j].flows != legs)
 			fail("socket %u counts %u legs, the flows %d",
 			     d->sk[j].id, d->sk[j].flows, legs);

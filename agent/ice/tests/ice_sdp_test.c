@@ -233,6 +233,67 @@ TEST(one_component_peer)
 	sim_free(&n);
 }
 
+/* Add @line to the session's (@m < 0) or media section @m's extra lines. */
+static void add_line(struct sdp_session *s, int m, const char *line)
+{
+	char ***ex = m < 0 ? &s->extra : &s->media[m].extra;
+	size_t *n = m < 0 ? &s->nextra : &s->media[m].nextra;
+
+	*ex = realloc(*ex, (*n + 1) * sizeof(**ex));
+	(*ex)[(*n)++] = strdup(line);
+}
+
+/*
+ * BUNDLE (RFC 9143): an answer that bundles two media sections onto the
+ * first one's transport; the second stream runs no checks and the agents
+ * connect on the first alone, never failing the second.  In an offer
+ * only a=bundle-only sections are bundled.
+ */
+TEST(bundle)
+{
+	struct ice_cfg ca = cfg_of(true), cb = cfg_of(false);
+	struct simnet n;
+	struct sim_ep *a, *b;
+	struct sdp_session s;
+	char *text;
+
+	sim_init(&n);
+	a = sim_ep_new(&n, &ca, 0, ip_a, 1, 2, 1);
+	b = sim_ep_new(&n, &cb, 0, ip_b, 1, 2, 1);
+	exchange(_metadata, a, b, 0);
+	ASSERT_EQ(0, roundtrip(b->a, 0, &s, &text));
+	add_line(&s, -1, "a=group:BUNDLE m0 m1");
+	add_line(&s, 0, "a=mid:m0");
+	add_line(&s, 1, "a=mid:m1");
+	/* as an offer: nothing is bundle-only */
+	EXPECT_EQ(0, ice_sdp_bundle(a->a, &s, false, n.now));
+	EXPECT_EQ(-1, ice_agent_bundled(a->a, 1));
+	add_line(&s, 1, "a=bundle-only");
+	EXPECT_EQ(1, ice_sdp_bundle(a->a, &s, false, n.now));
+	EXPECT_EQ(0, ice_agent_bundled(a->a, 1));
+	EXPECT_EQ(-1, ice_agent_bundled(a->a, 0));
+	/* as the answer (again: no change) */
+	EXPECT_EQ(0, ice_sdp_bundle(a->a, &s, true, n.now));
+	ASSERT_LE(0, ice_sdp_apply(a->a, &s, 0, n.now));
+	sdp_session_free(&s);
+	free(text);
+	ASSERT_EQ(0, ice_agent_bundle(b->a, 1, 0, n.now));
+	EXPECT_EQ(-EINVAL, ice_agent_bundle(b->a, 0, 0, n.now));
+	EXPECT_EQ(-EINVAL, ice_agent_bundle(b->a, 0, 1, n.now));
+	EXPECT_EQ(-EINVAL, ice_agent_bundle(b->a, 1, 2, n.now));
+	ice_agent_start(a->a, n.now);
+	ice_agent_start(b->a, n.now);
+	sim_kick(a);
+	sim_kick(b);
+	ASSERT_TRUE(sim_run(&n, 5000, sim_both_connected, NULL));
+	sim_run(&n, 2000, NULL, NULL);
+	EXPECT_EQ(0, a->ev[ICE_EV_FAILED]);
+	EXPECT_EQ(0, b->ev[ICE_EV_FAILED]);
+	EXPECT_EQ(1, a->ev[ICE_EV_COMPLETED]);
+	EXPECT_EQ(1, b->ev[ICE_EV_COMPLETED]);
+	sim_free(&n);
+}
+
 static int apply_text(struct ice_agent *a, const char *text)
 {
 	struct sdp_session s;

@@ -4,8 +4,8 @@
 # kiced between two of Debian's Chromium's peer connections (libwebrtc),
 # headless, in network namespaces: pc1 offers and is controlling towards
 # kiced (kiced controlled on side A); kiced offers on to pc2 and is
-# controlling there (side B).  WebRTC-shaped SDP both ways (BUNDLE, mid,
-# rtcp-mux, DTLS fingerprints): DTLS and SRTP run end to end through
+# controlling there (side B).  WebRTC-shaped SDP both ways (audio and
+# video in one BUNDLE group, mid, rtcp-mux, DTLS fingerprints): DTLS and SRTP run end to end through
 # kiced's relay.  Asserted from Chromium's getStats() and kiced's query,
 # 5 s and 35 s after the answer: both selected pairs succeeded and
 # nominated, DTLS connected, audio flowing both ways, and kiced's ICE
@@ -28,7 +28,7 @@ chromium=$(command -v chromium || true)
 [ -n "$chromium" ] || ktap_skip_all "chromium missing (.ci/deps installs it)"
 relay=${KICE_RELAY:-userspace}
 peers_init web
-ktap_plan $([ "$relay" = kernel ] && echo 13 || echo 12)
+ktap_plan $([ "$relay" = kernel ] && echo 14 || echo 13)
 peers_kiced -l info
 
 ip netns exec "$(ns_name web)" python3 agent/kiced/tests/webrtc_signal.py \
@@ -43,7 +43,7 @@ ip netns exec "$(ns_name web)" "$chromium" --headless --no-sandbox \
 	--disable-sync --user-data-dir="$tmp/profile" \
 	--use-fake-ui-for-media-stream --use-fake-device-for-media-stream \
 	--disable-features=WebRtcHideLocalIpsWithMdns \
-	http://127.0.0.1:8080/ >"$tmp/chromium.log" 2>&1 &
+	"http://127.0.0.1:8080/${KICE_WEBRTC_QUERY-?video}" >"$tmp/chromium.log" 2>&1 &
 cpid=$!
 PEERS_PIDS="$spid $cpid"
 wait "$spid"
@@ -82,7 +82,7 @@ fi
 ktap_check "Chromium accepted kiced's offer and answer, reports came${page:+ (page: $page)}" \
 	test $src = 0
 ktap_check "kiced's SDP towards Chromium is WebRTC-shaped (BUNDLE, mid, rtcp-mux, fingerprint, setup)" \
-	eval 'for f in offer2 answer1; do for a in "a=group:BUNDLE" "a=mid:" "a=rtcp-mux" "a=fingerprint:" "a=setup:" "a=candidate:"; do grep -q "^$a" "$tmp/$f.sdp" || exit 1; done; done'
+	eval '(for f in offer2 answer1; do for a in "a=group:BUNDLE" "a=mid:" "a=rtcp-mux" "a=fingerprint:" "a=setup:" "a=candidate:"; do grep -q "^$a" "$tmp/$f.sdp" || exit 1; done; done)'
 for t in 5 35; do
 	ktap_check "$t s: pc1 (controlling, offerer) selected a nominated, succeeded pair" \
 		test "$(field pc1 pair $t)/$(field pc1 nominated $t)" = succeeded/True
@@ -91,12 +91,15 @@ for t in 5 35; do
 	ktap_check "$t s: DTLS connected end to end through kiced, both connections" \
 		test "$(field pc1 dtls $t)/$(field pc2 dtls $t)" = connected/connected
 	ktap_check "$t s: kiced's ICE state agrees on both sides ($(kstate offerer $t), $(kstate answerer $t))" \
-		eval 'for s in offerer answerer; do case $(kstate $s '$t') in connected|completed) ;; *) exit 1;; esac; done'
+		eval '(for s in offerer answerer; do case $(kstate $s '$t') in connected|completed) ;; *) exit 1;; esac; done)'
 done
 in5=$(( $(field pc1 rtp_in 5) + 0 )) in35=$(( $(field pc1 rtp_in 35) + 0 ))
 jn5=$(( $(field pc2 rtp_in 5) + 0 )) jn35=$(( $(field pc2 rtp_in 35) + 0 ))
 ktap_check "audio both ways all along (pc1 got $in5 then $in35, pc2 $jn5 then $jn35 packets)" \
 	test $in5 -gt 100 -a $jn5 -gt 100 -a $((in35 - in5)) -gt 1000 -a $((jn35 - jn5)) -gt 1000
+v1=$(( $(field pc1 frames 35) + 0 )) v2=$(( $(field pc2 frames 35) + 0 ))
+ktap_check "video on the BUNDLE transport (RFC 9143): frames decoded both ways ($v1, $v2)" \
+	test $v1 -gt 100 -a $v2 -gt 100
 ktap_check "kiced logged no ICE failure" eval '! grep -q "ICE side .*: failed" "$tmp/kiced.log"'
 if [ "$relay" = kernel ]; then
 	krel=$(python3 -c 'import json,sys; q=json.load(open(sys.argv[1])); print(q.get("relay",""), q["totals"]["RTP"]["packets"])' \

@@ -119,9 +119,6 @@ case_run() {
 	fi
 	if [ "$relay" != kernel ]; then
 		:
-	elif [[ "$opts" == *--rtcp-mux* ]]; then
-		ktap_skip "$name: relayed by kice.ko ($rel)" \
-			"one side muxes RTCP: kiced demultiplexes it in userspace"
 	else
 		if [ "$rel" = kernel ]; then
 			ktap_ok "$name: relayed by kice.ko"

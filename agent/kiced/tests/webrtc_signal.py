@@ -58,7 +58,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return self.rfile.read(int(self.headers.get("Content-Length", 0)))
 
     def do_GET(self):
-        if self.path == "/":
+        if self.path.split("?")[0] == "/":
             with open(PAGE, "rb") as f:
                 self.reply(f.read(), "text/html")
         elif self.path == "/next":
