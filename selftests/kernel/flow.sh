@@ -108,11 +108,11 @@ expect "mux rtp" b 198.51.100.2,6300 10 -- a \
 ktap_check "demux: RTP from the muxed leg goes to b's RTP port ($(kv $TMPD/recv received), from $(kv $TMPD/recv from))" \
 	[ "$(kv $TMPD/recv received)" = 10 ] && [ "$(kv $TMPD/recv from)" = 198.51.100.1,4002 ]
 expect "mux rtcp" b 198.51.100.2,6301 10 -- a \
-	--from 192.0.2.2,5300 --to 192.0.2.1,4000 --rtcp --count 10
+	--from 192.0.2.2,5300 --to 192.0.2.1,4000 --rtcp 0x2222 --count 10
 ktap_check "demux: RTCP from the muxed leg goes to b's RTCP port, from its RTCP socket ($(kv $TMPD/recv received), from $(kv $TMPD/recv from))" \
 	[ "$(kv $TMPD/recv received)" = 10 ] && [ "$(kv $TMPD/recv from)" = 198.51.100.1,4003 ]
 expect "rtcp back" a 192.0.2.2,5300 10 -- b \
-	--from 198.51.100.2,6301 --to 198.51.100.1,4003 --rtcp --count 10
+	--from 198.51.100.2,6301 --to 198.51.100.1,4003 --rtcp 0x2222 --count 10
 ktap_check "demux: b's RTCP is multiplexed onto the muxed leg's one port ($(kv $TMPD/recv received), from $(kv $TMPD/recv from))" \
 	[ "$(kv $TMPD/recv received)" = 10 ] && [ "$(kv $TMPD/recv from)" = 192.0.2.1,4000 ]
 kt r flow-get $m >$TMPD/m
@@ -122,7 +122,7 @@ ktap_check "demux counters: a rtcp $(kv $TMPD/m a.rtcp_packets), b tx $(kv $TMPD
 	[ "$(kv $TMPD/m a.tx_packets)" = 10 ]
 kt r flow-set $m --b-rtcp 0,198.51.100.2,6302
 expect "rtcp moved" b 198.51.100.2,6302 5 -- a \
-	--from 192.0.2.2,5300 --to 192.0.2.1,4000 --rtcp --count 5
+	--from 192.0.2.2,5300 --to 192.0.2.1,4000 --rtcp 0x2222 --count 5
 ktap_check "flow-set moves b's RTCP leg ($(kv $TMPD/recv received))" \
 	[ "$(kv $TMPD/recv received)" = 5 ]
 ktap_finish
