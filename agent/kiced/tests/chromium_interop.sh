@@ -97,9 +97,12 @@ in5=$(( $(field pc1 rtp_in 5) + 0 )) in35=$(( $(field pc1 rtp_in 35) + 0 ))
 jn5=$(( $(field pc2 rtp_in 5) + 0 )) jn35=$(( $(field pc2 rtp_in 35) + 0 ))
 ktap_check "audio both ways all along (pc1 got $in5 then $in35, pc2 $jn5 then $jn35 packets)" \
 	test $in5 -gt 100 -a $jn5 -gt 100 -a $((in35 - in5)) -gt 1000 -a $((jn35 - jn5)) -gt 1000
-v1=$(( $(field pc1 frames 35) + 0 )) v2=$(( $(field pc2 frames 35) + 0 ))
-ktap_check "video on the BUNDLE transport (RFC 9143): frames decoded both ways ($v1, $v2)" \
-	test $v1 -gt 100 -a $v2 -gt 100
+# a TCG guest under slub_debug decodes ~3 frames/s, a host 30: more than
+# 30 frames each way in the 30 s between the reports
+v1=$(( $(field pc1 frames 35) + 0 - ($(field pc1 frames 5) + 0) ))
+v2=$(( $(field pc2 frames 35) + 0 - ($(field pc2 frames 5) + 0) ))
+ktap_check "video on the BUNDLE transport (RFC 9143): frames decoded both ways from 5 s to 35 s ($v1, $v2)" \
+	test $v1 -gt 30 -a $v2 -gt 30
 ktap_check "kiced logged no ICE failure" eval '! grep -q "ICE side .*: failed" "$tmp/kiced.log"'
 if [ "$relay" = kernel ]; then
 	krel=$(python3 -c 'import json,sys; q=json.load(open(sys.argv[1])); print(q.get("relay",""), q["totals"]["RTP"]["packets"])' \

@@ -11,8 +11,8 @@ from-tag "a", ICE=force, plus the options given) and its answer with
 `kicectl answer` (to-tag "b"), and at each of TIMES (comma-separated
 seconds after the answer) stores the page's getStats() summary as
 DIR/report-T.json next to kiced's `query` as DIR/query-T.json.  Exits
-after the last report, or with status 1 when the page has not sent it
-45 s after the last time.  The SDPs go to DIR/{offer,offer2,answer,answer1}.sdp
+after the last report, or with status 1 when the page has not answered
+within 120 s or not sent the last report 30 s after its time.  The SDPs go to DIR/{offer,offer2,answer,answer1}.sdp
 and the page's messages to DIR/page.log.
 """
 import http.server
@@ -107,8 +107,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 srv = http.server.ThreadingHTTPServer(("127.0.0.1", int(PORT)), Handler)
 threading.Thread(target=srv.serve_forever, daemon=True).start()
-limit = time.time() + max(TIMES) + 45
-while not done.is_set() and time.time() < limit:
+# Chromium may take a minute to start in a TCG guest: 120 s for the
+# page's answer, then the last report within 30 s of its time
+start = time.time()
+while not done.is_set():
+    a = state["answered"]
+    if time.time() > (a + max(TIMES) + 30 if a else start + 120):
+        break
     done.wait(0.2)
 time.sleep(0.2)
 srv.shutdown()
