@@ -54,6 +54,13 @@ static int describe_media(const struct ice_agent *a, unsigned int s,
 {
 	struct ice_cand_info ci;
 
+	/* bundle-only: on the tag's transport, nothing of its own */
+	if (ice_sdp_bundle_only(m)) {
+		m->has_rtcp = false;
+		m->end_of_candidates = false;
+		return 0;
+	}
+
 	if (!default_of(a, s, 1, flags, &ci)) {
 		m->port = ci.addr.port;
 		m->has_conn = true;
@@ -265,6 +272,11 @@ static bool media_has_line(const struct sdp_media *m, const char *line)
 		if (!strcmp(m->extra[j], line))
 			return true;
 	return false;
+}
+
+bool ice_sdp_bundle_only(const struct sdp_media *m)
+{
+	return !m->port && media_has_line(m, "a=bundle-only");
 }
 
 int ice_sdp_bundle(struct ice_agent *a, const struct sdp_session *s,

@@ -59,6 +59,13 @@ bool ice_sdp_one_component(const struct sdp_session *s,
  */
 int ice_sdp_bundle(struct ice_agent *a, const struct sdp_session *s,
 		   bool final, uint64_t now);
+/*
+ * A bundle-only section (RFC 9143 7.2.1, what webrtcbin's max-bundle
+ * offers): port 0 with a=bundle-only, live on its tag's transport; not a
+ * disabled one.  ice_sdp_describe() keeps such a section at port 0 with
+ * no candidates.
+ */
+bool ice_sdp_bundle_only(const struct sdp_media *m);
 const char *ice_sdp_strerror(int err);
 /* A signalled candidate as the agent takes it: -EPROTONOSUPPORT for
  * non-UDP, -EAFNOSUPPORT for names (FQDN, mDNS). */

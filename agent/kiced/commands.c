@@ -311,7 +311,7 @@ static const char *validate_offer(struct kiced *k, const struct ng_request *req,
 		const char *addr;
 		bool v6;
 
-		if (!m->port) {
+		if (!m->port && !ice_sdp_bundle_only(m)) {
 			if (ice_a || ice_b)
 				return "ICE: disabled media sections are not supported";
 			continue;
@@ -375,7 +375,7 @@ static const char *offer_media(struct kiced *k, struct call *c,
 
 		snprintf(cm->type, sizeof(cm->type), "%s", m->media);
 		snprintf(cm->proto, sizeof(cm->proto), "%s", m->proto);
-		if (!m->port) {
+		if (!m->port && !ice_sdp_bundle_only(m)) {
 			/* rejected/disabled stream: nothing to relay */
 			media_stream_free(cm->stream);
 			cm->stream = NULL;
@@ -416,7 +416,9 @@ static const char *offer_media(struct kiced *k, struct call *c,
 					"Cannot allocate media ports", buf,
 					blen);
 		}
-		err = media_side_set_remote(cm->stream, MEDIA_SIDE_A, addr,
+		/* bundle-only: the offerer sends on its tag's transport */
+		err = !m->port ? 0 :
+		      media_side_set_remote(cm->stream, MEDIA_SIDE_A, addr,
 					    m->port,
 					    m->has_rtcp ? m->rtcp_port : 0);
 		if (err) {
@@ -643,7 +645,7 @@ refuse:
 
 	strip_ice(&s);
 	for (i = 0; i < s.nmedia; i++)
-		if (c->media[i].stream)
+		if (c->media[i].stream && s.media[i].port)
 			rewrite_media(&s.media[i], c->media[i].stream,
 				      MEDIA_SIDE_B, req->flags,
 				      rtcp_mux_describe(c, i, MEDIA_SIDE_B,

@@ -312,6 +312,43 @@ static int apply_text(struct ice_agent *a, const char *text)
 #define M "m=audio 5000 RTP/AVP 0\n"
 #define CAND "a=candidate:1 1 UDP 2130706431 192.0.2.1 5000 typ host\n"
 
+/*
+ * A bundle-only section (RFC 9143 7.2.1: port 0 and a=bundle-only, as
+ * webrtcbin's max-bundle offers it) is live, not disabled, and is
+ * described as it came: port 0, no candidates, no a=rtcp; its tag gets
+ * the candidates.
+ */
+TEST(bundle_only_described_at_port_zero)
+{
+	struct ice_cfg c = cfg_of(true);
+	struct simnet n;
+	struct sim_ep *a;
+	struct sdp_session s;
+	struct sdp_error err;
+	static const char text[] = HDR "a=group:BUNDLE 0 1\n"
+		"m=audio 5000 RTP/AVP 0\na=mid:0\n"
+		"m=video 0 RTP/AVP 96\na=mid:1\na=bundle-only\n";
+
+	sim_init(&n);
+	a = sim_ep_new(&n, &c, 0, ip_a, 1, 2, 1);
+	ASSERT_EQ(0, sdp_parse(text, strlen(text), &s, &err));
+	EXPECT_FALSE(ice_sdp_bundle_only(&s.media[0]));
+	EXPECT_TRUE(ice_sdp_bundle_only(&s.media[1]));
+	s.media[1].has_rtcp = true;
+	ASSERT_EQ(0, ice_sdp_describe(a->a, &s, 0));
+	EXPECT_NE(0, s.media[0].port);
+	EXPECT_LT(0, (int)s.media[0].ncands);
+	EXPECT_EQ(0, s.media[1].port);
+	EXPECT_EQ(0, (int)s.media[1].ncands);
+	EXPECT_FALSE(s.media[1].has_rtcp);
+	EXPECT_TRUE(ice_sdp_bundle_only(&s.media[1]));
+	/* with a port, a=bundle-only alone does not make it one */
+	s.media[1].port = 5002;
+	EXPECT_FALSE(ice_sdp_bundle_only(&s.media[1]));
+	sdp_session_free(&s);
+	sim_free(&n);
+}
+
 TEST(apply_errors_change_nothing)
 {
 	struct ice_cfg c = cfg_of(false);

@@ -784,6 +784,56 @@ TEST_F(daemon, nul_in_every_key)
 
 /* ---- input limits, log lines ---- */
 
+/*
+ * A bundle-only section (RFC 9143 7.2.1, webrtcbin's max-bundle offer:
+ * port 0 and a=bundle-only) is live: the ICE offer is taken, the section
+ * gets a stream and goes on bundle-only at port 0; a plain port-0
+ * section next to ICE is still refused.
+ */
+static char *bundle_req(const char *call, bool bundle_only)
+{
+	char sdp[768], *out;
+	int n;
+
+	n = snprintf(sdp, sizeof(sdp),
+		     "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+		     "c=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+		     "a=group:BUNDLE a v\r\n"
+		     "a=ice-ufrag:abcd\r\na=ice-pwd:0123456789abcdefghijkl\r\n"
+		     "m=audio 5004 RTP/AVP 0\r\na=mid:a\r\na=rtcp-mux\r\n"
+		     "a=candidate:1 1 UDP 2130706431 127.0.0.1 5004 typ host\r\n"
+		     "m=video 0 RTP/AVP 96\r\na=mid:v\r\na=rtcp-mux\r\n%s",
+		     bundle_only ? "a=bundle-only\r\n" : "");
+	if (asprintf(&out, "d7:call-id%zu:%s7:command5:offer8:from-tag2:ft"
+		     "3:sdp%d:%se", strlen(call), call, n, sdp) < 0)
+		return NULL;
+	return out;
+}
+
+TEST_F(daemon, bundle_only_section)
+{
+	char *o = bundle_req("bo", true), *d = bundle_req("bd", false);
+	const struct call *c;
+
+	ASSERT_STREQ("ok", REQ("o", o)) TH_LOG("%s", reason(self));
+	EXPECT_TRUE(reply_sdp_has(self, "m=video 0 RTP/AVP 96\r\n"));
+	EXPECT_TRUE(reply_sdp_has(self, "a=bundle-only\r\n"));
+	EXPECT_TRUE(reply_sdp_has(self, "a=group:BUNDLE a v\r\n"));
+	EXPECT_FALSE(reply_sdp_has(self, "m=audio 0 "));
+	c = session_find(&self->k.calls, "bo", 2);
+	ASSERT_NE(NULL, c);
+	ASSERT_EQ(2, c->nmedia);
+	EXPECT_NE(NULL, c->media[0].stream);
+	EXPECT_NE(NULL, c->media[1].stream);
+	/* without a=bundle-only, port 0 is a disabled section */
+	ASSERT_STREQ("error", REQ("d", d));
+	EXPECT_STREQ("ICE: disabled media sections are not supported",
+		     reason(self));
+	EXPECT_EQ(NULL, session_find(&self->k.calls, "bd", 2));
+	free(o);
+	free(d);
+}
+
 TEST(log_strings_escaped)
 {
 	static const char evil[] = "a\nkiced[1] err: forged\r\\\0\xff";

@@ -17,10 +17,11 @@ and the page's messages to DIR/page.log.
 """
 import http.server
 import os
-import subprocess
 import sys
 import threading
 import time
+
+from kicectl_sig import Kicectl
 
 PORT, DIR, KICECTL, NG, TIMES = sys.argv[1:6]
 EXTRA = sys.argv[6:]
@@ -29,18 +30,8 @@ PAGE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "webrtc_page.htm
 state = {"answered": None, "next": 0}
 done = threading.Event()
 
-
-def save(name, data):
-    with open(os.path.join(DIR, name), "wb") as f:
-        f.write(data)
-
-
-def kicectl(*args, stdin=b""):
-    r = subprocess.run([KICECTL, *args, "-s", NG, "-t", "1000"], input=stdin,
-                       capture_output=True, timeout=20)
-    if r.returncode:
-        save("kicectl.err", r.stderr)
-    return r.stdout
+kicectl = Kicectl(KICECTL, NG, DIR)
+save = kicectl.save
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
