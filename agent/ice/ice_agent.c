@@ -941,6 +941,11 @@ static uint64_t agent_timer(struct ice_agent *a, uint64_t now_us,
 		t = nominate(a, now);
 		if (t < next)
 			next = t;
+		/* nominations of valid pairs do not wait for a slot
+		 * (bounded: each one sent clears its pair's flags) */
+		for (unsigned int i = 0; i < a->npairs &&
+		     ice_send_nomination(a, now); i++)
+			;
 		/* Ta is counted from the moment the last check went out,
 		 * to the microsecond when the caller's clock has them */
 		if (now_us >= a->next_slot_us && ice_send_check(a, now))

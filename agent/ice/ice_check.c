@@ -350,6 +350,30 @@ again:
 	return true;
 }
 
+/*
+ * Send a pending nomination on a valid pair at once, outside Ta's pacing.
+ * Ta (RFC 8445 14.2) spaces out new transactions towards addresses that
+ * may not answer; this one goes to an address whose response has just
+ * validated the pair, so waiting for the next slot only delays media
+ * (one Ta after the first success; libwebrtc nominates on the response
+ * too).  Returns false when there was none.
+ */
+bool ice_send_nomination(struct ice_agent *a, uint64_t now)
+{
+	const uint8_t want = PAIR_TRIGGERED | PAIR_NOMINATE | PAIR_VALID;
+
+	for (unsigned int i = 0; i < a->npairs; i++) {
+		struct ice_pair *p = &a->pairs[i];
+
+		/* ice_trigger() made it WAITING; PAIR_VALID: it has answered */
+		if ((p->flags & want) == want) {
+			start_check(a, p, now);
+			return true;
+		}
+	}
+	return false;
+}
+
 /* A TURN permission for @peer's IP was installed on relayed candidate
  * @local: checks sent before it were dropped by the server, resend them. */
 void ice_check_permission_ready(struct ice_agent *a, unsigned int local,

@@ -160,6 +160,7 @@ void ice_pair_remote(struct ice_agent *a, unsigned int r);
 void ice_pairs_reprioritise(struct ice_agent *a);
 void ice_trigger(struct ice_agent *a, unsigned int p);
 bool ice_send_check(struct ice_agent *a, uint64_t now);
+bool ice_send_nomination(struct ice_agent *a, uint64_t now);
 void ice_check_permission_ready(struct ice_agent *a, unsigned int local,
 				const struct ice_addr *peer, uint64_t now);
 void ice_check_retransmit_now(struct ice_agent *a, unsigned int p,

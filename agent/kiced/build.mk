@@ -43,7 +43,7 @@ fuzz_kiced_turn_LIBS := kicedcore knl ice ctl sdp turn stun
 
 BENCHES += bench_relay
 bench_relay_SRCS := agent/kiced/bench/bench_relay.c
-BENCH_CMDS += agent/kiced/bench/relay_bench.sh
+BENCH_CMDS += agent/kiced/bench/relay_bench.sh agent/kiced/bench/ice_first_media.sh
 
 # kernel selftest (selftests/kernel/run_all runs build/out/ktests/* in the VM)
 KTESTS += kiced_kernel_test

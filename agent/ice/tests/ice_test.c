@@ -409,6 +409,32 @@ TEST(regular_nomination_prefers_best)
 }
 
 /*
+ * With nothing better to wait for, the controlling agent nominates as soon
+ * as its check is answered: the nomination goes to an address that has
+ * just answered, outside Ta's pacing, so the pair is nominated two round
+ * trips after the first check, not in the next Ta slot.
+ */
+TEST(regular_nomination_on_the_answer)
+{
+	struct simnet n;
+	struct ice_cfg ca = fast_cfg(true), cb = fast_cfg(false);
+	struct sim_ep *a, *b;
+
+	ASSERT_EQ(50, ca.ta_ms);
+	sim_init(&n);
+	a = sim_ep_new(&n, &ca, 0, lan_a, 1, 1, 1);
+	b = sim_ep_new(&n, &cb, 0, lan_b, 1, 1, 1);
+	sim_connect(a, b);
+	ASSERT_TRUE(sim_run(&n, 5000, sim_both_connected, NULL));
+	EXPECT_LE(a->ev_at[ICE_EV_CONNECTED] - a->ev_at[ICE_EV_CHECKING],
+		  4 * n.latency_ms + 2);
+	EXPECT_LT(a->ev_at[ICE_EV_CONNECTED] - a->ev_at[ICE_EV_CHECKING],
+		  (uint64_t)ca.ta_ms);
+	echo_check(_metadata, &n, a, b);
+	sim_free(&n);
+}
+
+/*
  * Once a pair through one relay is valid, a higher-priority pair that also
  * goes through a relay and has not been tried yet is no reason to delay
  * regular nomination: it is dropped when the stream is nominated, never

@@ -36,7 +36,7 @@ static struct {
 	NiceAgent *agent;
 	guint stream;
 	bool gathered, connected, failed, bye;
-	gint64 connected_at, applied_at;
+	gint64 connected_at, applied_at, first_back_at, first_back_real;
 	unsigned int echoed, selected, rtp_back, rtcp_back;
 } st;
 
@@ -85,8 +85,11 @@ static void on_recv(NiceAgent *a, guint stream, guint comp, guint len,
 	if (opt.rtp) {
 		if (is_rtcp(buf, len) && (comp == 2 || opt.mux))
 			st.rtcp_back++;
-		else if (comp == 1 && len >= 16 && !memcmp(buf + 12, "pong", 4))
-			st.rtp_back++;
+		else if (comp == 1 && len >= 16 && !memcmp(buf + 12, "pong", 4) &&
+			 !st.rtp_back++) {
+			st.first_back_at = g_get_monotonic_time();
+			st.first_back_real = g_get_real_time();
+		}
 		return;
 	}
 	if (len == 3 && !memcmp(buf, "bye", 3)) {
@@ -289,6 +292,12 @@ static bool send_rtp(void)
 		run_for(50);
 	printf("nicepeer: rtp %u/%u rtcp %u/%u\n", st.rtp_back, opt.rtp,
 	       st.rtcp_back, rtcp_comp ? opt.rtp : 0);
+	/* from applying the peer's description to the first RTP echoed,
+	 * and when that was (wall clock, microseconds since the epoch) */
+	if (st.rtp_back)
+		printf("nicepeer: first rtp back in %.1f ms, at %" G_GINT64_FORMAT " us\n",
+		       (double)(st.first_back_at - st.applied_at) / 1000,
+		       st.first_back_real);
 	return st.rtp_back >= opt.rtp * 8 / 10;
 }
 
