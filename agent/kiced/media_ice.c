@@ -270,6 +270,8 @@ static void mi_install(struct media_ice *mi)
 				leg->send_fn = mi_send_relayed;
 				leg->send_arg = mi;
 			}
+			/* what the other side sent while consent was awaited */
+			relay_leg_unhold(leg, true, loop_now_ms());
 			mi->nominations++;
 		}
 		mi->streams[s]->side[mi->side].consented = true;
@@ -553,6 +555,7 @@ void media_ice_free(struct media_ice *mi)
 				leg->stun_fn = NULL;
 				leg->stun_arg = NULL;
 				/* no agent: plain media (SDP, latching) */
+				relay_leg_unhold(leg, false, 0);
 				leg->hold = false;
 				e->ice = false;
 				e->ice_ready = false;

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -51,19 +52,45 @@ void relay_leg_close(struct relay_leg *leg)
 	leg->other = NULL;
 	leg->rtcp_other = NULL;
 	leg->rtcp_drop = false;
+	relay_leg_unhold(leg, false, 0);
 	leg->hold = false;
 }
 
-/* Can datagrams go out of @o to its peer now?  Counts consent holds. */
-static bool relay_can_send(struct relay_leg *o)
+/* Keep a copy of a datagram for @o's peer until it consents. */
+static bool relay_keep(struct relay_leg *o, const void *buf, size_t len,
+		       uint64_t now_ms)
 {
-	if (!o || o->fd < 0 || !o->peer_len)
+	struct relay_held *h;
+
+	if (o->nqueued >= RELAY_HOLD_MAX)
 		return false;
-	if (o->hold) {
+	h = malloc(sizeof(*h) + len);
+	if (!h)
+		return false;
+	h->at_ms = now_ms;
+	h->len = len;
+	memcpy(h->data, buf, len);
+	o->queue[o->nqueued++] = h;
+	return true;
+}
+
+/*
+ * Can @buf go out of @o to its peer now?  While consent is awaited it is
+ * counted as held and kept when there is room (true only if it may be
+ * sent at once; *kept tells a held one that was kept from one dropped).
+ */
+static bool relay_can_send(struct relay_leg *o, const void *buf, size_t len,
+			   uint64_t now_ms, bool *kept)
+{
+	*kept = false;
+	if (!o || o->fd < 0)
+		return false;
+	if (o->hold) {	/* ICE sets the peer when it gives consent */
 		o->held++;
+		*kept = relay_keep(o, buf, len, now_ms);
 		return false;
 	}
-	return true;
+	return o->peer_len != 0;
 }
 
 void relay_leg_set_peer(struct relay_leg *leg, const struct sockaddr *addr,
@@ -118,6 +145,26 @@ static void relay_send_one(struct relay_leg *o, const void *buf, size_t len)
 	o->tx.bytes += len;
 }
 
+unsigned int relay_leg_unhold(struct relay_leg *leg, bool send,
+			      uint64_t now_ms)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < leg->nqueued; i++) {
+		struct relay_held *h = leg->queue[i];
+
+		if (send && !leg->hold && leg->fd >= 0 && leg->peer_len &&
+		    now_ms < h->at_ms + RELAY_HOLD_MS) {
+			relay_send_one(leg, h->data, h->len);
+			n++;
+		}
+		free(h);
+		leg->queue[i] = NULL;
+	}
+	leg->nqueued = 0;
+	return n;
+}
+
 uint16_t relay_leg_port(const struct relay_leg *leg)
 {
 	if (leg->local.ss_family == AF_INET)
@@ -152,12 +199,14 @@ void relay_leg_deliver(struct relay_leg *leg, const void *buf, size_t len,
 		       uint64_t now_ms)
 {
 	struct relay_leg *o = relay_target(leg, buf, len);
+	bool kept;
 
 	leg->rx.packets++;
 	leg->rx.bytes += len;
 	leg->last_rx_ms = now_ms;
-	if (!relay_can_send(o)) {
-		leg->rx.errors++;
+	if (!relay_can_send(o, buf, len, now_ms, &kept)) {
+		if (!kept)
+			leg->rx.errors++;
 		return;
 	}
 	relay_send_one(o, buf, len);
@@ -175,6 +224,7 @@ int relay_leg_pump(struct relay_leg *leg, unsigned int budget,
 	while (total < budget) {
 		unsigned int want = budget - total, i, nout = 0;
 		struct relay_leg *o = leg->other;
+		bool kept;
 		int n, sent;
 
 		if (want > RELAY_BATCH)
@@ -232,14 +282,15 @@ int relay_leg_pump(struct relay_leg *leg, unsigned int budget,
 				struct relay_leg *r = leg->rtcp_other;
 
 				/* demultiplexed RTCP: rare, sent on its own */
-				if (!relay_can_send(r))
-					leg->rx.errors++;
-				else
+				if (relay_can_send(r, bufs[i], len, now_ms, &kept))
 					relay_send_one(r, bufs[i], len);
+				else if (!kept)
+					leg->rx.errors++;
 				continue;
 			}
-			if (!relay_can_send(o)) {
-				leg->rx.errors++;
+			if (!relay_can_send(o, bufs[i], len, now_ms, &kept)) {
+				if (!kept)
+					leg->rx.errors++;
 				continue;
 			}
 			if (o->send_fn) {

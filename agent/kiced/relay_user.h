@@ -19,6 +19,20 @@
 
 #define RELAY_BATCH	32
 #define RELAY_MTU	2048
+/*
+ * Datagrams kept per leg while its peer has not given consent, and how
+ * long: enough for a DTLS flight or the first packets of media (a
+ * handshake sent the moment one side connects need not wait for a
+ * retransmission), never more than a few kB per leg, freed when sent.
+ */
+#define RELAY_HOLD_MAX	8
+#define RELAY_HOLD_MS	1000
+
+struct relay_held {
+	uint64_t at_ms;
+	size_t len;
+	unsigned char data[];
+};
 
 struct relay_counters {
 	uint64_t packets;
@@ -48,11 +62,15 @@ struct relay_leg {
 	bool strict;			/* drop datagrams not from peer */
 	/*
 	 * RFC 7675: the peer has not given consent (ICE has validated no
-	 * pair towards it yet): nothing is sent to it; what would have
-	 * been is counted in @held (and in the sending leg's rx.errors).
+	 * pair towards it yet): nothing is sent to it.  What would have
+	 * been is counted in @held; the first RELAY_HOLD_MAX datagrams are
+	 * kept in @queue for relay_leg_unhold(), the rest dropped (counted
+	 * in the sending leg's rx.errors).
 	 */
 	bool hold;
 	uint64_t held;
+	struct relay_held *queue[RELAY_HOLD_MAX];
+	unsigned int nqueued;
 	struct relay_leg *other;
 	/*
 	 * RTCP (RFC 5761 4: second byte 192-223) received on this leg goes
@@ -98,6 +116,14 @@ bool relay_same_addr(const struct sockaddr_storage *a,
  */
 void relay_leg_deliver(struct relay_leg *leg, const void *buf, size_t len,
 		       uint64_t now_ms);
+
+/*
+ * Consent is given (@send: send what was kept, if not older than
+ * RELAY_HOLD_MS, in order) or the leg is done with ICE (@send false:
+ * drop it).  Either way the queue is emptied.  Returns how many were sent.
+ */
+unsigned int relay_leg_unhold(struct relay_leg *leg, bool send,
+			      uint64_t now_ms);
 
 /*
  * Relay what is queued on @leg's socket to its partner, at most @budget

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -145,6 +146,65 @@ TEST_F(relay, unknown_peer_dropped)
 	EXPECT_EQ(1, self->la.rx.errors);
 	EXPECT_EQ(0, self->lb.tx.packets);
 	EXPECT_EQ(-1, recv_timeout(self->b_fd, buf, sizeof(buf), &from));
+}
+
+/*
+ * RFC 7675: towards a peer that has not consented, nothing is sent; the
+ * first RELAY_HOLD_MAX datagrams are kept and go out, in order, once
+ * consent is given (unless older than RELAY_HOLD_MS), the rest are
+ * dropped and counted.
+ */
+TEST_F(relay, consent_hold_keeps_the_first)
+{
+	struct sockaddr_in from;
+	char buf[16], msg[8];
+	int i, n;
+
+	self->lb.hold = true;	/* ICE towards B: no peer, no consent yet */
+	for (i = 0; i < RELAY_HOLD_MAX + 2; i++) {
+		snprintf(msg, sizeof(msg), "p%d", i);
+		send_to_leg(self->a_fd, &self->la, msg);
+	}
+	ASSERT_EQ(0, pump_until(&self->la, RELAY_HOLD_MAX + 2));
+	EXPECT_EQ(RELAY_HOLD_MAX + 2, self->lb.held);
+	EXPECT_EQ(RELAY_HOLD_MAX, self->lb.nqueued);
+	EXPECT_EQ(2, self->la.rx.errors);
+	EXPECT_EQ(0, self->lb.tx.packets);
+	EXPECT_EQ(-1, recv_timeout(self->b_fd, buf, sizeof(buf), &from));
+	/* still held: unhold sends nothing */
+	EXPECT_EQ(0, relay_leg_unhold(&self->lb, true, 2));
+	EXPECT_EQ(0, self->lb.nqueued);
+	for (i = 0; i < RELAY_HOLD_MAX; i++) {
+		snprintf(msg, sizeof(msg), "p%d", i);
+		send_to_leg(self->a_fd, &self->la, msg);
+	}
+	ASSERT_EQ(0, pump_until(&self->la, 2 * RELAY_HOLD_MAX + 2));
+	/* consent: the peer is known and the kept ones go, oldest first */
+	relay_leg_set_peer(&self->lb, (struct sockaddr *)&self->b,
+			   sizeof(self->b));
+	self->lb.hold = false;
+	EXPECT_EQ(RELAY_HOLD_MAX, relay_leg_unhold(&self->lb, true, 500));
+	EXPECT_EQ(0, self->lb.nqueued);
+	for (i = 0; i < RELAY_HOLD_MAX; i++) {
+		n = recv_timeout(self->b_fd, buf, sizeof(buf), &from);
+		snprintf(msg, sizeof(msg), "p%d", i);
+		ASSERT_EQ((int)strlen(msg), n);
+		ASSERT_EQ(0, memcmp(buf, msg, (size_t)n));
+	}
+	EXPECT_EQ(RELAY_HOLD_MAX, self->lb.tx.packets);
+	/* kept too long: dropped when consent comes */
+	self->lb.hold = true;
+	send_to_leg(self->a_fd, &self->la, "old");
+	ASSERT_EQ(0, pump_until(&self->la, 2 * RELAY_HOLD_MAX + 3));
+	EXPECT_EQ(1, self->lb.nqueued);
+	self->lb.hold = false;
+	EXPECT_EQ(0, relay_leg_unhold(&self->lb, true, 1 + RELAY_HOLD_MS));
+	EXPECT_EQ(-1, recv_timeout(self->b_fd, buf, sizeof(buf), &from));
+	/* and relay_leg_close() frees what is still kept */
+	self->lb.hold = true;
+	send_to_leg(self->a_fd, &self->la, "left");
+	ASSERT_EQ(0, pump_until(&self->la, 2 * RELAY_HOLD_MAX + 4));
+	EXPECT_EQ(1, self->lb.nqueued);
 }
 
 TEST_F(relay, latching)
