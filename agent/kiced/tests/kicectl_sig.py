@@ -17,8 +17,15 @@ class Kicectl:
     def __call__(self, *args, stdin=b""):
         """kicectl ARGS... with @stdin; its stdout (stderr kept as
         kicectl.err when it fails)"""
-        r = subprocess.run([self.kicectl, *args, "-s", self.ng, "-t", "1000"],
-                           input=stdin, capture_output=True, timeout=20)
+        try:
+            # kicectl gives up after 3 s; a guest loaded by Chromium under
+            # KASAN can take far longer than that just to start it
+            r = subprocess.run([self.kicectl, *args, "-s", self.ng,
+                                "-t", "1000"], input=stdin,
+                               capture_output=True, timeout=90)
+        except subprocess.TimeoutExpired:
+            self.save("kicectl.err", b"kicectl: no exit within 90 s\n")
+            return b""
         if r.returncode:
             self.save("kicectl.err", r.stderr)
         return r.stdout
