@@ -356,8 +356,27 @@ again:
  * may not answer; this one goes to an address whose response has just
  * validated the pair, so waiting for the next slot only delays media
  * (one Ta after the first success; libwebrtc nominates on the response
- * too).  Returns false when there was none.
+ * too).  Only on a pair the peer has checked too: the peer nominates it
+ * once its own check succeeds, and if that check was lost, the
+ * nomination arriving a Ta later makes it retransmit at once (where one
+ * arriving at once would have left it to its RTO).  Returns false when
+ * there was none.
  */
+/* Has the peer checked the path of @p (same base socket, same remote)? */
+static bool peer_checked(const struct ice_agent *a, const struct ice_pair *p)
+{
+	unsigned int base = a->lc[p->local].base;
+
+	for (unsigned int i = 0; i < a->npairs; i++) {
+		const struct ice_pair *q = &a->pairs[i];
+
+		if ((q->flags & PAIR_PEER_CHECKED) && q->remote == p->remote &&
+		    a->lc[q->local].base == base)
+			return true;
+	}
+	return false;
+}
+
 bool ice_send_nomination(struct ice_agent *a, uint64_t now)
 {
 	const uint8_t want = PAIR_TRIGGERED | PAIR_NOMINATE | PAIR_VALID;
@@ -366,7 +385,7 @@ bool ice_send_nomination(struct ice_agent *a, uint64_t now)
 		struct ice_pair *p = &a->pairs[i];
 
 		/* ice_trigger() made it WAITING; PAIR_VALID: it has answered */
-		if ((p->flags & want) == want) {
+		if ((p->flags & want) == want && peer_checked(a, p)) {
 			start_check(a, p, now);
 			return true;
 		}

@@ -49,6 +49,7 @@ enum {
 	PAIR_TRIGGERED = 1u << 4,	/* queued as triggered check */
 	PAIR_NOMINATE = 1u << 5,	/* next check should carry USE-CANDIDATE */
 	PAIR_SENT_CONTROLLING = 1u << 6,/* in-flight check sent as controlling */
+	PAIR_PEER_CHECKED = 1u << 7,	/* the peer's check came on this pair */
 };
 
 struct ice_pair {

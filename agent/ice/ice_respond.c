@@ -161,6 +161,7 @@ void ice_on_request(struct ice_agent *a, int sock, const struct ice_addr *from,
 	if (pi < 0)
 		return;
 	p = &a->pairs[pi];
+	p->flags |= PAIR_PEER_CHECKED;
 
 	if (a->cfg.lite) {
 		/* a lite agent's pair is valid once checked by the peer */
