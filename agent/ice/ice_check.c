@@ -350,18 +350,6 @@ again:
 	return true;
 }
 
-/*
- * Send a pending nomination on a valid pair at once, outside Ta's pacing.
- * Ta (RFC 8445 14.2) spaces out new transactions towards addresses that
- * may not answer; this one goes to an address whose response has just
- * validated the pair, so waiting for the next slot only delays media
- * (one Ta after the first success; libwebrtc nominates on the response
- * too).  Only on a pair the peer has checked too: the peer nominates it
- * once its own check succeeds, and if that check was lost, the
- * nomination arriving a Ta later makes it retransmit at once (where one
- * arriving at once would have left it to its RTO).  Returns false when
- * there was none.
- */
 /* Has the peer checked the path of @p (same base socket, same remote)? */
 static bool peer_checked(const struct ice_agent *a, const struct ice_pair *p)
 {
@@ -377,6 +365,18 @@ static bool peer_checked(const struct ice_agent *a, const struct ice_pair *p)
 	return false;
 }
 
+/*
+ * Send a pending nomination on a valid pair at once, outside Ta's pacing.
+ * Ta (RFC 8445 14.2) spaces out new transactions towards addresses that
+ * may not answer; this one goes to an address whose response has just
+ * validated the pair, so waiting for the next slot only delays media
+ * (one Ta after the first success; libwebrtc nominates on the response
+ * too).  Only on a pair the peer has checked too: the peer nominates it
+ * once its own check succeeds, and if that check was lost, the
+ * nomination arriving a Ta later makes it retransmit at once (where one
+ * arriving at once would have left it to its RTO).  Returns false when
+ * there was none.
+ */
 bool ice_send_nomination(struct ice_agent *a, uint64_t now)
 {
 	const uint8_t want = PAIR_TRIGGERED | PAIR_NOMINATE | PAIR_VALID;
