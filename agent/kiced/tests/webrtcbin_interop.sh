@@ -36,7 +36,9 @@ peers_init gst
 ktap_plan $([ "$relay" = kernel ] && echo 10 || echo 9)
 peers_kiced -l info
 
-ip netns exec "$(ns_name gst)" timeout $((secs + 150)) $py \
+# GStreamer's warnings and errors go to gst.log, shown when the peers fail
+ip netns exec "$(ns_name gst)" env GST_DEBUG='*:2' GST_DEBUG_NO_COLOR=1 GST_DEBUG_FILE="$tmp/gst.log" \
+	timeout $((secs + 150)) $py \
 	agent/kiced/tests/webrtcbin_peer.py "$tmp" "$bin/kicectl" 203.0.113.1:2223 $secs \
 	>"$tmp/peer.log" 2>&1 &
 PEERS_PIDS=$!
@@ -62,6 +64,7 @@ for f in offer offer2 answer answer1; do
 done
 if [ $src != 0 ]; then
 	{ echo "--- peers"; tail -20 "$tmp/peer.log"; cat "$tmp/kicectl.err" 2>/dev/null
+	  echo "--- GStreamer"; grep -v "^$" "$tmp/gst.log" 2>/dev/null | tail -40
 	  echo "--- kiced"; tail -30 "$tmp/kiced.log"; } |
 		sed 's/^/# /'
 fi

@@ -34,7 +34,16 @@ DIR, KICECTL, NG, SECONDS = sys.argv[1:5]
 EXTRA = sys.argv[5:]
 SECONDS = int(SECONDS)
 Gst.init(None)
-PROBE_OK = Gst.PadProbeReturn.OK    # looked up once: probes outlive teardown
+# GStreamer's enums are looked up here, once, on the main thread: pad-added
+# runs on streaming threads, and PyGObject's lazy lookup of an enum's values
+# is not thread-safe (two threads at once: "type object 'PadDirection' has
+# no attribute 'SRC'", the pad stays unlinked, nicesrc stops "not-linked");
+# and probes outlive teardown.
+PROBE_OK = Gst.PadProbeReturn.OK
+PAD_SRC = Gst.PadDirection.SRC
+PROBE_BUFFER = Gst.PadProbeType.BUFFER
+GATHERING_COMPLETE = GstWebRTC.WebRTCICEGatheringState.COMPLETE
+pad_lock = threading.Lock()
 loop = GLib.MainLoop()
 result = {"error": None}
 
@@ -75,11 +84,24 @@ class Peer:
         self.wb.connect("pad-added", self.on_pad)
         bus = self.pipe.get_bus()
         bus.add_signal_watch()
-        bus.connect("message::error", lambda _b, m: fail(
-            "%s: %s" % (name, m.parse_error()[0].message)))
+        bus.connect("message::error", self.on_error)
+
+    def on_error(self, _bus, msg):
+        err, debug = msg.parse_error()
+        src = msg.src.get_path_string() if msg.src else "?"
+        print("%s: error from %s: %s (%s)" % (self.name, src, err.message,
+                                              debug), file=sys.stderr)
+        report["error"] = {"pc1": pc1.state(), "pc2": pc2.state(),
+                           "from": src, "debug": debug}
+        save("report.json", json.dumps(report).encode())
+        fail("%s: %s" % (self.name, err.message))
 
     def on_pad(self, _wb, pad):
-        if pad.get_direction() != Gst.PadDirection.SRC:
+        with pad_lock:
+            self.link_pad(pad)
+
+    def link_pad(self, pad):
+        if pad.get_direction() != PAD_SRC:
             return
         caps = pad.get_current_caps() or pad.query_caps(None)
         kind = caps.get_structure(0).get_string("media") or "?"
@@ -93,7 +115,7 @@ class Peer:
         def count(_pad, _info):
             self.rx[kind] += 1
             return PROBE_OK
-        pad.add_probe(Gst.PadProbeType.BUFFER, count)
+        pad.add_probe(PROBE_BUFFER, count)
 
     def state(self):
         return {"ice": self.wb.get_property("ice-connection-state").value_nick,
@@ -108,7 +130,7 @@ class Peer:
             if done[0]:
                 return False
             st = self.wb.get_property("ice-gathering-state")
-            if st == GstWebRTC.WebRTCICEGatheringState.COMPLETE:
+            if st == GATHERING_COMPLETE:
                 done[0] = True
                 sdp = self.wb.get_property("local-description").sdp
                 GLib.idle_add(lambda: then(sdp.as_text()) and False)
