@@ -242,6 +242,38 @@ static uint32_t ng_replace_lookup(const char *s, size_t len)
 }
 
 /*
+ * A member of the request dictionary by its canonical name, where the key
+ * may spell its separators as '-', '_' or ' ' ("address family" ==
+ * "address-family" == "address_family"), as rtpengine takes them and as
+ * Kamailio's and OpenSIPS' modules send them.  Case matters, as there.
+ */
+static const struct bn *ng_key_get(const struct bn *dict, const char *key)
+{
+	size_t klen = strlen(key), i;
+	const struct bn *k;
+
+	if (!dict || dict->type != BN_DICT)
+		return NULL;
+	for (k = dict->child; k && k->next; k = k->next->next) {
+		if (k->len != klen)
+			continue;
+		for (i = 0; i < klen; i++) {
+			char a = k->str[i], b = key[i];
+
+			if (a == '-' || a == '_')
+				a = ' ';
+			if (b == '-' || b == '_')
+				b = ' ';
+			if (a != b)
+				break;
+		}
+		if (i == klen)
+			return k->next;
+	}
+	return NULL;
+}
+
+/*
  * A string value kice reads: no NUL byte in it, so that nothing (hash,
  * comparison, log, state text) can see a shorter string than was sent,
  * and at most @max bytes (0: no limit but the datagram's).
@@ -266,7 +298,7 @@ static enum ng_err ng_get_str(const struct bn *root, const char *key,
 			      size_t max, struct ng_str *out,
 			      struct ng_request *req)
 {
-	const struct bn *v = bn_dict_get(root, key);
+	const struct bn *v = ng_key_get(root, key);
 	enum ng_err err;
 
 	if (!v)
@@ -286,7 +318,7 @@ static enum ng_err ng_get_str(const struct bn *root, const char *key,
 static enum ng_err ng_get_int(const struct bn *root, const char *key,
 			      int64_t *out, struct ng_request *req)
 {
-	const struct bn *v = bn_dict_get(root, key);
+	const struct bn *v = ng_key_get(root, key);
 	int64_t n = 0;
 	size_t i;
 
@@ -314,7 +346,7 @@ bad:
 static enum ng_err ng_get_list(const struct bn *root, const char *key,
 			       const struct bn **out, struct ng_request *req)
 {
-	const struct bn *v = bn_dict_get(root, key), *i;
+	const struct bn *v = ng_key_get(root, key), *i;
 	enum ng_err err;
 
 	*out = NULL;
@@ -334,6 +366,15 @@ static enum ng_err ng_get_list(const struct bn *root, const char *key,
 bad:
 	req->bad_key = key;
 	return NG_E_BAD_TYPE;
+}
+
+/* A flag kice does not know: counted, the first few named in warnings. */
+static void ng_unknown(struct ng_request *r, const struct bn *item)
+{
+	if (r->unknown_flags < NG_UNKNOWN_KEPT)
+		r->unknown[r->unknown_flags] =
+			(struct ng_str){ item->str, item->len };
+	r->unknown_flags++;
 }
 
 static enum ng_err ng_parse_members(const struct bn *root,
@@ -411,7 +452,7 @@ static enum ng_err ng_parse_members(const struct bn *root,
 		else if ((bit = ng_rtcp_mux_flag(i->str, i->len)))
 			r->rtcp_mux |= bit;
 		else
-			r->unknown_flags++;
+			ng_unknown(r, i);
 	}
 	err = ng_get_list(root, "replace", &list, r);
 	if (err)
@@ -439,7 +480,7 @@ static enum ng_err ng_parse_members(const struct bn *root,
 		if (bit)
 			r->rtcp_mux |= bit;
 		else
-			r->unknown_flags++;
+			ng_unknown(r, i);
 	}
 	err = ng_get_list(root, "supports", &list, r);
 	if (err)
@@ -451,9 +492,9 @@ static enum ng_err ng_parse_members(const struct bn *root,
 	err = ng_get_int(root, "limit", &r->limit, r);
 	if (err)
 		return err;
-	if (bn_dict_get(root, "limit") && r->limit < 0)
+	if (ng_key_get(root, "limit") && r->limit < 0)
 		return NG_E_BAD_LIMIT;
-	err = ng_get_int(root, "delete-delay", &r->delete_delay, r);
+	err = ng_get_int(root, "delete delay", &r->delete_delay, r);
 	if (err)
 		return err;
 	return NG_OK;
@@ -470,7 +511,7 @@ enum ng_err ng_parse_request(const struct bn *root, struct ng_request *r)
 	r->delete_delay = -1;
 	if (!root || root->type != BN_DICT)
 		return NG_E_NOT_DICT;
-	cmd = bn_dict_get(root, "command");
+	cmd = ng_key_get(root, "command");
 	if (!cmd)
 		return NG_E_NO_COMMAND;
 	if (cmd->type != BN_STR) {
@@ -526,6 +567,17 @@ void ng_reply_error(struct bn_buf *b, struct ng_str cookie,
 {
 	ng_reply_begin(b, cookie, "error");
 	bn_kv_str(b, "error-reason", reason);
+	bn_close(b);
+}
+
+void ng_reply_warning(struct bn_buf *b, const char *text)
+{
+	/* a complete reply ends with its dictionary's 'e': reopen it */
+	if (b->err || b->depth || !b->len || b->data[b->len - 1] != 'e')
+		return;
+	b->len--;
+	b->depth++;
+	bn_kv_str(b, "warning", text);
 	bn_close(b);
 }
 

@@ -100,6 +100,8 @@ enum ng_err {
 	NG_E__COUNT,
 };
 
+#define NG_UNKNOWN_KEPT	4
+
 struct ng_request {
 	enum ng_cmd cmd;
 	struct ng_str call_id;
@@ -115,6 +117,7 @@ struct ng_request {
 	enum ng_family family;
 	uint32_t flags;			/* enum ng_flag */
 	unsigned int unknown_flags;	/* flags accepted but ignored */
+	struct ng_str unknown[NG_UNKNOWN_KEPT];	/* the first of them */
 	uint32_t replace;		/* bit per "replace" item */
 	uint32_t rtcp_mux;		/* enum ng_rtcp_mux: "rtcp-mux" items */
 	int64_t limit;			/* list: max call-ids, -1 none */
@@ -183,6 +186,11 @@ void ng_reply_begin(struct bn_buf *b, struct ng_str cookie,
 		    const char *result);
 void ng_reply_error(struct bn_buf *b, struct ng_str cookie,
 		    const char *reason);
+/*
+ * Add "warning" @text to the complete reply in @b (rtpengine's way of
+ * saying what of a command it did not do; Kamailio logs it).
+ */
+void ng_reply_warning(struct bn_buf *b, const char *text);
 /*
  * rtpengine's answer to an offer for a new call over a limit (e.g. the
  * number of calls): to a client that sent "supports" with "load limit"

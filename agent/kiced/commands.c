@@ -5,6 +5,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +26,29 @@ static void reply_err(struct kiced *k, struct bn_buf *b, struct ng_str ck,
 		      const char *reason)
 {
 	k->stats.errors++;
+	snprintf(k->refused, sizeof(k->refused), "%s", reason);
 	ng_reply_error(b, ck, reason);
+}
+
+/*
+ * Something the command asked for that is not done, or done otherwise:
+ * the reply's "warning" and the log say it (kiced_command()).
+ */
+static void __attribute__((format(printf, 2, 3)))
+cmd_warn(struct kiced *k, const char *fmt, ...)
+{
+	size_t n = strlen(k->warning);
+	va_list ap;
+
+	if (n && n + 2 < sizeof(k->warning)) {
+		memcpy(k->warning + n, "; ", 3);
+		n += 2;
+	}
+	if (n + 1 >= sizeof(k->warning))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(k->warning + n, sizeof(k->warning) - n, fmt, ap);
+	va_end(ap);
 }
 
 static bool is_from(const struct call *c, struct ng_str s)
@@ -215,7 +238,9 @@ static void reply_when_media(struct kiced *k, struct call *c,
 			     struct sdp_session *s, struct ng_str ck,
 			     struct bn_buf *b)
 {
-	struct media_ice *ma = c->ice[MEDIA_SIDE_A], *mb = c->ice[MEDIA_SIDE_B];
+	/* ma: towards the offerer, mb: towards the answerer */
+	struct media_ice *ma = c->ice[c->offerer],
+			 *mb = c->ice[media_other(c->offerer)];
 
 	if (ma) {
 		if (media_ice_gathering(ma))
@@ -283,26 +308,41 @@ static bool conn_addr_ok(const char *addr, bool v6)
  * refuse, before either changes the call: a refused re-offer must leave
  * an established call as it was.  Resolves "direction" into @ifc.
  */
+/* A name from the request, printable and short, for a message. */
+static const char *short_name(struct ng_str s, char *buf, size_t len)
+{
+	size_t i, n = s.len < len - 1 ? s.len : len - 1;
+
+	for (i = 0; i < n; i++)
+		buf[i] = s.p[i] > 0x20 && s.p[i] < 0x7f ? s.p[i] : '?';
+	buf[n] = 0;
+	return buf;
+}
+
 static const char *validate_offer(struct kiced *k, const struct ng_request *req,
-				  const struct sdp_session *s, bool ice_a,
-				  bool ice_b,
+				  const struct sdp_session *s,
+				  enum media_side o, bool ice_a, bool ice_b,
 				  const struct kiced_iface *ifc[2],
 				  char *buf, size_t blen)
 {
 	size_t i;
 	int d, err;
 
-	/* "direction": the interfaces of side A and side B */
+	/*
+	 * "direction": the interfaces towards the offerer and towards the
+	 * answerer (ifc[] is by side); a name kiced does not have means its
+	 * default address, as rtpengine does it
+	 */
 	for (d = 0; d < 2 && req->direction[0].p; d++) {
-		ifc[d] = config_iface(&k->cfg, req->direction[d].p,
-				      req->direction[d].len);
-		if (!ifc[d]) {
-			snprintf(buf, blen, "Unknown interface \"%.*s\"",
-				 (int)(req->direction[d].len > 32 ? 32 :
-				       req->direction[d].len),
-				 req->direction[d].p);
-			return buf;
-		}
+		enum media_side sd = d ? media_other(o) : o;
+		char name[33];
+
+		ifc[sd] = config_iface(&k->cfg, req->direction[d].p,
+				       req->direction[d].len);
+		if (!ifc[sd])
+			cmd_warn(k, "Unknown interface \"%s\": the default one is used",
+				 short_name(req->direction[d], name,
+					    sizeof(name)));
 	}
 	if ((ice_a || ice_b) && s->nmedia > ICE_MAX_STREAMS)
 		return "ICE: too many media sections";
@@ -327,10 +367,10 @@ static const char *validate_offer(struct kiced *k, const struct ng_request *req,
 				 "Unsupported connection address \"%.64s\"", addr);
 			return buf;
 		}
-		if (ifc[0] && ifc[0]->family != family_of(v6)) {
+		if (ifc[o] && ifc[o]->family != family_of(v6)) {
 			snprintf(buf, blen,
 				 "Media %zu: offerer address family differs from interface \"%s\"",
-				 i + 1, ifc[0]->name);
+				 i + 1, ifc[o]->name);
 			return buf;
 		}
 	}
@@ -355,6 +395,7 @@ static const char *offer_media(struct kiced *k, struct call *c,
 			       const struct kiced_iface *const ifc[2],
 			       char *buf, size_t blen)
 {
+	enum media_side o = c->offerer, n = media_other(o);
 	bool reuse = c->nmedia == s->nmedia;
 	size_t i;
 	int err;
@@ -371,7 +412,7 @@ static const char *offer_media(struct kiced *k, struct call *c,
 		struct call_media *cm = &c->media[i];
 		const char *addr;
 		bool v6;
-		int fam_a, fam_b;
+		int fam[2];
 
 		snprintf(cm->type, sizeof(cm->type), "%s", m->media);
 		snprintf(cm->proto, sizeof(cm->proto), "%s", m->proto);
@@ -384,12 +425,15 @@ static const char *offer_media(struct kiced *k, struct call *c,
 		addr = media_conn(s, m, &v6);
 		if (!addr)
 			return "No connection address";
-		fam_a = family_of(v6);
-		fam_b = ifc[1] ? ifc[1]->family :
-			req->family == NG_AF_IP6 ? AF_INET6 :
-			req->family == NG_AF_IP4 ? AF_INET : fam_a;
-		if (cm->stream && (cm->stream->side[0].family != fam_a ||
-				   cm->stream->side[1].family != fam_b ||
+		/* the offerer's family is its SDP's; the answerer's is asked */
+		fam[o] = family_of(v6);
+		fam[n] = ifc[n] ? ifc[n]->family :
+			 req->family == NG_AF_IP6 ? AF_INET6 :
+			 req->family == NG_AF_IP4 ? AF_INET :
+			 cm->stream && o == MEDIA_SIDE_B ?
+			 cm->stream->side[n].family : fam[o];
+		if (cm->stream && (cm->stream->side[0].family != fam[0] ||
+				   cm->stream->side[1].family != fam[1] ||
 				   cm->stream->side[0].iface != ifc[0] ||
 				   cm->stream->side[1].iface != ifc[1])) {
 			media_stream_free(cm->stream);
@@ -400,11 +444,11 @@ static const char *offer_media(struct kiced *k, struct call *c,
 						      relay_flags(req->flags));
 			if (!cm->stream)
 				return "Out of memory";
-			err = media_side_open(cm->stream, MEDIA_SIDE_A, fam_a,
+			err = media_side_open(cm->stream, MEDIA_SIDE_A, fam[0],
 					      ifc[0]);
 			if (!err)
 				err = media_side_open(cm->stream, MEDIA_SIDE_B,
-						      fam_b, ifc[1]);
+						      fam[1], ifc[1]);
 			if (err == -ENOSPC) {
 				snprintf(buf, blen,
 					 "Cannot allocate media ports: no free port pair in %u-%u",
@@ -418,7 +462,7 @@ static const char *offer_media(struct kiced *k, struct call *c,
 		}
 		/* bundle-only: the offerer sends on its tag's transport */
 		err = !m->port ? 0 :
-		      media_side_set_remote(cm->stream, MEDIA_SIDE_A, addr,
+		      media_side_set_remote(cm->stream, o, addr,
 					    m->port,
 					    m->has_rtcp ? m->rtcp_port : 0);
 		if (err) {
@@ -445,8 +489,9 @@ static bool sdp_trickles(const struct sdp_session *s)
 
 /*
  * Set up ICE for a call whose streams are open: towards the answerer
- * (side B, we are controlling) and, when the offerer does ICE, towards it
- * (side A, controlled, its candidates applied at once).
+ * (we are controlling) and, when the offerer does ICE, towards it
+ * (controlled, its candidates applied at once).  @ice_a: towards the
+ * offerer, @ice_b: towards the answerer, whichever sides they are.
  */
 static const char *offer_ice(struct kiced *k, struct call *c,
 			     const struct ng_request *req,
@@ -455,6 +500,7 @@ static const char *offer_ice(struct kiced *k, struct call *c,
 {
 	struct media_stream *sv[ICE_MAX_STREAMS];
 	bool trickle = !!(req->flags & NG_F_TRICKLE_ICE);
+	enum media_side o = c->offerer, n = media_other(o);
 	const char *why = NULL;
 	size_t i;
 	int err;
@@ -467,25 +513,22 @@ static const char *offer_ice(struct kiced *k, struct call *c,
 		sv[i] = c->media[i].stream;
 	}
 	if (ice_b) {
-		c->ice[MEDIA_SIDE_B] = media_ice_new(k->media.loop, sv,
-						     (unsigned int)c->nmedia,
-						     MEDIA_SIDE_B, true,
-						     trickle, &why);
-		if (!c->ice[MEDIA_SIDE_B])
+		c->ice[n] = media_ice_new(k->media.loop, sv,
+					  (unsigned int)c->nmedia, n, true,
+					  trickle, &why);
+		if (!c->ice[n])
 			return why;
 	}
 	if (ice_a) {
 		/* an offerer that trickles may send its candidates later */
-		c->ice[MEDIA_SIDE_A] = media_ice_new(k->media.loop, sv,
-						     (unsigned int)c->nmedia,
-						     MEDIA_SIDE_A, false,
-						     trickle || sdp_trickles(s),
-						     &why);
-		if (!c->ice[MEDIA_SIDE_A])
+		c->ice[o] = media_ice_new(k->media.loop, sv,
+					  (unsigned int)c->nmedia, o, false,
+					  trickle || sdp_trickles(s), &why);
+		if (!c->ice[o])
 			return why;
 		/* bundle-only sections first: they never get checks */
-		media_ice_bundle(c->ice[MEDIA_SIDE_A], s, false);
-		err = media_ice_apply(c->ice[MEDIA_SIDE_A], s, false);
+		media_ice_bundle(c->ice[o], s, false);
+		err = media_ice_apply(c->ice[o], s, false);
 		if (err) {
 			snprintf(buf, blen, "ICE: %s", media_ice_strerror(err));
 			return buf;
@@ -533,7 +576,7 @@ static void cmd_fragment(struct kiced *k, const struct ng_request *req,
 	}
 	c->last_activity_ms = loop_now_ms();
 	klog_info("call %s: trickled candidates from %s", KLOG_CALL(c),
-		  side == MEDIA_SIDE_A ? "offerer" : "answerer");
+		  side == MEDIA_SIDE_A ? "caller" : "callee");
 	ng_reply_begin(b, ck, "ok");
 	bn_close(b);
 }
@@ -547,6 +590,7 @@ static void cmd_offer(struct kiced *k, const struct ng_request *req,
 	char buf[ERR_MAX];
 	const struct kiced_iface *ifc[2] = { NULL, NULL };
 	bool created = false, ice_a, ice_b;
+	enum media_side o = MEDIA_SIDE_A, n;
 	size_t i;
 
 	if (req->flags & NG_F_FRAGMENT) {
@@ -575,10 +619,19 @@ static void cmd_offer(struct kiced *k, const struct ng_request *req,
 			       (req->ice != NG_ICE_REMOVE &&
 				media_sdp_has_ice(&s)));
 	c = session_find(&k->calls, req->call_id.p, req->call_id.len);
+	/*
+	 * A re-offer from the callee (a re-INVITE or UPDATE from it: its tag
+	 * is the from-tag, as Kamailio's module sends it) makes B the
+	 * offerer until its answer.
+	 */
 	if (c && !is_from(c, req->from_tag)) {
-		reply_err(k, b, ck, "Call exists with a different from-tag");
-		goto out;
+		if (!c->to_tag || !is_to(c, req->from_tag)) {
+			reply_err(k, b, ck, "Call exists with a different from-tag");
+			goto out;
+		}
+		o = MEDIA_SIDE_B;
 	}
+	n = media_other(o);
 	if (!c) {
 		/* rtpengine's "load limit": new calls only, others go on */
 		if (k->cfg.max_sessions &&
@@ -603,9 +656,11 @@ static void cmd_offer(struct kiced *k, const struct ng_request *req,
 		klog_repeats(&k->warn_load_limit, "call limit",
 			     "offers for new calls refused");
 	}
-	why = validate_offer(k, req, &s, ice_a, ice_b, ifc, buf, sizeof(buf));
+	why = validate_offer(k, req, &s, o, ice_a, ice_b, ifc, buf,
+			     sizeof(buf));
 	if (why)
 		goto refuse;
+	c->offerer = o;
 	/* a new offer renegotiates ICE from scratch */
 	session_clear_ice(c);
 	why = offer_media(k, c, req, &s, ifc, buf, sizeof(buf));
@@ -641,20 +696,22 @@ refuse:
 		k->stats.managed++;
 		klog_info("call %s: offer from %s, %zu media", KLOG_CALL(c),
 			  KLOG_S(c->from_tag, c->from_tag_len), c->nmedia);
+	} else if (o == MEDIA_SIDE_B) {
+		klog_info("call %s: re-offer from the callee %s", KLOG_CALL(c),
+			  KLOG_S(c->to_tag, c->to_tag_len));
 	}
 
 	strip_ice(&s);
 	for (i = 0; i < s.nmedia; i++)
 		if (c->media[i].stream && s.media[i].port)
-			rewrite_media(&s.media[i], c->media[i].stream,
-				      MEDIA_SIDE_B, req->flags,
-				      rtcp_mux_describe(c, i, MEDIA_SIDE_B,
-							&s.media[i]));
-	if (rewrite_session(&s, c, MEDIA_SIDE_B, req->replace)) {
+			rewrite_media(&s.media[i], c->media[i].stream, n,
+				      req->flags,
+				      rtcp_mux_describe(c, i, n, &s.media[i]));
+	if (rewrite_session(&s, c, n, req->replace)) {
 		reply_err(k, b, ck, "Out of memory");
 		goto out;
 	}
-	reply_ice_sdp(k, c->ice[MEDIA_SIDE_B], &s, ck, b);
+	reply_ice_sdp(k, c->ice[n], &s, ck, b);
 out:
 	sdp_session_free(&s);
 }
@@ -665,6 +722,7 @@ static void cmd_answer(struct kiced *k, const struct ng_request *req,
 	struct sdp_session s;
 	struct call *c;
 	char buf[ERR_MAX];
+	enum media_side o, n;
 	bool ice_b;
 	size_t i;
 	int err;
@@ -674,7 +732,11 @@ static void cmd_answer(struct kiced *k, const struct ng_request *req,
 		reply_err(k, b, ck, "Unknown call-id");
 		return;
 	}
-	if (!is_from(c, req->from_tag)) {
+	/* from-tag: the offerer's, whichever party made the offer */
+	o = c->offerer;
+	n = media_other(o);
+	if (o == MEDIA_SIDE_A ? !is_from(c, req->from_tag) :
+				!is_to(c, req->from_tag)) {
 		reply_err(k, b, ck, "Unknown from-tag");
 		return;
 	}
@@ -682,13 +744,17 @@ static void cmd_answer(struct kiced *k, const struct ng_request *req,
 	 * Once answered, the call belongs to that to-tag: another one may
 	 * not take over the answerer's media (forking is not supported).
 	 */
-	if (c->to_tag && !is_to(c, req->to_tag)) {
+	if (o == MEDIA_SIDE_A && c->to_tag && !is_to(c, req->to_tag)) {
 		reply_err(k, b, ck, "Call already answered by another to-tag");
+		return;
+	}
+	if (o == MEDIA_SIDE_B && !is_from(c, req->to_tag)) {
+		reply_err(k, b, ck, "Unknown to-tag: the callee's offer is answered by the caller");
 		return;
 	}
 	if (parse_sdp(k, b, ck, req, &s))
 		return;
-	ice_b = c->ice[MEDIA_SIDE_B] && media_sdp_has_ice(&s) &&
+	ice_b = c->ice[n] && media_sdp_has_ice(&s) &&
 		req->ice != NG_ICE_REMOVE;
 	if (s.nmedia != c->nmedia) {
 		snprintf(buf, sizeof(buf),
@@ -719,7 +785,7 @@ static void cmd_answer(struct kiced *k, const struct ng_request *req,
 			reply_err(k, b, ck, buf);
 			goto out;
 		}
-		if (family_of(v6) != st->side[MEDIA_SIDE_B].family) {
+		if (family_of(v6) != st->side[n].family) {
 			snprintf(buf, sizeof(buf),
 				 "Media %zu: answer address family differs from the offer's",
 				 i + 1);
@@ -728,7 +794,7 @@ static void cmd_answer(struct kiced *k, const struct ng_request *req,
 		}
 	}
 	if (ice_b) {
-		err = media_ice_check(c->ice[MEDIA_SIDE_B], &s);
+		err = media_ice_check(c->ice[n], &s);
 		if (err) {
 			snprintf(buf, sizeof(buf), "ICE: %s",
 				 media_ice_strerror(err));
@@ -745,7 +811,7 @@ static void cmd_answer(struct kiced *k, const struct ng_request *req,
 		if (!st || !m->port)
 			continue;
 		addr = media_conn(&s, m, &v6);
-		if (media_side_set_remote(st, MEDIA_SIDE_B, addr, m->port,
+		if (media_side_set_remote(st, n, addr, m->port,
 					  m->has_rtcp ? m->rtcp_port : 0)) {
 			snprintf(buf, sizeof(buf),
 				 "Unsupported connection address \"%.64s\"", addr);
@@ -753,7 +819,7 @@ static void cmd_answer(struct kiced *k, const struct ng_request *req,
 			goto out;
 		}
 	}
-	if (!is_to(c, req->to_tag) &&
+	if (o == MEDIA_SIDE_A && !is_to(c, req->to_tag) &&
 	    session_set_to_tag(c, req->to_tag.p, req->to_tag.len)) {
 		reply_err(k, b, ck, "Out of memory");
 		goto out;
@@ -765,30 +831,30 @@ static void cmd_answer(struct kiced *k, const struct ng_request *req,
 		 * bundled sections have no candidates of their own); it goes
 		 * on to the offerer too.
 		 */
-		media_ice_bundle(c->ice[MEDIA_SIDE_B], &s, true);
-		if (c->ice[MEDIA_SIDE_A])
-			media_ice_bundle(c->ice[MEDIA_SIDE_A], &s, true);
-		err = media_ice_apply(c->ice[MEDIA_SIDE_B], &s, false);
+		media_ice_bundle(c->ice[n], &s, true);
+		if (c->ice[o])
+			media_ice_bundle(c->ice[o], &s, true);
+		err = media_ice_apply(c->ice[n], &s, false);
 		if (err) {
 			snprintf(buf, sizeof(buf), "ICE: %s",
 				 media_ice_strerror(err));
 			reply_err(k, b, ck, buf);
 			goto out;
 		}
-	} else if (c->ice[MEDIA_SIDE_B]) {
+	} else if (c->ice[n]) {
 		/* the answerer does not do ICE: plain media towards it */
-		media_ice_free(c->ice[MEDIA_SIDE_B]);
-		c->ice[MEDIA_SIDE_B] = NULL;
+		media_ice_free(c->ice[n]);
+		c->ice[n] = NULL;
 		for (i = 0; i < c->nmedia; i++)
 			if (c->media[i].stream)
-				media_side_relatch(c->media[i].stream,
-						   MEDIA_SIDE_B);
+				media_side_relatch(c->media[i].stream, n);
 	}
 	c->state = CALL_ANSWERED;
 	c->last_signal = time(NULL);
 	c->last_activity_ms = loop_now_ms();
 	klog_info("call %s: answer from %s", KLOG_CALL(c),
-		  KLOG_S(c->to_tag, c->to_tag_len));
+		  o == MEDIA_SIDE_A ? KLOG_S(c->to_tag, c->to_tag_len) :
+				      KLOG_S(c->from_tag, c->from_tag_len));
 	/*
 	 * Both remotes known: the kernel relays from here on; a side with
 	 * ICE first needs its nominated pair (media_ice.c offloads then).
@@ -810,18 +876,17 @@ static void cmd_answer(struct kiced *k, const struct ng_request *req,
 	strip_ice(&s);
 	for (i = 0; i < s.nmedia; i++)
 		if (c->media[i].stream && s.media[i].port)
-			rewrite_media(&s.media[i], c->media[i].stream,
-				      MEDIA_SIDE_A, req->flags,
-				      rtcp_mux_describe(c, i, MEDIA_SIDE_A,
-							&s.media[i]));
-	if (rewrite_session(&s, c, MEDIA_SIDE_A, req->replace)) {
+			rewrite_media(&s.media[i], c->media[i].stream, o,
+				      req->flags,
+				      rtcp_mux_describe(c, i, o, &s.media[i]));
+	if (rewrite_session(&s, c, o, req->replace)) {
 		reply_err(k, b, ck, "Out of memory");
 		goto out;
 	}
 	if (req->flags & NG_F_WAIT_MEDIA)
 		reply_when_media(k, c, &s, ck, b);
 	else
-		reply_ice_sdp(k, c->ice[MEDIA_SIDE_A], &s, ck, b);
+		reply_ice_sdp(k, c->ice[o], &s, ck, b);
 out:
 	sdp_session_free(&s);
 }
@@ -1048,10 +1113,39 @@ static void cmd_statistics(struct kiced *k, const struct ng_request *req,
 	bn_close(b);
 }
 
+/* @s, which may quote the client, made fit for one log line */
+static const char *printable(char *s)
+{
+	char *p;
+
+	for (p = s; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return s;
+}
+
 void kiced_command(struct kiced *k, const struct ng_request *req,
 		   struct ng_str ck, struct bn_buf *b)
 {
+	const char *cid;
+	char name[33];
+	unsigned int i;
+
 	k->stats.commands[req->cmd]++;
+	k->refused[0] = k->warning[0] = 0;
+	if (req->unknown_flags) {
+		char list[4 * sizeof(name) + 8] = "";
+		size_t n = 0;
+
+		for (i = 0; i < req->unknown_flags && i < NG_UNKNOWN_KEPT; i++)
+			n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s",
+					      i ? ", " : "",
+					      short_name(req->unknown[i], name,
+							 sizeof(name)));
+		cmd_warn(k, "unsupported flags ignored (%u): %s%s",
+			 req->unknown_flags, list,
+			 req->unknown_flags > NG_UNKNOWN_KEPT ? ", ..." : "");
+	}
 	switch (req->cmd) {
 	case NG_CMD_PING:
 		ng_reply_begin(b, ck, "pong");
@@ -1077,6 +1171,17 @@ void kiced_command(struct kiced *k, const struct ng_request *req,
 		break;
 	default:
 		reply_err(k, b, ck, ng_strerror(NG_E_UNKNOWN_COMMAND));
+	}
+	/* refused commands and what was not done are logged, at info */
+	cid = req->call_id.len ? KLOG_S(req->call_id.p, req->call_id.len) :
+	      "-";
+	if (k->refused[0]) {
+		klog_info("ng %s, call %s: refused: %s", ng_cmd_name(req->cmd),
+			  cid, printable(k->refused));
+	} else if (k->warning[0]) {
+		klog_info("ng %s, call %s: warning: %s", ng_cmd_name(req->cmd),
+			  cid, printable(k->warning));
+		ng_reply_warning(b, k->warning);
 	}
 	/* the fd store follows signalling at once (handover.c) */
 	if (req->cmd == NG_CMD_OFFER || req->cmd == NG_CMD_ANSWER)

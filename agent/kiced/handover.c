@@ -241,7 +241,9 @@ static int ho_write_call(const struct call *c, FILE *f, struct ho_fds *fds,
 	ho_put(f, c->from_tag);
 	ho_put(f, c->to_tag);
 	ho_put(f, c->via_branch);
-	fprintf(f, " %d %lld %lld %d %u %zu\n", (int)c->state,
+	/* the state's second byte: the side of the latest offer */
+	fprintf(f, " %d %lld %lld %d %u %zu\n",
+		(int)c->state | (int)c->offerer << 8,
 		(long long)c->created, (long long)c->last_signal, c->ice_mode,
 		c->flags, c->nmedia);
 	for (s = 0; s < 2; s++) {
@@ -1384,8 +1386,10 @@ static int ho_rebuild(struct kiced *k, struct ho_in *in,
 				session_remove(&k->calls, c);
 				return -ENOMEM;
 			}
-			c->state = atoi(tok[4]) == CALL_ANSWERED ?
+			c->state = (atoi(tok[4]) & 0xff) == CALL_ANSWERED ?
 				   CALL_ANSWERED : CALL_OFFERED;
+			c->offerer = (atoi(tok[4]) >> 8) & 1 ? MEDIA_SIDE_B :
+				     MEDIA_SIDE_A;
 			c->created = (time_t)atoll(tok[5]);
 			c->last_signal = (time_t)atoll(tok[6]);
 			c->ice_mode = atoi(tok[7]);

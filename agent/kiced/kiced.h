@@ -64,6 +64,12 @@ struct kiced {
 	struct ng_pending *pending;	/* replies waiting for gathering */
 	struct kiced_stats stats;
 	struct klog_once warn_load_limit;	/* offers over max-sessions */
+	/*
+	 * While a command is handled (commands.c): why it was refused, and
+	 * what of it was not done (logged, and the reply's "warning").
+	 */
+	char refused[192];
+	char warning[256];
 	time_t started;
 	uint64_t started_ms;
 };

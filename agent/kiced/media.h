@@ -35,10 +35,20 @@
 struct kiced_config;
 struct kiced_iface;
 
+/*
+ * A call's two parties: A made the first offer (the caller), B answered
+ * it.  Either may offer later (a re-INVITE from the callee): the call's
+ * "offerer" says which did last.
+ */
 enum media_side {
-	MEDIA_SIDE_A,		/* faces the offerer */
-	MEDIA_SIDE_B,		/* faces the answerer */
+	MEDIA_SIDE_A,		/* faces the caller (the first offerer) */
+	MEDIA_SIDE_B,		/* faces the callee (the first answerer) */
 };
+
+static inline enum media_side media_other(enum media_side side)
+{
+	return side == MEDIA_SIDE_A ? MEDIA_SIDE_B : MEDIA_SIDE_A;
+}
 
 enum media_comp {
 	MEDIA_RTP,

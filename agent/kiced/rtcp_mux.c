@@ -55,6 +55,7 @@ static void side_mux(struct call *c, size_t i, enum media_side side, bool on,
 void rtcp_mux_offer(struct call *c, const struct sdp_session *s,
 		    uint32_t ng_mux)
 {
+	enum media_side o = c->offerer, n = media_other(o);
 	size_t i;
 
 	c->rtcp_mux = ng_mux;
@@ -78,10 +79,10 @@ void rtcp_mux_offer(struct call *c, const struct sdp_session *s,
 		 * A re-offer keeps what the sides do until its answer, as
 		 * far as the new offer still allows it.
 		 */
-		side_mux(c, i, MEDIA_SIDE_A, cm->mux_must_a ||
-			 (offers && st->side[MEDIA_SIDE_A].mux), cm->mux_must_a);
-		side_mux(c, i, MEDIA_SIDE_B, cm->mux_required_b ||
-			 (cm->mux_offered_b && st->side[MEDIA_SIDE_B].mux),
+		side_mux(c, i, o, cm->mux_must_a ||
+			 (offers && st->side[o].mux), cm->mux_must_a);
+		side_mux(c, i, n, cm->mux_required_b ||
+			 (cm->mux_offered_b && st->side[n].mux),
 			 cm->mux_required_b);
 	}
 }
@@ -90,6 +91,7 @@ void rtcp_mux_answer(struct call *c, const struct sdp_session *s,
 		     uint32_t ng_mux)
 {
 	uint32_t f = c->rtcp_mux | ng_mux;
+	enum media_side o = c->offerer, n = media_other(o);
 	size_t i;
 
 	for (i = 0; i < c->nmedia && i < s->nmedia; i++) {
@@ -105,8 +107,8 @@ void rtcp_mux_answer(struct call *c, const struct sdp_session *s,
 		    (cm->mux_must_a ||
 		     (!(f & NG_MUX_REJECT) &&
 		      (b || (f & (NG_MUX_DEMUX | NG_MUX_ACCEPT)))));
-		side_mux(c, i, MEDIA_SIDE_B, b, true);
-		side_mux(c, i, MEDIA_SIDE_A, a, true);
+		side_mux(c, i, n, b, true);
+		side_mux(c, i, o, a, true);
 	}
 }
 
@@ -118,7 +120,7 @@ bool rtcp_mux_describe(const struct call *c, size_t i, enum media_side side,
 
 	/* RFC 8858: a=rtcp-mux-only is the offerer's, never passed on */
 	m->rtcp_mux_only = false;
-	if (side == MEDIA_SIDE_B)
+	if (side != c->offerer)
 		m->rtcp_mux = cm->mux_offered_b;
 	else
 		m->rtcp_mux = cm->mux_offered_a && mux;

@@ -44,7 +44,8 @@ void rtcp_mux_answer(struct call *c, const struct sdp_session *s,
 		     uint32_t ng_mux);
 /*
  * The rtcp-mux attributes of media section @i as written towards @side
- * (an offer to side B, an answer to side A).  True when RTCP uses the
+ * (an offer to the answerer, an answer to the offerer: call.offerer says
+ * which side is which).  True when RTCP uses the
  * RTP port there (a=rtcp then names the RTP port).
  */
 bool rtcp_mux_describe(const struct call *c, size_t i, enum media_side side,

@@ -36,7 +36,10 @@ struct call_media {
 	char type[32];			/* "audio", "video", ... */
 	char proto[64];
 	struct media_stream *stream;	/* NULL for a rejected (port 0) m= */
-	/* rtcp-mux (RFC 5761, RFC 8858) as the offer left it */
+	/*
+	 * rtcp-mux (RFC 5761, RFC 8858) as the latest offer left it; "a" is
+	 * the offerer's side and "b" the answerer's (call.offerer says which)
+	 */
 	bool mux_offered_a;		/* the offerer offered it */
 	bool mux_must_a;		/* ... and cannot do without */
 	bool mux_offered_b;		/* we offered it to the answerer */
@@ -59,6 +62,7 @@ struct call {
 	char *via_branch;		/* NULL when none was given */
 	size_t via_branch_len;
 	enum call_state state;
+	enum media_side offerer;	/* the party of the latest offer */
 	time_t created;			/* wall clock, for query */
 	time_t last_signal;
 	uint64_t last_activity_ms;	/* monotonic: signalling or media */

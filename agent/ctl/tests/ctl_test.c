@@ -532,6 +532,45 @@ TEST(ng_parse_commands)
 	bn_doc_free(&doc);
 }
 
+/*
+ * Keys as Kamailio's rtpengine module spells them ("address-family",
+ * "delete delay") and as rtpengine documents them: '-', '_' and ' ' are
+ * the same separator; case is not folded.  Unknown flags are named.
+ */
+TEST(ng_keys_normalised)
+{
+	struct ng_request r;
+	struct bn_doc doc;
+
+	ASSERT_EQ(NG_OK, parse("d14:address-family3:IP67:call-id1:c"
+			       "7:command5:offer12:delete delayi7e"
+			       "5:flagsl1:x2:yye8:from-tag1:f13:media_address"
+			       "9:192.0.2.13:sdp3:v=018:transport-protocol"
+			       "8:RTP/SAVPe", &r, &doc));
+	ASSERT_EQ(NG_AF_IP6, r.family);
+	ASSERT_EQ(7, r.delete_delay);
+	ASSERT_TRUE(ng_str_eq(r.media_address, "192.0.2.1"));
+	ASSERT_TRUE(ng_str_eq(r.transport, "RTP/SAVP"));
+	ASSERT_EQ(2, r.unknown_flags);
+	ASSERT_TRUE(ng_str_eq(r.unknown[0], "x"));
+	ASSERT_TRUE(ng_str_eq(r.unknown[1], "yy"));
+	bn_doc_free(&doc);
+	ASSERT_EQ(NG_OK, parse("d7:command4:ping14:address_family3:IP4e",
+			       &r, &doc));
+	ASSERT_EQ(NG_AF_IP4, r.family);
+	bn_doc_free(&doc);
+	/* a wrong type under a variant spelling names the canonical key */
+	ASSERT_EQ(NG_E_BAD_TYPE, parse("d7:command4:ping12:delete-delay"
+				       "2:xxe", &r, &doc));
+	ASSERT_STREQ("delete delay", r.bad_key);
+	bn_doc_free(&doc);
+	/* case is kept: "Address-Family" is not a key kice knows */
+	ASSERT_EQ(NG_OK, parse("d14:Address-Family3:IP67:command4:pinge",
+			       &r, &doc));
+	ASSERT_EQ(NG_AF_ANY, r.family);
+	bn_doc_free(&doc);
+}
+
 TEST(ng_flags_normalised)
 {
 	ASSERT_EQ(NG_F_TRICKLE_ICE, ng_flag_lookup("trickle ICE", 11));

@@ -345,10 +345,11 @@ static const char *req(FIXTURE_DATA(daemon) *self, const char *cookie,
 
 #define REQ(ck, s) req(self, ck, s, strlen(s))
 
-static const char *reason(FIXTURE_DATA(daemon) *self)
+/* A string member of the last reply, or "" */
+static const char *reply_str(FIXTURE_DATA(daemon) *self, const char *key)
 {
 	static char buf[256];
-	const struct bn *r = bn_dict_get(self->doc.root, "error-reason");
+	const struct bn *r = bn_dict_get(self->doc.root, key);
 
 	if (!r || r->type != BN_STR || r->len >= sizeof(buf))
 		return "";
@@ -356,6 +357,9 @@ static const char *reason(FIXTURE_DATA(daemon) *self)
 	buf[r->len] = '\0';
 	return buf;
 }
+
+#define reason(self)	reply_str(self, "error-reason")
+#define warning(self)	reply_str(self, "warning")
 
 /* bencoded offer/answer with an SDP for 127.0.0.1:@port */
 static char *sdp_req(const char *cmd, const char *call, const char *to_tag,
@@ -1042,8 +1046,13 @@ TEST_F(daemon, direction_interfaces)
 	self->k.cfg.ifaces[1].family = AF_INET;
 	self->k.cfg.nifaces = 2;
 
-	ASSERT_STREQ("error", REQ("bad", bad));
-	EXPECT_STREQ("Unknown interface \"nope\"", reason(self));
+	/* a name kiced does not have: its default address, and a warning */
+	ASSERT_STREQ("ok", REQ("bad", bad));
+	EXPECT_STREQ("Unknown interface \"nope\": the default one is used",
+		     warning(self));
+	st = session_find(&self->k.calls, "dir2", 4)->media[0].stream;
+	EXPECT_EQ(NULL, st->side[MEDIA_SIDE_B].iface);
+	EXPECT_EQ(&self->k.cfg.ifaces[0], st->side[MEDIA_SIDE_A].iface);
 
 	afd = app_socket(&pa);
 	bfd = app_socket(&pb);
@@ -1074,6 +1083,112 @@ TEST_F(daemon, direction_interfaces)
 	close(bfd);
 	free(o);
 	free(bad);
+}
+
+/* An offer or answer from @from to @to: plain RTP at 127.0.0.1:@port. */
+static char *tagged_req(const char *cmd, const char *call, const char *from,
+			const char *to, int port)
+{
+	char sdp[256], *out;
+	int n;
+
+	n = snprintf(sdp, sizeof(sdp),
+		     "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+		     "c=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+		     "m=audio %d RTP/AVP 0\r\n", port);
+	if (asprintf(&out, "d7:call-id%zu:%s7:command%zu:%s8:from-tag%zu:%s"
+		     "3:sdp%d:%s6:to-tag%zu:%se", strlen(call), call,
+		     strlen(cmd), cmd, strlen(from), from, n, sdp, strlen(to),
+		     to) < 0)
+		return NULL;
+	return out;
+}
+
+static int reply_port(FIXTURE_DATA(daemon) *self)
+{
+	const struct bn *s = bn_dict_get(self->doc.root, "sdp");
+	const char *m = s ? memmem(s->str, s->len, "m=audio ", 8) : NULL;
+
+	return m ? atoi(m + 8) : -1;
+}
+
+/*
+ * A re-INVITE from the callee, as Kamailio's module sends it: an offer
+ * whose from-tag is the callee's, answered with the same from-tag and
+ * the caller's to-tag.  Both keep their kiced ports; media follows the
+ * callee's new address.
+ */
+TEST_F(daemon, callee_reoffer)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	const struct media_stream *st;
+	int afd, bfd, b2fd, port_a, port_b;
+	uint16_t pa, pb, pb2;
+	char *r;
+
+	afd = app_socket(&pa);
+	bfd = app_socket(&pb);
+	b2fd = app_socket(&pb2);
+	r = tagged_req("offer", "re", "caller", "", pa);
+	ASSERT_STREQ("ok", REQ("o1", r)) TH_LOG("%s", reason(self));
+	port_b = reply_port(self);
+	free(r);
+	r = tagged_req("answer", "re", "caller", "callee", pb);
+	ASSERT_STREQ("ok", REQ("a1", r)) TH_LOG("%s", reason(self));
+	port_a = reply_port(self);
+	free(r);
+	st = session_find(&self->k.calls, "re", 2)->media[0].stream;
+	EXPECT_EQ(port_a, relay_leg_port(&st->side[MEDIA_SIDE_A].leg[0]));
+	EXPECT_EQ(port_b, relay_leg_port(&st->side[MEDIA_SIDE_B].leg[0]));
+
+	/* the callee re-offers from a new port: towards the caller, side A */
+	r = tagged_req("offer", "re", "callee", "caller", pb2);
+	ASSERT_STREQ("ok", REQ("o2", r)) TH_LOG("%s", reason(self));
+	EXPECT_EQ(port_a, reply_port(self));
+	free(r);
+	/* its answer comes with the callee's from-tag, not the caller's */
+	r = tagged_req("answer", "re", "caller", "callee", pa);
+	ASSERT_STREQ("error", REQ("a2", r));
+	EXPECT_STREQ("Unknown from-tag", reason(self));
+	free(r);
+	r = tagged_req("answer", "re", "callee", "someone", pa);
+	ASSERT_STREQ("error", REQ("a3", r));
+	free(r);
+	r = tagged_req("answer", "re", "callee", "caller", pa);
+	ASSERT_STREQ("ok", REQ("a4", r)) TH_LOG("%s", reason(self));
+	EXPECT_EQ(port_b, reply_port(self));
+	free(r);
+	ASSERT_STREQ("ok", REQ("q", "d7:call-id2:re7:command5:querye"));
+	EXPECT_TRUE(bn_is_str(bn_dict_get(self->doc.root, "from-tag"),
+			      "caller"));
+	EXPECT_TRUE(bn_is_str(bn_dict_get(self->doc.root, "to-tag"),
+			      "callee"));
+
+	/* caller -> side A -> the callee's new port, and back */
+	app_send(afd, port_a, "to-callee");
+	ASSERT_TRUE(app_wait(&self->k.loop, b2fd, "to-callee", 2000));
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sa.sin_port = htons(port_b);
+	sendto(b2fd, "to-caller", 9, 0, (struct sockaddr *)&sa, sizeof(sa));
+	ASSERT_TRUE(app_wait(&self->k.loop, afd, "to-caller", 2000));
+
+	/* the caller offers again: the roles are back */
+	r = tagged_req("offer", "re", "caller", "callee", pa);
+	ASSERT_STREQ("ok", REQ("o3", r)) TH_LOG("%s", reason(self));
+	EXPECT_EQ(port_b, reply_port(self));
+	free(r);
+	r = tagged_req("answer", "re", "caller", "callee", pb2);
+	ASSERT_STREQ("ok", REQ("a5", r)) TH_LOG("%s", reason(self));
+	EXPECT_EQ(port_a, reply_port(self));
+	free(r);
+	/* a stranger's offer is still refused */
+	r = tagged_req("offer", "re", "stranger", "caller", pa);
+	ASSERT_STREQ("error", REQ("o4", r));
+	EXPECT_STREQ("Call exists with a different from-tag", reason(self));
+	free(r);
+	close(afd);
+	close(bfd);
+	close(b2fd);
 }
 
 TEST_F(daemon, statistics)
