@@ -261,11 +261,15 @@ int ice_agent_relay_channel(struct ice_agent *a, unsigned int stream,
 struct turn_resume;
 /*
  * The TURN state behind ice_agent_relay_channel()'s channel, for another
- * process to go on refreshing it (turn_client_save()).  0, or as
- * ice_agent_relay_channel() (-EINPROGRESS: the channel is not bound).
+ * process to go on refreshing it (turn_client_save()): the channel to
+ * @peer (NULL: to the selected pair's remote candidate; a relay leg's
+ * peer is what kice.ko sends to, which the selection may have left
+ * behind).  0, or as ice_agent_relay_channel() (-EINPROGRESS: no such
+ * channel bound).
  */
 int ice_agent_relay_save(struct ice_agent *a, unsigned int stream,
-			 unsigned int comp, struct turn_resume *r);
+			 unsigned int comp, const struct sockaddr *peer,
+			 struct turn_resume *r);
 
 /* Send application data on the selected pair; -ENOTCONN without consent. */
 int ice_agent_send(struct ice_agent *a, unsigned int stream, unsigned int comp,

@@ -338,18 +338,22 @@ int ice_agent_relay_channel(struct ice_agent *a, unsigned int stream,
 }
 
 int ice_agent_relay_save(struct ice_agent *a, unsigned int stream,
-			 unsigned int comp, struct turn_resume *r)
+			 unsigned int comp, const struct sockaddr *peer,
+			 struct turn_resume *r)
 {
 	const struct ice_comp *c;
-	struct sockaddr_storage peer;
+	struct sockaddr_storage sel;
 	struct ice_relay *rl;
 	int err;
 
 	rl = selected_relay(a, stream, comp, &c, &err);
 	if (!rl)
 		return err;
-	ice_addr_to_sa(&c->remote, &peer);
-	switch (turn_client_save(&rl->tc, (struct sockaddr *)&peer, r)) {
+	if (!peer) {
+		ice_addr_to_sa(&c->remote, &sel);
+		peer = (const struct sockaddr *)&sel;
+	}
+	switch (turn_client_save(&rl->tc, peer, r)) {
 	case STUN_OK:
 		return 0;
 	case STUN_E_NOT_FOUND:

@@ -193,8 +193,10 @@ static int ho_turn_state(const struct call *c, int side,
 		for (i = 0; i < mi->nstreams; i++)
 			if (mi->streams[i] == st)
 				break;
-		if (i == mi->nstreams ||
+		/* the channel the kernel uses: to the leg's peer */
+		if (i == mi->nstreams || !leg->peer_len ||
 		    ice_agent_relay_save(mi->agent, i, (unsigned int)l + 1,
+					 (const struct sockaddr *)&leg->peer,
 					 &rec->r))
 			return -ENOENT;
 		rec->server = leg->turn;
