@@ -34,6 +34,7 @@ static const char *const ng_errstr[NG_E__COUNT] = {
 	[NG_E_BAD_FAMILY]	= "Unknown address family",
 	[NG_E_BAD_LIMIT]	= "Invalid limit",
 	[NG_E_BAD_DIRECTION]	= "Invalid direction",
+	[NG_E_BAD_RECEIVED]	= "Invalid received-from",
 	[NG_E_NUL]		= "String contains a NUL byte",
 	[NG_E_TOO_LONG]		= "String too long",
 };
@@ -470,6 +471,18 @@ static enum ng_err ng_parse_members(const struct bn *root,
 		r->direction[0] = (struct ng_str){ list->str, list->len };
 		r->direction[1] = (struct ng_str){ list->next->str,
 						   list->next->len };
+	}
+	err = ng_get_list(root, "received from", &list, r);
+	if (err)
+		return err;
+	if (list) {
+		if (!list->next || list->next->next ||
+		    !(ng_str_eq((struct ng_str){ list->str, list->len }, "IP4") ||
+		      ng_str_eq((struct ng_str){ list->str, list->len }, "IP6")) ||
+		    !list->next->len)
+			return NG_E_BAD_RECEIVED;
+		r->received_from = (struct ng_str){ list->next->str,
+						    list->next->len };
 	}
 	err = ng_get_list(root, "rtcp-mux", &list, r);
 	if (err)

@@ -95,6 +95,7 @@ enum ng_err {
 	NG_E_BAD_FAMILY,	/* "address family" not IP4/IP6 */
 	NG_E_BAD_LIMIT,
 	NG_E_BAD_DIRECTION,	/* "direction" not a list of two names */
+	NG_E_BAD_RECEIVED,	/* "received-from" not [family, address] */
 	NG_E_NUL,		/* a string value holds a NUL byte */
 	NG_E_TOO_LONG,		/* a string value is longer than its limit */
 	NG_E__COUNT,
@@ -113,6 +114,8 @@ struct ng_request {
 	struct ng_str transport;	/* "transport protocol" */
 	struct ng_str label;
 	struct ng_str direction[2];	/* interface names, or .p NULL */
+	/* "received-from": the SIP message's source ("IP4"|"IP6", address) */
+	struct ng_str received_from;	/* the address, or .p NULL */
 	enum ng_ice ice;
 	enum ng_family family;
 	uint32_t flags;			/* enum ng_flag */

@@ -4,7 +4,9 @@
  * statistics.  Each builds a complete reply (cookie included).
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
+#include <openssl/rand.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,6 +117,31 @@ static const char *media_conn(const struct sdp_session *s,
 		return s->conn_addr;
 	}
 	return NULL;
+}
+
+/*
+ * Where the party that sent @s for media section @m takes its media, as
+ * rtpengine decides it: "media address" when given; with the flag "SIP
+ * source address", the SIP message's source ("received-from"); else the
+ * description's c= lines.  @buf holds a copy of a request string.
+ */
+static const char *party_conn(const struct ng_request *req,
+			      const struct sdp_session *s,
+			      const struct sdp_media *m, bool *ipv6,
+			      char *buf, size_t len)
+{
+	struct ng_str a = req->media_address;
+
+	if (!a.p && (req->flags & NG_F_SIP_SOURCE))
+		a = req->received_from;
+	if (!a.p)
+		return media_conn(s, m, ipv6);
+	if (a.len >= len)
+		a.len = len - 1;
+	memcpy(buf, a.p, a.len);
+	buf[a.len] = '\0';
+	*ipv6 = !!memchr(buf, ':', a.len);
+	return buf;
 }
 
 /*
@@ -256,6 +283,116 @@ static void reply_when_media(struct kiced *k, struct call *c,
 					  "unverified");
 }
 
+/*
+ * rtpengine's "loop protect": a description kiced rewrote carries the
+ * session attribute a=rtpengine:<instance> (a random id of this kiced);
+ * one that comes back with it went through here already and is passed
+ * on unchanged.
+ */
+#define LOOP_ATTR	"a=rtpengine:"
+
+static const char *loop_instance(struct kiced *k)
+{
+	uint8_t r[8] = { 0 };
+	int i;
+
+	if (!k->instance[0]) {
+		if (RAND_bytes(r, sizeof(r)) != 1)
+			memcpy(r, &k->started_ms, sizeof(r));
+		for (i = 0; i < 8; i++)
+			snprintf(k->instance + 2 * i, 3, "%02x", r[i]);
+	}
+	return k->instance;
+}
+
+static bool looped(struct kiced *k, const struct sdp_session *s)
+{
+	size_t i, n = strlen(LOOP_ATTR);
+	const char *id = loop_instance(k);
+
+	for (i = 0; i < s->nextra; i++)
+		if (!strncmp(s->extra[i], LOOP_ATTR, n) &&
+		    !strcmp(s->extra[i] + n, id))
+			return true;
+	return false;
+}
+
+/* With "loop protect": the reply is the request's own description. */
+static bool loop_protected(struct kiced *k, const struct ng_request *req,
+			   const struct sdp_session *s, struct ng_str ck,
+			   struct bn_buf *b)
+{
+	if (!(req->flags & NG_F_LOOP_PROTECT) || !looped(k, s))
+		return false;
+	klog_info("ng %s: description rewritten here already (loop protect): passed on unchanged",
+		  ng_cmd_name(req->cmd));
+	ng_reply_begin(b, ck, "ok");
+	bn_kv_strn(b, "sdp", req->sdp.p, req->sdp.len);
+	bn_close(b);
+	return true;
+}
+
+static int mark_loop(struct kiced *k, const struct ng_request *req,
+		     struct sdp_session *s)
+{
+	char line[sizeof(LOOP_ATTR) + sizeof(k->instance)];
+
+	if (!(req->flags & NG_F_LOOP_PROTECT) || looped(k, s))
+		return 0;
+	snprintf(line, sizeof(line), LOOP_ATTR "%s", loop_instance(k));
+	return sdp_add_extra(&s->extra, &s->nextra, line);
+}
+
+/*
+ * rtpengine's "transport-protocol": the profile of the media sections in
+ * the description kiced writes.  Between the plain RTP profiles (RTP/AVP,
+ * RTP/AVPF) only the m= line changes; anything with SRTP or DTLS in it
+ * needs crypto kiced does not do yet, and is refused rather than written
+ * wrongly.  NULL, or the error reason (in @buf).
+ */
+static bool plain_rtp(const char *p)
+{
+	return !strcmp(p, "RTP/AVP") || !strcmp(p, "RTP/AVPF");
+}
+
+static const char *transport_check(const struct ng_request *req,
+				   const struct sdp_session *s, char *buf,
+				   size_t len)
+{
+	char want[sizeof(s->media[0].proto)];
+	size_t i;
+
+	if (!req->transport.p)
+		return NULL;
+	if (req->transport.len >= sizeof(want))
+		return "transport-protocol too long";
+	memcpy(want, req->transport.p, req->transport.len);
+	want[req->transport.len] = '\0';
+	for (i = 0; i < s->nmedia; i++) {
+		const char *have = s->media[i].proto;
+
+		if (!strcmp(have, want) || (plain_rtp(have) && plain_rtp(want)))
+			continue;
+		snprintf(buf, len,
+			 "transport-protocol %.32s for media %zu (%.32s): SRTP and DTLS are not translated",
+			 want, i + 1, have);
+		return buf;
+	}
+	return NULL;
+}
+
+static void transport_apply(const struct ng_request *req,
+			    struct sdp_session *s)
+{
+	size_t i;
+
+	if (!req->transport.p)
+		return;
+	for (i = 0; i < s->nmedia; i++)
+		snprintf(s->media[i].proto, sizeof(s->media[i].proto), "%.*s",
+			 (int)req->transport.len, req->transport.p);
+}
+
 static int parse_sdp(struct kiced *k, struct bn_buf *b, struct ng_str ck,
 		     const struct ng_request *req, struct sdp_session *s)
 {
@@ -319,35 +456,81 @@ static const char *short_name(struct ng_str s, char *buf, size_t len)
 	return buf;
 }
 
+/* The interface side @sd of call @c uses now (NULL: the default). */
+static const struct kiced_iface *current_iface(const struct call *c,
+					       enum media_side sd)
+{
+	size_t i;
+
+	for (i = 0; i < c->nmedia; i++)
+		if (c->media[i].stream)
+			return c->media[i].stream->side[sd].iface;
+	return NULL;
+}
+
+/* What an interface name may be ([media] interface): 1-31 of [A-Za-z0-9._-] */
+static bool iface_name_ok(struct ng_str n)
+{
+	size_t i;
+
+	if (!n.len || n.len > 31)
+		return false;
+	for (i = 0; i < n.len; i++)
+		if (!isalnum((unsigned char)n.p[i]) && n.p[i] != '.' &&
+		    n.p[i] != '_' && n.p[i] != '-')
+			return false;
+	return true;
+}
+
+/*
+ * Check an offer (of party @o for call @c, new or not) before anything is
+ * changed, and choose the interfaces of both sides (@ifc, by side).
+ */
 static const char *validate_offer(struct kiced *k, const struct ng_request *req,
+				  const struct call *c,
 				  const struct sdp_session *s,
 				  enum media_side o, bool ice_a, bool ice_b,
 				  const struct kiced_iface *ifc[2],
 				  char *buf, size_t blen)
 {
+	const char *why = transport_check(req, s, buf, blen);
 	size_t i;
 	int d, err;
 
+	if (why)
+		return why;
 	/*
 	 * "direction": the interfaces towards the offerer and towards the
-	 * answerer (ifc[] is by side); a name kiced does not have means its
-	 * default address, as rtpengine does it
+	 * answerer.  Without it, or for a name kiced does not have, a call
+	 * keeps the interfaces it has and a new one gets the default
+	 * address, as rtpengine does it (a warning says so); a name that
+	 * cannot be an interface's is an error.
 	 */
+	ifc[MEDIA_SIDE_A] = current_iface(c, MEDIA_SIDE_A);
+	ifc[MEDIA_SIDE_B] = current_iface(c, MEDIA_SIDE_B);
 	for (d = 0; d < 2 && req->direction[0].p; d++) {
 		enum media_side sd = d ? media_other(o) : o;
+		const struct kiced_iface *f;
 		char name[33];
 
-		ifc[sd] = config_iface(&k->cfg, req->direction[d].p,
-				       req->direction[d].len);
-		if (!ifc[sd])
-			cmd_warn(k, "Unknown interface \"%s\": the default one is used",
+		if (!iface_name_ok(req->direction[d]))
+			return "Invalid interface name in direction";
+		f = config_iface(&k->cfg, req->direction[d].p,
+				 req->direction[d].len);
+		if (f)
+			ifc[sd] = f;
+		else
+			cmd_warn(k, "Unknown interface \"%s\": %s",
 				 short_name(req->direction[d], name,
-					    sizeof(name)));
+					    sizeof(name)),
+				 c->nmedia ? "the call's is kept" :
+					     "the default one is used");
 	}
 	if ((ice_a || ice_b) && s->nmedia > ICE_MAX_STREAMS)
 		return "ICE: too many media sections";
 	for (i = 0; i < s->nmedia; i++) {
 		const struct sdp_media *m = &s->media[i];
+		char abuf[SDP_ADDR_MAX + 1];
 		const char *addr;
 		bool v6;
 
@@ -356,7 +539,7 @@ static const char *validate_offer(struct kiced *k, const struct ng_request *req,
 				return "ICE: disabled media sections are not supported";
 			continue;
 		}
-		addr = media_conn(s, m, &v6);
+		addr = party_conn(req, s, m, &v6, abuf, sizeof(abuf));
 		if (!addr) {
 			snprintf(buf, blen,
 				 "No connection address for media %zu", i + 1);
@@ -410,6 +593,7 @@ static const char *offer_media(struct kiced *k, struct call *c,
 	for (i = 0; i < s->nmedia; i++) {
 		const struct sdp_media *m = &s->media[i];
 		struct call_media *cm = &c->media[i];
+		char abuf[SDP_ADDR_MAX + 1];
 		const char *addr;
 		bool v6;
 		int fam[2];
@@ -422,7 +606,7 @@ static const char *offer_media(struct kiced *k, struct call *c,
 			cm->stream = NULL;
 			continue;
 		}
-		addr = media_conn(s, m, &v6);
+		addr = party_conn(req, s, m, &v6, abuf, sizeof(abuf));
 		if (!addr)
 			return "No connection address";
 		/* the offerer's family is its SDP's; the answerer's is asked */
@@ -606,6 +790,8 @@ static void cmd_offer(struct kiced *k, const struct ng_request *req,
 		k->stats.rejected++;
 		return;
 	}
+	if (loop_protected(k, req, &s, ck, b))
+		goto out;
 	if (req->ice == NG_ICE_FORCE && !k->cfg.ice) {
 		k->stats.rejected++;
 		reply_err(k, b, ck, "ICE is disabled in the configuration");
@@ -656,7 +842,7 @@ static void cmd_offer(struct kiced *k, const struct ng_request *req,
 		klog_repeats(&k->warn_load_limit, "call limit",
 			     "offers for new calls refused");
 	}
-	why = validate_offer(k, req, &s, o, ice_a, ice_b, ifc, buf,
+	why = validate_offer(k, req, c, &s, o, ice_a, ice_b, ifc, buf,
 			     sizeof(buf));
 	if (why)
 		goto refuse;
@@ -679,6 +865,7 @@ refuse:
 	}
 	c->ice_mode = req->ice;
 	c->flags = req->flags;
+	c->delete_at_ms = 0;	/* offered again: no longer being deleted */
 	c->last_signal = time(NULL);
 	c->last_activity_ms = loop_now_ms();
 	if (req->via_branch.p && !c->via_branch &&
@@ -702,12 +889,14 @@ refuse:
 	}
 
 	strip_ice(&s);
+	transport_apply(req, &s);
 	for (i = 0; i < s.nmedia; i++)
 		if (c->media[i].stream && s.media[i].port)
 			rewrite_media(&s.media[i], c->media[i].stream, n,
 				      req->flags,
 				      rtcp_mux_describe(c, i, n, &s.media[i]));
-	if (rewrite_session(&s, c, n, req->replace)) {
+	if (rewrite_session(&s, c, n, req->replace) ||
+	    mark_loop(k, req, &s)) {
 		reply_err(k, b, ck, "Out of memory");
 		goto out;
 	}
@@ -722,6 +911,7 @@ static void cmd_answer(struct kiced *k, const struct ng_request *req,
 	struct sdp_session s;
 	struct call *c;
 	char buf[ERR_MAX];
+	const char *why;
 	enum media_side o, n;
 	bool ice_b;
 	size_t i;
@@ -754,6 +944,11 @@ static void cmd_answer(struct kiced *k, const struct ng_request *req,
 	}
 	if (parse_sdp(k, b, ck, req, &s))
 		return;
+	if (loop_protected(k, req, &s, ck, b))
+		goto out;
+	/* an answer cannot start ICE towards an offerer that did not offer it */
+	if (req->ice == NG_ICE_FORCE && !c->ice[o])
+		cmd_warn(k, "ICE=force in an answer: the offer had no ICE, so the answer to it cannot (RFC 8839)");
 	ice_b = c->ice[n] && media_sdp_has_ice(&s) &&
 		req->ice != NG_ICE_REMOVE;
 	if (s.nmedia != c->nmedia) {
@@ -764,15 +959,21 @@ static void cmd_answer(struct kiced *k, const struct ng_request *req,
 		goto out;
 	}
 	/* validate everything before changing anything */
+	why = transport_check(req, &s, buf, sizeof(buf));
+	if (why) {
+		reply_err(k, b, ck, why);
+		goto out;
+	}
 	for (i = 0; i < s.nmedia; i++) {
 		const struct sdp_media *m = &s.media[i];
 		const struct media_stream *st = c->media[i].stream;
+		char abuf[SDP_ADDR_MAX + 1];
 		const char *addr;
 		bool v6;
 
 		if (!st || !m->port)
 			continue;
-		addr = media_conn(&s, m, &v6);
+		addr = party_conn(req, &s, m, &v6, abuf, sizeof(abuf));
 		if (!addr) {
 			snprintf(buf, sizeof(buf),
 				 "No connection address for media %zu", i + 1);
@@ -805,12 +1006,13 @@ static void cmd_answer(struct kiced *k, const struct ng_request *req,
 	for (i = 0; i < s.nmedia; i++) {
 		const struct sdp_media *m = &s.media[i];
 		struct media_stream *st = c->media[i].stream;
+		char abuf[SDP_ADDR_MAX + 1];
 		const char *addr;
 		bool v6;
 
 		if (!st || !m->port)
 			continue;
-		addr = media_conn(&s, m, &v6);
+		addr = party_conn(req, &s, m, &v6, abuf, sizeof(abuf));
 		if (media_side_set_remote(st, n, addr, m->port,
 					  m->has_rtcp ? m->rtcp_port : 0)) {
 			snprintf(buf, sizeof(buf),
@@ -874,12 +1076,14 @@ static void cmd_answer(struct kiced *k, const struct ng_request *req,
 		}
 
 	strip_ice(&s);
+	transport_apply(req, &s);
 	for (i = 0; i < s.nmedia; i++)
 		if (c->media[i].stream && s.media[i].port)
 			rewrite_media(&s.media[i], c->media[i].stream, o,
 				      req->flags,
 				      rtcp_mux_describe(c, i, o, &s.media[i]));
-	if (rewrite_session(&s, c, o, req->replace)) {
+	if (rewrite_session(&s, c, o, req->replace) ||
+	    mark_loop(k, req, &s)) {
 		reply_err(k, b, ck, "Out of memory");
 		goto out;
 	}
@@ -999,6 +1203,12 @@ static void put_call(struct kiced *k, struct bn_buf *b, const struct call *c)
 							   "offered");
 	if (c->to_tag)
 		bn_kv_strn(b, "to-tag", c->to_tag, c->to_tag_len);
+	if (c->delete_at_ms) {
+		uint64_t now = loop_now_ms();
+
+		bn_kv_int(b, "deleted in", c->delete_at_ms > now ?
+			  (int64_t)((c->delete_at_ms - now + 999) / 1000) : 0);
+	}
 	bn_put_cstr(b, "totals");
 	bn_open_dict(b);
 	put_counters(b, "RTCP", &tot[MEDIA_RTCP]);
@@ -1034,6 +1244,19 @@ static void cmd_delete(struct kiced *k, const struct ng_request *req,
 	ng_reply_begin(b, ck, "ok");
 	put_call(k, b, c);
 	bn_close(b);
+	/*
+	 * rtpengine's "delete delay": the call (and its media) goes on for
+	 * that many seconds (kiced_tick() removes it), unless offered again
+	 */
+	if (req->delete_delay > 0) {
+		int64_t d = req->delete_delay > 86400 ? 86400 :
+			    req->delete_delay;
+
+		c->delete_at_ms = loop_now_ms() + (uint64_t)d * 1000;
+		klog_info("call %s: deleted in %lld s (delete delay)",
+			  KLOG_CALL(c), (long long)d);
+		return;
+	}
 	klog_info("call %s: deleted", KLOG_CALL(c));
 	session_remove(&k->calls, c);
 	k->stats.deleted++;

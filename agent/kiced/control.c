@@ -438,6 +438,13 @@ void kiced_tick(void *arg, uint64_t now_ms)
 		uint64_t lim = limit;
 
 		next = c->next;
+		if (c->delete_at_ms && now_ms >= c->delete_at_ms) {
+			klog_info("call %s: deleted (its delete delay is over)",
+				  KLOG_CALL(c));
+			session_remove(&k->calls, c);
+			k->stats.deleted++;
+			continue;
+		}
 		/*
 		 * Calls relayed in the kernel end on its idle events
 		 * (kernel.c); this check is their fallback (events lost).

@@ -70,6 +70,8 @@ struct kiced {
 	 */
 	char refused[192];
 	char warning[256];
+	/* the flag "loop protect": a=rtpengine:<this> marks what we wrote */
+	char instance[17];
 	time_t started;
 	uint64_t started_ms;
 };

@@ -67,6 +67,7 @@ struct call {
 	time_t last_signal;
 	uint64_t last_activity_ms;	/* monotonic: signalling or media */
 	uint64_t last_media_ms;		/* media, as of the last check */
+	uint64_t delete_at_ms;		/* "delete delay": removed then (0: not) */
 	struct call_media *media;
 	size_t nmedia;
 	struct media_ice *ice[2];	/* per side (enum media_side), or NULL */

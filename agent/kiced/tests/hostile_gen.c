@@ -1793,8 +1793,9 @@ static void c_unknown_cmd(struct gx *x)
 static void c_missing(struct gx *x)
 {
 	static const struct sv mangled[] = {
+		/* "call_id" and "call id" are call-id, as in rtpengine */
 		SV("call-id\0"), SV("Call-ID"), SV("call-id "), SV("callid"),
-		SV("call_id"), SV(" call-id"), SV("call-id\n"),
+		SV("call--id"), SV(" call-id"), SV("call-id\n"),
 	};
 	const struct hn_call *c = pick_call(x);
 
@@ -1920,12 +1921,22 @@ static void c_weird_aimed(struct gx *x)
 }
 
 /* A name close to interface @name but not it. */
-static struct sv bad_iface(struct gx *x, const char *name)
+/*
+ * An interface name kiced does not have.  @syntax: one that cannot be a
+ * name at all (NUL, control, blank, too long, empty: an error); else
+ * one that could be (kiced falls back to its default address then).
+ */
+static struct sv bad_iface(struct gx *x, const char *name, bool syntax)
 {
+	static const int bad[] = { 0, 1, 2, 3, 4, 5, 10, 11 };
+	static const int clean[] = { 6, 7, 8, 9 };
 	struct bn_buf b = { 0 };
 	size_t n = strlen(name);
+	int k = syntax ? bad[rng_below(R(x), 8)] : clean[rng_below(R(x), 4)];
 
-	switch (rng_below(R(x), 12)) {
+	if (k == 7 && n < 2)
+		k = 8;
+	switch (k) {
 	case 0:
 		bn_put_raw(&b, name, n + 1);	/* with its NUL */
 		break;
@@ -1967,13 +1978,21 @@ static struct sv bad_iface(struct gx *x, const char *name)
 	return ar_hb(&x->a, &b);
 }
 
+/*
+ * Names that cannot be an interface's are an error; a new call naming
+ * one kiced does not have gets the default address (rtpengine's
+ * fallback), so only new calls get those, and are then found and
+ * deleted.
+ */
 static void c_direction(struct gx *x)
 {
 	const char *const *ifc = x->g->net->iface;
 	struct fld *f;
 	int i, which = (int)rng_below(R(x), 3);
+	bool fresh = rng_pct(R(x), 50);
+	bool syntax = !fresh || rng_pct(R(x), 70);
 
-	if (rng_pct(R(x), 50))
+	if (fresh)
 		fresh_offer(x);
 	else
 		aimed(x, pick_call(x), AIM_OFFER);
@@ -1981,9 +2000,16 @@ static void c_direction(struct gx *x)
 	f->t = FT_STRS;
 	f->nitems = 2;
 	for (i = 0; i < 2; i++)
-		f->items[i] = which == 2 || which == i ? bad_iface(x, ifc[i]) :
-			      cs(ifc[i]);
-	x->m->expect = HX_ERROR;
+		f->items[i] = which == 2 || which == i ?
+			      bad_iface(x, ifc[i], syntax) : cs(ifc[i]);
+	x->m->expect = syntax ? HX_ERROR : HX_NEW;
+	if (!syntax) {
+		const struct fld *cid = rq_find(&x->q, "call-id");
+		const struct fld *ft = rq_find(&x->q, "from-tag");
+
+		bn_put_raw(&x->m->call_id, cid->s.p, cid->s.n);
+		bn_put_raw(&x->m->from_tag, ft->s.p, ft->s.n);
+	}
 	x->m->json = rng_pct(R(x), 15);
 	finish_rq(x);
 }
@@ -2198,7 +2224,7 @@ static void c_reoffer_bogus(struct gx *x)
 		f->t = FT_STRS;
 		f->nitems = 2;
 		f->items[0] = cs(x->g->net->iface[0]);
-		f->items[1] = token(x, 1, 12);
+		f->items[1] = bad_iface(x, x->g->net->iface[1], true);
 		break;
 	}
 	}

@@ -6,11 +6,19 @@
 # rtpengine_manage() for every SDP), with SIP calls from sipp (Debian's
 # sip-tester; sip/*.xml):
 #
-#   1. a call with media both ways (the caller plays sipp's G.711
-#      recording, the callee echoes it) in which the callee sends a
-#      re-INVITE of its own: Kamailio's offer then carries the callee's
-#      tag as from-tag; the caller BYEs;
-#   2. a call the callee rejects with 486: Kamailio deletes it.
+#   basic   media both ways (the caller plays sipp's G.711 recording, the
+#           callee echoes it), early media (183 with SDP), a re-INVITE
+#           from the callee (Kamailio's offer then carries the callee's
+#           tag as from-tag), hold (a=sendonly) and unhold from the
+#           caller, the caller's BYE;
+#   busy    the callee rejects with 486: Kamailio deletes the call;
+#   cancel  the caller CANCELs while it rings;
+#   late    an INVITE without SDP (the offer in the 200, the answer in
+#           the ACK), an UPDATE from the callee, the callee's BYE.
+#
+# Kamailio's flags: replace-origin, replace-session-connection, ICE=remove,
+# loop-protect (kiced marks its SDP a=rtpengine:<id>) and
+# SIP-source-address (the party's media address from received-from).
 #
 # Asserted: sipp's own verdict on each call (every message as scripted,
 # the SDP it got has an m=audio line), RTP counted at both ends by
@@ -36,7 +44,7 @@ cd "$top"
 sip_init
 ktap_plan $([ "$relay" = kernel ] && echo 16 || echo 15)
 sip_relay 30199
-sip_kamailio "replace-origin replace-session-connection ICE=remove"
+sip_kamailio "replace-origin replace-session-connection ICE=remove loop-protect SIP-source-address"
 
 # uas|uac NAME SCENARIO: sipp for one call; its exit status (0: the call
 # went as scripted)

@@ -1085,24 +1085,31 @@ TEST_F(daemon, direction_interfaces)
 	free(bad);
 }
 
-/* An offer or answer from @from to @to: plain RTP at 127.0.0.1:@port. */
-static char *tagged_req(const char *cmd, const char *call, const char *from,
-			const char *to, int port)
+/*
+ * An offer or answer from @from to @to: plain RTP at 127.0.0.1:@port;
+ * @extra: more bencoded members, @lines: more session-level SDP lines.
+ */
+static char *tagged_req_x(const char *cmd, const char *call, const char *from,
+			  const char *to, int port, const char *extra,
+			  const char *lines)
 {
-	char sdp[256], *out;
+	char sdp[512], *out;
 	int n;
 
 	n = snprintf(sdp, sizeof(sdp),
 		     "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
-		     "c=IN IP4 127.0.0.1\r\nt=0 0\r\n"
-		     "m=audio %d RTP/AVP 0\r\n", port);
+		     "c=IN IP4 127.0.0.1\r\nt=0 0\r\n%s"
+		     "m=audio %d RTP/AVP 0\r\n", lines, port);
 	if (asprintf(&out, "d7:call-id%zu:%s7:command%zu:%s8:from-tag%zu:%s"
-		     "3:sdp%d:%s6:to-tag%zu:%se", strlen(call), call,
+		     "3:sdp%d:%s6:to-tag%zu:%s%se", strlen(call), call,
 		     strlen(cmd), cmd, strlen(from), from, n, sdp, strlen(to),
-		     to) < 0)
+		     to, extra) < 0)
 		return NULL;
 	return out;
 }
+
+#define tagged_req(cmd, call, from, to, port) \
+	tagged_req_x(cmd, call, from, to, port, "", "")
 
 static int reply_port(FIXTURE_DATA(daemon) *self)
 {
@@ -1189,6 +1196,169 @@ TEST_F(daemon, callee_reoffer)
 	close(afd);
 	close(bfd);
 	close(b2fd);
+}
+
+/* The SDP of the last reply, NUL-terminated (static). */
+static const char *reply_sdp(FIXTURE_DATA(daemon) *self)
+{
+	static char buf[2048];
+	const struct bn *r = bn_dict_get(self->doc.root, "sdp");
+
+	if (!r || r->type != BN_STR || r->len >= sizeof(buf))
+		return "";
+	memcpy(buf, r->str, r->len);
+	buf[r->len] = '\0';
+	return buf;
+}
+
+/*
+ * "loop protect": what kiced wrote is marked a=rtpengine:<instance>; the
+ * same description back (a call through this kiced twice) is passed on
+ * as it is, creating nothing.
+ */
+TEST_F(daemon, loop_protect)
+{
+	const char *f = "5:flagsl12:loop-protecte";
+	char *r, *again, mark[64];
+	const char *out, *a;
+
+	r = tagged_req_x("offer", "lp", "caller", "", 5060, f, "");
+	ASSERT_STREQ("ok", REQ("o1", r)) TH_LOG("%s", reason(self));
+	out = reply_sdp(self);
+	a = strstr(out, "a=rtpengine:");
+	ASSERT_NE(NULL, a);
+	snprintf(mark, sizeof(mark), "%.*s\r\n", (int)strcspn(a, "\r\n"), a);
+	EXPECT_EQ(16, strcspn(a + 12, "\r\n"));
+	EXPECT_EQ(1, self->k.calls.count);
+	free(r);
+	/* the description as kiced wrote it, for another call-id */
+	again = tagged_req_x("offer", "lp2", "caller", "", 4444, f, mark);
+	ASSERT_STREQ("ok", REQ("o2", again));
+	EXPECT_NE(NULL, strstr(reply_sdp(self), "m=audio 4444 "));
+	EXPECT_EQ(1, self->k.calls.count);
+	free(again);
+	/* another instance's mark, or no flag: rewritten as usual */
+	again = tagged_req_x("offer", "lp3", "caller", "", 4444, f,
+			     "a=rtpengine:0123456789abcdef\r\n");
+	ASSERT_STREQ("ok", REQ("o3", again));
+	EXPECT_EQ(NULL, strstr(reply_sdp(self), "m=audio 4444 "));
+	EXPECT_EQ(2, self->k.calls.count);
+	free(again);
+	again = tagged_req_x("offer", "lp4", "caller", "", 4444, "", mark);
+	ASSERT_STREQ("ok", REQ("o4", again));
+	EXPECT_EQ(NULL, strstr(reply_sdp(self), "m=audio 4444 "));
+	EXPECT_EQ(3, self->k.calls.count);
+	free(again);
+}
+
+/*
+ * Where a party takes its media: "media address" over everything, the
+ * SIP source ("received-from") with "SIP source address", else c=.
+ */
+TEST_F(daemon, media_address_and_sip_source)
+{
+	const struct media_stream *st;
+	char *r;
+
+	r = tagged_req_x("offer", "ma", "caller", "", 5000,
+			 "13:media-address9:127.0.0.3", "");
+	ASSERT_STREQ("ok", REQ("o1", r)) TH_LOG("%s", reason(self));
+	free(r);
+	st = session_find(&self->k.calls, "ma", 2)->media[0].stream;
+	EXPECT_STREQ("127.0.0.3", st->side[MEDIA_SIDE_A].remote_addr);
+	r = tagged_req_x("answer", "ma", "caller", "callee", 6000,
+			 "5:flagsl18:SIP-source-addresse13:received-froml3:IP49:127.0.0.4e",
+			 "");
+	ASSERT_STREQ("ok", REQ("a1", r)) TH_LOG("%s", reason(self));
+	free(r);
+	EXPECT_STREQ("127.0.0.4", st->side[MEDIA_SIDE_B].remote_addr);
+	/* received-from alone changes nothing */
+	r = tagged_req_x("offer", "ma", "caller", "callee", 5000,
+			 "13:received-froml3:IP49:127.0.0.4e", "");
+	ASSERT_STREQ("ok", REQ("o2", r)) TH_LOG("%s", reason(self));
+	free(r);
+	st = session_find(&self->k.calls, "ma", 2)->media[0].stream;
+	EXPECT_STREQ("127.0.0.1", st->side[MEDIA_SIDE_A].remote_addr);
+	/* not an address, or malformed: refused, the call as it was */
+	r = tagged_req_x("offer", "ma", "caller", "callee", 5000,
+			 "13:media-address4:nope", "");
+	ASSERT_STREQ("error", REQ("o3", r));
+	EXPECT_STREQ("Unsupported connection address \"nope\"", reason(self));
+	free(r);
+	r = tagged_req_x("offer", "ma", "caller", "callee", 5000,
+			 "13:received-froml3:IP4e", "");
+	ASSERT_STREQ("error", REQ("o4", r));
+	EXPECT_STREQ("Invalid received-from", reason(self));
+	free(r);
+	EXPECT_STREQ("127.0.0.1", st->side[MEDIA_SIDE_A].remote_addr);
+}
+
+/* "transport-protocol": between plain RTP profiles; SRTP refused. */
+TEST_F(daemon, transport_protocol)
+{
+	char *r;
+
+	r = tagged_req_x("offer", "tp", "caller", "", 5000,
+			 "18:transport-protocol8:RTP/AVPF", "");
+	ASSERT_STREQ("ok", REQ("o1", r)) TH_LOG("%s", reason(self));
+	EXPECT_TRUE(reply_sdp_has(self, " RTP/AVPF 0"));
+	free(r);
+	r = tagged_req_x("answer", "tp", "caller", "callee", 6000,
+			 "18:transport-protocol8:RTP/SAVP", "");
+	ASSERT_STREQ("error", REQ("a1", r));
+	EXPECT_STREQ("transport-protocol RTP/SAVP for media 1 (RTP/AVP): SRTP and DTLS are not translated",
+		     reason(self));
+	EXPECT_EQ(NULL, session_find(&self->k.calls, "tp", 2)->to_tag);
+	free(r);
+	r = tagged_req_x("answer", "tp", "caller", "callee", 6000,
+			 "18:transport-protocol7:RTP/AVP", "");
+	ASSERT_STREQ("ok", REQ("a2", r)) TH_LOG("%s", reason(self));
+	EXPECT_TRUE(reply_sdp_has(self, " RTP/AVP 0"));
+	free(r);
+}
+
+/* "delete delay": the call lives on that long, then goes. */
+TEST_F(daemon, delete_delay)
+{
+	char *r = tagged_req("offer", "dd", "caller", "", 5000);
+
+	ASSERT_STREQ("ok", REQ("o1", r));
+	free(r);
+	ASSERT_STREQ("ok", REQ("d1", "d7:call-id2:dd7:command6:delete"
+			       "12:delete-delayi5ee"));
+	EXPECT_EQ(1, self->k.calls.count);
+	ASSERT_STREQ("ok", REQ("q1", "d7:call-id2:dd7:command5:querye"));
+	EXPECT_EQ(5, bn_dict_get(self->doc.root, "deleted in")->num);
+	kiced_tick(&self->k, loop_now_ms() + 4000);
+	EXPECT_EQ(1, self->k.calls.count);
+	kiced_tick(&self->k, loop_now_ms() + 5100);
+	EXPECT_EQ(0, self->k.calls.count);
+	EXPECT_EQ(0, self->k.media.open_ports);
+	/* without one, at once */
+	r = tagged_req("offer", "dd", "caller", "", 5000);
+	ASSERT_STREQ("ok", REQ("o2", r));
+	free(r);
+	ASSERT_STREQ("ok", REQ("d2", "d7:call-id2:dd7:command6:deletee"));
+	EXPECT_EQ(0, self->k.calls.count);
+}
+
+/* Warnings: unknown flags named, ICE=force in an answer to a plain offer. */
+TEST_F(daemon, warnings)
+{
+	char *r = tagged_req_x("offer", "w", "caller", "", 5000,
+			       "5:flagsl3:foo3:bar13:trust-addresse", "");
+
+	ASSERT_STREQ("ok", REQ("o1", r)) TH_LOG("%s", reason(self));
+	EXPECT_STREQ("unsupported flags ignored (2): foo, bar", warning(self));
+	free(r);
+	r = tagged_req_x("answer", "w", "caller", "callee", 6000,
+			 "3:ICE5:force", "");
+	ASSERT_STREQ("ok", REQ("a1", r));
+	EXPECT_STREQ("ICE=force in an answer: the offer had no ICE, so the answer to it cannot (RFC 8839)",
+		     warning(self));
+	free(r);
+	ASSERT_STREQ("pong", REQ("p", "d7:command4:pinge"));
+	EXPECT_STREQ("", warning(self));
 }
 
 TEST_F(daemon, statistics)
