@@ -9,11 +9,12 @@ kicedcore_SRCS := agent/kiced/log.c agent/kiced/config.c agent/kiced/loop.c \
 	      agent/kiced/control.c agent/kiced/media_ice.c \
 	      agent/kiced/kernel.c agent/kiced/handover.c \
 	      agent/kiced/consent.c agent/kiced/turn_keep.c \
-	      agent/kiced/limits.c
+	      agent/kiced/limits.c agent/kiced/metrics.c
 
 PROGS += kiced
-kiced_SRCS := agent/kiced/main.c
+kiced_SRCS := agent/kiced/main.c agent/kiced/metrics_http.c
 kiced_LIBS := kicedcore knl ice ctl sdp turn stun
+kiced_LDLIBS := $(shell pkg-config --libs libmicrohttpd)
 
 TESTS += kiced_test relay_test handover_test rtcp_mux_test
 kiced_test_SRCS := agent/kiced/tests/kiced_test.c

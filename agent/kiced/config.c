@@ -86,6 +86,16 @@ static int set_str(char *dst, size_t size, const char *v)
 	return 0;
 }
 
+/* An IP address and port (ng_addr_parse()), or "" for none. */
+static int set_ip_port(char *dst, size_t size, const char *v)
+{
+	struct ng_addr a;
+
+	if (*v && (ng_addr_parse(v, &a) || a.ss.ss_family == AF_UNIX))
+		return -1;
+	return set_str(dst, size, v);
+}
+
 /* A STUN/TURN server: numeric "IPV4:PORT" or "[IPV6]:PORT" (port > 0). */
 static int set_server(char *dst, size_t size, const char *v)
 {
@@ -197,11 +207,11 @@ int config_set(struct kiced_config *c, const char *section, const char *key,
 		if (set_str(c->pidfile, sizeof(c->pidfile), v))
 			goto bad;
 	} else if (KEY("control", "ng-listen")) {
-		struct ng_addr a;
-
-		if (*v && (ng_addr_parse(v, &a) || a.ss.ss_family == AF_UNIX))
+		if (set_ip_port(c->ng_listen, sizeof(c->ng_listen), v))
 			goto bad;
-		if (set_str(c->ng_listen, sizeof(c->ng_listen), v))
+	} else if (KEY("control", "metrics-listen")) {
+		if (set_ip_port(c->metrics_listen, sizeof(c->metrics_listen),
+				v))
 			goto bad;
 	} else if (KEY("control", "ng-socket")) {
 		if (*v && *v != '/')

@@ -35,6 +35,7 @@ struct kiced_config {
 	unsigned int handover_wait;	/* seconds the holder waits */
 	/* [control] */
 	char ng_listen[128];		/* "" disables the UDP listener */
+	char metrics_listen[128];	/* HTTP /metrics; "" (default): off */
 	char ng_socket[108];		/* "" disables the Unix socket */
 	unsigned int cookie_ttl;	/* seconds a reply is kept for replay */
 	unsigned int max_sessions;	/* 0 = unlimited */

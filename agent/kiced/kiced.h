@@ -59,6 +59,8 @@ struct kiced {
 	struct loop_watch unix_w;
 	struct knl mon;			/* kice.ko monitor group (kernel.c) */
 	struct loop_watch mon_w;
+	void *metrics;			/* the HTTP endpoint (metrics_http.c) */
+	struct loop_watch metrics_w;
 	struct ho_store *store;		/* fd store (handover.c), or NULL */
 	struct ng_origin *origin;	/* while a request is handled */
 	struct ng_pending *pending;	/* replies waiting for gathering */

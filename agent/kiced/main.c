@@ -18,6 +18,7 @@
 #include "kiced/kiced.h"
 #include "kiced/limits.h"
 #include "kiced/log.h"
+#include "kiced/metrics.h"
 
 static void usage(FILE *f)
 {
@@ -30,6 +31,7 @@ static void usage(FILE *f)
 "      --syslog           log to syslog (facility daemon)\n"
 "      --ng-listen ADDR   ng over UDP, e.g. 127.0.0.1:2223 (\"\" = off)\n"
 "      --ng-socket PATH   ng over a Unix datagram socket\n"
+"      --metrics-listen ADDR  Prometheus metrics on http://ADDR/metrics\n"
 "      --media-address A  IPv4 address media ports bind to\n"
 "      --interface N/A[!ADV]  named media address (for \"direction\")\n"
 "      --port-min N, --port-max N  media port range\n"
@@ -58,6 +60,7 @@ enum {
 	OPT_TURN_USER,
 	OPT_TURN_PASSWORD,
 	OPT_MAX_SESSIONS,
+	OPT_METRICS_LISTEN,
 };
 
 static const struct option long_opts[] = {
@@ -67,6 +70,7 @@ static const struct option long_opts[] = {
 	{ "syslog",		no_argument,	   NULL, OPT_SYSLOG },
 	{ "ng-listen",		required_argument, NULL, OPT_NG_LISTEN },
 	{ "ng-socket",		required_argument, NULL, OPT_NG_SOCKET },
+	{ "metrics-listen",	required_argument, NULL, OPT_METRICS_LISTEN },
 	{ "no-kernel",		no_argument,	   NULL, OPT_NO_KERNEL },
 	{ "media-address",	required_argument, NULL, OPT_MEDIA_ADDRESS },
 	{ "port-min",		required_argument, NULL, OPT_PORT_MIN },
@@ -139,6 +143,7 @@ static void main_tick(void *arg, uint64_t now_ms)
 {
 	kiced_tick(arg, now_ms);
 	handover_tick(arg, now_ms);
+	metrics_tick(arg);
 }
 
 int main(int argc, char **argv)
@@ -179,6 +184,10 @@ int main(int argc, char **argv)
 			break;
 		case OPT_NG_SOCKET:
 			o = (struct override){ "control", "ng-socket", optarg };
+			break;
+		case OPT_METRICS_LISTEN:
+			o = (struct override){ "control", "metrics-listen",
+					       optarg };
 			break;
 		case OPT_NO_KERNEL:
 			o = (struct override){ "media", "kernel", "no" };
@@ -311,7 +320,7 @@ int main(int argc, char **argv)
 				 k->cfg.handover, strerror(-err));
 	}
 
-	if (control_open(k))
+	if (control_open(k) || metrics_open(k))
 		goto out_calls;
 	klog_notice("kiced running (pid %ld)", (long)getpid());
 	ret = loop_run(&k->loop) ? 1 : 0;
@@ -324,6 +333,7 @@ out_calls:
 	handover_stop(k, false);	/* no-op after a handover */
 	kernel_monitor_close(k);
 	session_remove_all(&k->calls);
+	metrics_close(k);
 	control_close(k);
 	loop_fini(&k->loop);
 	knl_close(&knl);

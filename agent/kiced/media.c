@@ -425,10 +425,25 @@ void media_side_relatch(struct media_stream *s, enum media_side side)
 
 void media_stream_unload(struct media_stream *s)
 {
+	struct media_stats st;
 	int c;
 
 	if (!s->offloaded)
 		return;
+	/*
+	 * What the kernel counted goes on in the legs' own counters: a call
+	 * taken back to userspace (a re-offer, a lost consent) keeps its
+	 * totals
+	 */
+	media_stream_stats(s, &st);
+	for (c = 0; c < 4; c++) {
+		struct relay_leg *l = &s->side[c / 2].leg[c % 2];
+
+		l->rx.packets = st.rx[c / 2][c % 2].packets;
+		l->rx.bytes = st.rx[c / 2][c % 2].bytes;
+		if (st.last_rx_ms > l->last_rx_ms)
+			l->last_rx_ms = st.last_rx_ms;
+	}
 	for (c = 0; c < (int)s->nflows; c++) {
 		knl_flow_del(s->env->kernel, s->flow[c]);
 		s->env->flows--;

@@ -156,6 +156,31 @@ static const char *const call_warn_what[CALL_WARN__COUNT] = {
 	[CALL_WARN_USERSPACE]	= "media stays in userspace",
 };
 
+void session_media_totals(const struct call *c, struct relay_counters tot[2])
+{
+	struct media_stats ms;
+	size_t i;
+	int s, comp;
+
+	for (i = 0; i < c->nmedia; i++) {
+		if (!c->media[i].stream)
+			continue;
+		media_stream_stats(c->media[i].stream, &ms);
+		for (s = 0; s < 2; s++)
+			for (comp = 0; comp < 2; comp++) {
+				tot[comp].packets += ms.rx[s][comp].packets;
+				tot[comp].bytes += ms.rx[s][comp].bytes;
+				tot[comp].errors += ms.rx[s][comp].errors;
+			}
+	}
+}
+
+/* What an ending call relayed goes on counting (metrics are totals). */
+static void session_add_ended(struct session_table *t, const struct call *c)
+{
+	session_media_totals(c, t->ended);
+}
+
 void session_remove(struct session_table *t, struct call *c)
 {
 	struct call **pp = &t->buckets[session_hash(c->call_id,
@@ -177,6 +202,7 @@ void session_remove(struct session_table *t, struct call *c)
 	t->count--;
 	if (t->on_remove)
 		t->on_remove(t->on_remove_arg, c);
+	session_add_ended(t, c);
 	session_clear_media(c);
 	for (i = 0; i < CALL_WARN__COUNT; i++)
 		if (c->warn[i].count > 1) {

@@ -84,6 +84,8 @@ struct session_table {
 	struct call *buckets[SESSION_BUCKETS];
 	struct call *head, *tail;
 	size_t count;
+	/* media of the calls removed so far: RTP, RTCP (for totals) */
+	struct relay_counters ended[2];
 	/* called by session_remove() before the call is freed */
 	void (*on_remove)(void *arg, struct call *c);
 	void *on_remove_arg;
@@ -111,6 +113,8 @@ void session_remove_all(struct session_table *t);
 void session_clear_ice(struct call *c);
 /* Free the media of a call (ICE agents first, then the streams). */
 void session_clear_media(struct call *c);
+/* Add what the call's media received, by component (RTP, RTCP), to @tot. */
+void session_media_totals(const struct call *c, struct relay_counters tot[2]);
 /* Every media stream of the call is relayed by kice.ko. */
 bool session_in_kernel(const struct call *c);
 /* Latest media or signalling activity (monotonic ms). */

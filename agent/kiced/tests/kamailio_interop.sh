@@ -42,7 +42,7 @@ top=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$top"
 
 sip_init
-ktap_plan $([ "$relay" = kernel ] && echo 16 || echo 15)
+ktap_plan $([ "$relay" = kernel ] && echo 18 || echo 17)
 sip_relay 30199
 sip_kamailio "replace-origin replace-session-connection ICE=remove loop-protect SIP-source-address"
 
@@ -130,6 +130,23 @@ ktap_check "late: offer in the 200, answer in the ACK, the callee's UPDATE and B
 media_checks late
 gone late "the callee's BYE"
 
+# kiced's metrics, as Prometheus scrapes them: valid, and they add up
+if [ "$relay" = rtpengine ]; then
+	ktap_skip "kiced's metrics" "the relay is rtpengine"
+	ktap_skip "kiced's metrics count the calls and their media" "the relay is rtpengine"
+else
+	metrics >"$tmp/metrics.txt"
+	if command -v promtool >/dev/null; then
+		ktap_check "kiced's metrics pass promtool check metrics" \
+			eval 'promtool check metrics <"$tmp/metrics.txt" 2>&1 | sed "s/^/# /"; [ "${PIPESTATUS[0]}" = 0 ] && [ -s "$tmp/metrics.txt" ]'
+	else
+		ktap_skip "kiced's metrics pass promtool check metrics" "promtool missing (Debian's prometheus)"
+	fi
+	mval() { awk -v k="$1" '$1 == k { print $2 }' "$tmp/metrics.txt"; }
+	mrtp=$(mval 'kice_media_packets_total{component="rtp"}')
+	ktap_check "kiced's metrics count the calls and their media (created $(mval kice_calls_created_total), now $(mval kice_calls), RTP ${mrtp:-?})" \
+		eval '[ "$(mval kice_calls_created_total)" = 4 ] && [ "$(mval kice_calls)" = 0 ] && [ "${mrtp:-0}" -ge 800 ]'
+fi
 ktap_check "kiced refused no command and logged no warning about one" \
 	eval '! grep -E "ng [a-z]+, call .*: (refused|warning)" "$tmp/kiced.log" | sed "s/^/# /" | grep -q .'
 ktap_check "Kamailio logged no rtpengine error" \

@@ -21,6 +21,7 @@
 #include "kiced/kiced.h"
 #include "kiced/limits.h"
 #include "kiced/log.h"
+#include "kiced/metrics.h"
 
 static int app_socket(uint16_t *port);
 static void app_send(int fd, int port, const char *what);
@@ -1359,6 +1360,67 @@ TEST_F(daemon, warnings)
 	free(r);
 	ASSERT_STREQ("pong", REQ("p", "d7:command4:pinge"));
 	EXPECT_STREQ("", warning(self));
+}
+
+/* A value of metrics text @t: the number after "@name " (-1: none). */
+static long long metric(const char *t, const char *name)
+{
+	char key[128];
+	const char *p;
+
+	snprintf(key, sizeof(key), "\n%s ", name);
+	p = strstr(t, key);
+	return p ? atoll(p + strlen(key)) : -1;
+}
+
+/*
+ * Prometheus metrics: gauges now, counters totals since the start, the
+ * media of a deleted call included.
+ */
+TEST_F(daemon, metrics)
+{
+	uint16_t pa, pb;
+	int afd, bfd, port_a;
+	char *r, *t;
+	size_t len;
+	long long rtp;
+
+	afd = app_socket(&pa);
+	bfd = app_socket(&pb);
+	r = tagged_req("offer", "m", "caller", "", pa);
+	ASSERT_STREQ("ok", REQ("o", r));
+	free(r);
+	r = tagged_req("answer", "m", "caller", "callee", pb);
+	ASSERT_STREQ("ok", REQ("a", r));
+	port_a = reply_port(self);
+	free(r);
+	app_send(afd, port_a, "rtp-1");
+	ASSERT_TRUE(app_wait(&self->k.loop, bfd, "rtp-1", 2000));
+	app_send(afd, port_a, "rtp-2");
+	ASSERT_TRUE(app_wait(&self->k.loop, bfd, "rtp-2", 2000));
+
+	ASSERT_EQ(0, metrics_render(&self->k, &t, &len));
+	EXPECT_EQ(strlen(t), len);
+	EXPECT_NE(NULL, strstr(t, "# TYPE kice_media_packets_total counter\n"));
+	EXPECT_EQ(1, metric(t, "kice_calls"));
+	EXPECT_EQ(1, metric(t, "kice_calls_created_total"));
+	EXPECT_EQ(1, metric(t, "kice_ng_requests_total{command=\"offer\"}"));
+	EXPECT_EQ(1, metric(t, "kice_calls_relayed{relay=\"userspace\"}"));
+	rtp = metric(t, "kice_media_packets_total{component=\"rtp\"}");
+	EXPECT_EQ(2, rtp);
+	EXPECT_EQ(10, metric(t, "kice_media_bytes_total{component=\"rtp\"}"));
+	EXPECT_EQ(4, metric(t, "kice_media_ports"));
+	free(t);
+
+	ASSERT_STREQ("ok", REQ("d", "d7:call-id1:m7:command6:deletee"));
+	ASSERT_EQ(0, metrics_render(&self->k, &t, &len));
+	EXPECT_EQ(0, metric(t, "kice_calls"));
+	EXPECT_EQ(1, metric(t, "kice_calls_deleted_total"));
+	EXPECT_EQ(rtp, metric(t, "kice_media_packets_total{component=\"rtp\"}"));
+	EXPECT_EQ(0, metric(t, "kice_media_ports"));
+	free(t);
+	close(afd);
+	close(bfd);
 }
 
 TEST_F(daemon, statistics)

@@ -18,6 +18,7 @@
 #                       the callee, rtpengine_manage("FLAGS"); again: the
 #                       previous one stopped first
 #   ctl ARGS            kicectl against the relay
+#   metrics             kiced's Prometheus metrics (http://203.0.113.1:9104)
 #   count NS rx|tx      RTP counted by nftables on port 6000 in NS (uac,
 #                       uas): rx from 203.0.113.1, tx to it
 #   ncalls, ports       the relay's calls; its media sockets
@@ -79,6 +80,7 @@ sip_cleanup() {
 }
 
 ctl() { ns_exec gw timeout 10 "$bin/kicectl" "$@" -s 203.0.113.1:2223 -t 1000; }
+metrics() { ns_exec gw curl -s -m 5 http://203.0.113.1:9104/metrics; }
 
 sip_relay() {
 	local pmax=$1 k=(--no-kernel)
@@ -92,6 +94,7 @@ sip_relay() {
 	else
 		[ "$relay" = kernel ] && k=()
 		ns_exec gw "$bin/kiced" -f -l info --ng-listen 203.0.113.1:2223 \
+			--metrics-listen 203.0.113.1:9104 \
 			--media-address 203.0.113.1 --port-min 30000 --port-max "$pmax" \
 			"${k[@]}" "$@" 2>"$tmp/kiced.log" &
 	fi
