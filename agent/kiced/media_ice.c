@@ -311,6 +311,33 @@ static void mi_channels_poll(struct media_ice *mi)
 	}
 }
 
+/*
+ * Outcomes of every agent of the process; kiced is one loop, one thread
+ * (unit tests with two daemons in one process share them).
+ */
+static struct media_ice_totals totals;
+
+const struct media_ice_totals *media_ice_totals(void)
+{
+	return &totals;
+}
+
+static void mi_count_setup(struct media_ice *mi)
+{
+	static const unsigned int le[] = MEDIA_ICE_SETUP_BUCKETS;
+	uint64_t now = loop_now_ms();
+	uint64_t ms = mi->started_ms && now > mi->started_ms ?
+		      now - mi->started_ms : 0;
+	unsigned int i;
+
+	mi->counted = true;
+	totals.connected++;
+	totals.setup_ms_sum += ms;
+	for (i = 0; i < sizeof(le) / sizeof(le[0]) && ms > le[i]; i++)
+		;
+	totals.setup[i]++;
+}
+
 static void mi_event(void *user, enum ice_event ev, int stream)
 {
 	struct media_ice *mi = user;
@@ -322,11 +349,15 @@ static void mi_event(void *user, enum ice_event ev, int stream)
 	switch (ev) {
 	case ICE_EV_CONNECTED:
 	case ICE_EV_COMPLETED:
+		if (!mi->counted)
+			mi_count_setup(mi);
 		mi->connected = true;
 		mi_install(mi);
 		mi_conn_done(mi, MEDIA_WAIT_CONNECTED);
 		break;
 	case ICE_EV_DISCONNECTED:
+		if (mi->connected)
+			totals.consent_lost++;
 		/* RFC 7675: no consent, no media (in the kernel neither) */
 		for (s = 0; s < mi->nstreams; s++) {
 			media_stream_unload(mi->streams[s]);
@@ -348,6 +379,10 @@ static void mi_event(void *user, enum ice_event ev, int stream)
 			mi->streams[s]->side[mi->side].consented = false;
 			for (c = 0; c < 2; c++)
 				mi->streams[s]->side[mi->side].leg[c].hold = true;
+		}
+		if (!mi->counted) {
+			mi->counted = true;
+			totals.failed++;
 		}
 		mi->failed = true;
 		mi_conn_done(mi, MEDIA_WAIT_FAILED);
@@ -782,6 +817,7 @@ int media_ice_apply(struct media_ice *mi, const struct sdp_session *s,
 		if (err < 0)
 			return err;
 		mi->started = true;
+		mi->started_ms = loop_now_ms();
 	}
 	mi_rearm(mi, now);
 	return 0;

@@ -37,6 +37,8 @@ struct media_ice {
 	bool started;
 	bool connected;
 	bool failed;
+	bool counted;			/* its outcome is in media_ice_totals */
+	uint64_t started_ms;		/* checks began */
 	bool trickle;
 	bool chan_wait;			/* a relayed leg waits for its channel */
 	unsigned int nominations;	/* pairs installed on legs */
@@ -50,6 +52,23 @@ struct media_ice {
 	void *conn_arg;
 	uint64_t conn_end;
 };
+
+/*
+ * ICE outcomes since the start, over every agent (for metrics): the time
+ * from the first checks to the first connected pair, in histogram
+ * buckets of MEDIA_ICE_SETUP_BUCKETS (ms, the last one unbounded).
+ */
+#define MEDIA_ICE_SETUP_BUCKETS	{ 10, 25, 50, 100, 250, 500, 1000, 2500, \
+				  5000, 10000 }
+#define MEDIA_ICE_NBUCKETS	11
+struct media_ice_totals {
+	uint64_t connected;		/* sides that connected */
+	uint64_t failed;		/* sides that failed first */
+	uint64_t consent_lost;		/* consent lost on a connected side */
+	uint64_t setup[MEDIA_ICE_NBUCKETS];	/* not cumulative */
+	uint64_t setup_ms_sum;
+};
+const struct media_ice_totals *media_ice_totals(void);
 
 /*
  * Create an agent for @side of @streams (every one must be open).  Returns

@@ -43,6 +43,38 @@ static void ice_sides(const struct kiced *k, unsigned long long n[ICE__N])
 		}
 }
 
+/* ICE outcomes and the time to the first working pair, per side */
+static void ice_outcomes(FILE *f)
+{
+	static const unsigned int le[] = MEDIA_ICE_SETUP_BUCKETS;
+	const struct media_ice_totals *t = media_ice_totals();
+	unsigned long long n = 0;
+	unsigned int i;
+
+	head(f, "kice_ice_outcomes_total", "counter",
+	     "ICE sides by how their first checks ended.");
+	fprintf(f, "kice_ice_outcomes_total{outcome=\"connected\"} %llu\n",
+		(unsigned long long)t->connected);
+	fprintf(f, "kice_ice_outcomes_total{outcome=\"failed\"} %llu\n",
+		(unsigned long long)t->failed);
+	one(f, "kice_ice_consent_lost_total", "counter",
+	    "Connected ICE sides that lost consent (RFC 7675).",
+	    t->consent_lost);
+	head(f, "kice_ice_setup_seconds", "histogram",
+	     "From an ICE side's first checks to its first working pair.");
+	for (i = 0; i < MEDIA_ICE_NBUCKETS; i++) {
+		n += t->setup[i];
+		if (i < sizeof(le) / sizeof(le[0]))
+			fprintf(f, "kice_ice_setup_seconds_bucket{le=\"%g\"} %llu\n",
+				le[i] / 1000.0, n);
+		else
+			fprintf(f, "kice_ice_setup_seconds_bucket{le=\"+Inf\"} %llu\n",
+				n);
+	}
+	fprintf(f, "kice_ice_setup_seconds_sum %g\n", t->setup_ms_sum / 1000.0);
+	fprintf(f, "kice_ice_setup_seconds_count %llu\n", n);
+}
+
 int metrics_render(struct kiced *k, char **out, size_t *len)
 {
 	static const char *const comp[2] = { "rtp", "rtcp" };
@@ -110,6 +142,7 @@ int metrics_render(struct kiced *k, char **out, size_t *len)
 	for (i = 0; i < 2; i++)
 		fprintf(f, "kice_media_dropped_total{component=\"%s\"} %llu\n",
 			comp[i], (unsigned long long)tot[i].errors);
+	ice_outcomes(f);
 	one(f, "kice_media_ports", "gauge", "Media ports open.",
 	    (unsigned long long)k->media.open_ports);
 	one(f, "kice_kernel_flows", "gauge", "Flows in kice.ko.",

@@ -1698,6 +1698,12 @@ TEST(ice_between_two_daemons)
 	struct call *c1, *c2;
 	struct two t;
 	struct kiced *k1, *k2;
+	struct media_ice_totals before = *media_ice_totals();
+	const struct media_ice_totals *after = media_ice_totals();
+	uint64_t n = 0;
+	char *m;
+	size_t len;
+	int i;
 
 	ASSERT_EQ(0, two_init(&t, 21600));
 	k1 = t.k1;
@@ -1728,6 +1734,17 @@ TEST(ice_between_two_daemons)
 	ASSERT_TRUE(two_connect_media(&t, sdp_port(s4), sdp_port(s2), 10));
 	EXPECT_NE(0, c1->ice[MEDIA_SIDE_B]->nominations);
 	EXPECT_GT(c1->media[0].stream->side[MEDIA_SIDE_B].leg[0].stun_rx, 0);
+
+	/* both sides' setup time in the metrics' histogram */
+	EXPECT_EQ(before.connected + 2, after->connected);
+	EXPECT_EQ(before.failed, after->failed);
+	for (i = 0; i < MEDIA_ICE_NBUCKETS; i++)
+		n += after->setup[i] - before.setup[i];
+	EXPECT_EQ(2, n);
+	ASSERT_EQ(0, metrics_render(k1, &m, &len));
+	EXPECT_NE(NULL, strstr(m, "kice_ice_setup_seconds_bucket{le=\"+Inf\"} "));
+	EXPECT_NE(NULL, strstr(m, "kice_ice_sides{state=\"connected\"} 1\n"));
+	free(m);
 
 	free(s1); free(s2); free(s3); free(s4);
 	two_fini(&t);

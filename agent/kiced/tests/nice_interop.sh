@@ -31,7 +31,7 @@ tool="python3 $top/agent/kiced/tests/ngtool.py"
 export ASAN_OPTIONS=detect_leaks=0	# GLib's one-time allocations in nicepeer
 peers_init nice
 relay=${KICE_RELAY:-userspace}
-ktap_plan $([ "$relay" = kernel ] && echo 35 || echo 27)
+ktap_plan $([ "$relay" = kernel ] && echo 36 || echo 28)
 printf '[ice]\nmedia-wait = 1500\n' >"$tmp/kiced.conf"
 peers_kiced -l debug -c "$tmp/kiced.conf"
 ctl() { peers_ctl "$@"; }
@@ -174,5 +174,13 @@ ktap_check "wait-media: an answerer that never gets ICE working: reply after med
 	eval '{ [ "${res% *}" = timeout ] || [ "${res% *}" = failed ]; } && [ "${res#* }" -ge 1000 ] && [ "${res#* }" -lt 4000 ]'
 ctl delete --call-id w2 >/dev/null
 
+# ICE against libnice in kiced's metrics: outcomes and setup times
+peers_metrics >"$tmp/metrics.txt"
+mval() { awk -v k="$1" '$1 == k { print $2 }' "$tmp/metrics.txt"; }
+mc=$(mval 'kice_ice_outcomes_total{outcome="connected"}')
+mn=$(mval kice_ice_setup_seconds_count)
+ktap_check "kiced's metrics: $mc ICE sides connected, $mn setup times in the histogram$(command -v promtool >/dev/null && echo ', promtool check metrics passes')" \
+	eval '[ "${mc:-0}" -ge 5 ] && [ "$mn" = "$mc" ] &&
+	      { ! command -v promtool >/dev/null || promtool check metrics <"$tmp/metrics.txt" >/dev/null 2>&1; }'
 ktap_check "kiced still answers ping" eval "ctl ping >/dev/null"
 ktap_finish

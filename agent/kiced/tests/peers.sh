@@ -11,6 +11,7 @@
 #                     userspace unless KICE_RELAY=kernel (then kice.ko
 #                     must be loaded); skips all when it does not start
 #   peers_ctl ARGS    kicectl against it, from "gw"
+#   peers_metrics     its Prometheus metrics (http://203.0.113.1:9104)
 #   peers_cleanup     stops kiced and the processes in $PEERS_PIDS,
 #                     removes the namespaces and $tmp (the EXIT trap)
 
@@ -48,11 +49,13 @@ peers_cleanup() {
 }
 
 peers_ctl() { ns_exec gw timeout 10 "$bin/kicectl" "$@" -s 203.0.113.1:2223 -t 500; }
+peers_metrics() { ns_exec gw curl -s -m 5 http://203.0.113.1:9104/metrics; }
 
 peers_kiced() {
 	local k=(--no-kernel)
 	[ "${KICE_RELAY:-userspace}" = kernel ] && k=()
 	ip netns exec "$(ns_name gw)" "$bin/kiced" -f --ng-listen 203.0.113.1:2223 \
+		--metrics-listen 203.0.113.1:9104 \
 		--media-address 203.0.113.1 --port-min 30000 --port-max 30199 \
 		"${k[@]}" "$@" 2>"$tmp/kiced.log" &
 	PEERS_KPID=$!
