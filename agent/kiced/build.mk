@@ -45,7 +45,8 @@ fuzz_kiced_turn_LIBS := kicedcore knl ice ctl sdp turn stun
 
 BENCHES += bench_relay
 bench_relay_SRCS := agent/kiced/bench/bench_relay.c
-BENCH_CMDS += agent/kiced/bench/relay_bench.sh agent/kiced/bench/ice_first_media.sh
+BENCH_CMDS += agent/kiced/bench/relay_bench.sh agent/kiced/bench/ice_first_media.sh \
+	agent/kiced/bench/sip_load.sh
 
 # kernel selftest (selftests/kernel/run_all runs build/out/ktests/* in the VM)
 KTESTS += kiced_kernel_test

@@ -35,6 +35,7 @@ run() {
 	sip_kamailio "$2"
 	t0=$(count uac tx) e0=$(count uac rx) r0=$(count uas rx) b0=$(count uas tx)
 	f0=$(fds)
+	c0=$(cpu_ticks)
 	ns_exec uas timeout $((calls / rate + 60)) sipp -sf "$sip/load-callee.xml" \
 		-i 198.51.100.2 -p 5060 -mi 198.51.100.2 -mp 6000 -rtp_echo \
 		-m "$calls" -nostdin -trace_err -error_file "$tmp/uas-$name.err" \
@@ -53,6 +54,7 @@ run() {
 	done
 	wait $cpid; crc=$?
 	wait $upid; src=$?
+	ktap_diag "$name: the relay ($relay) used $(awk -v t=$(($(cpu_ticks) - c0)) -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz }') s of CPU"
 	[ $crc = 0 ] && [ $src = 0 ] || sip_show "$name"
 	sleep 1
 	tx=$(($(count uac tx) - t0)) echoed=$(($(count uac rx) - e0))

@@ -23,7 +23,10 @@
 #                       uas): rx from 203.0.113.1, tx to it
 #   ncalls, ports       the relay's calls; its media sockets
 #   sip_show NAME       the sipp errors of NAME, Kamailio's and the relay's log
+#   cpu_ticks           CPU time the relay has used (utime + stime, ticks)
 # $SIP_PIDS: processes stopped at exit.  KEEP=DIR keeps $tmp there.
+# SIP_BIN=DIR: kiced and kicectl from DIR (default build/san/bin, then
+# build/out/bin).
 
 sip_init() {
 	local d
@@ -32,7 +35,7 @@ sip_init() {
 		ktap_skip_all "kamailio or sipp missing (.ci/deps installs kamailio and sip-tester)"
 	[ -f /usr/share/sip-tester/g711a.pcap ] || ktap_skip_all "sipp's g711a.pcap missing"
 	bin=
-	for d in build/san/bin build/out/bin; do
+	for d in ${SIP_BIN:-} build/san/bin build/out/bin; do
 		[ -x "$d/kiced" ] && [ -x "$d/kicectl" ] && { bin=$d; break; }
 	done
 	[ -n "$bin" ] || ktap_skip_all "kiced/kicectl not built"
@@ -87,13 +90,14 @@ sip_relay() {
 	shift
 	SIP_PMAX=$pmax
 	if [ "$relay" = rtpengine ]; then
-		ns_exec gw rtpengine --config-file=none -f -E --table=-1 \
+		# ip netns exec, not ns_exec: $! is then the relay itself
+		ip netns exec "$(ns_name gw)" rtpengine --config-file=none -f -E --table=-1 \
 			--interface=203.0.113.1 --listen-ng=203.0.113.1:2223 \
 			--port-min=30000 --port-max="$pmax" --delete-delay=0 \
 			--log-level=6 >"$tmp/kiced.log" 2>&1 &
 	else
 		[ "$relay" = kernel ] && k=()
-		ns_exec gw "$bin/kiced" -f -l info --ng-listen 203.0.113.1:2223 \
+		ip netns exec "$(ns_name gw)" "$bin/kiced" -f -l info --ng-listen 203.0.113.1:2223 \
 			--metrics-listen 203.0.113.1:9104 \
 			--media-address 203.0.113.1 --port-min 30000 --port-max "$pmax" \
 			"${k[@]}" "$@" 2>"$tmp/kiced.log" &
@@ -139,6 +143,8 @@ count() {
 for o in json.load(sys.stdin)["nftables"]:
     if "counter" in o: print(o["counter"]["packets"])' 2>/dev/null || echo 0
 }
+
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$SIP_RELAY_PID/stat" 2>/dev/null || echo 0; }
 
 ncalls() {
 	local l
