@@ -337,7 +337,8 @@ static int mark_loop(struct kiced *k, const struct ng_request *req,
 {
 	char line[sizeof(LOOP_ATTR) + sizeof(k->instance)];
 
-	if (!(req->flags & NG_F_LOOP_PROTECT) || looped(k, s))
+	/* a looped description never gets here (loop_protected()) */
+	if (!(req->flags & NG_F_LOOP_PROTECT))
 		return 0;
 	snprintf(line, sizeof(line), LOOP_ATTR "%s", loop_instance(k));
 	return sdp_add_extra(&s->extra, &s->nextra, line);
@@ -1155,7 +1156,6 @@ static void put_call(struct kiced *k, struct bn_buf *b, const struct call *c)
 {
 	struct relay_counters tot[2] = { { 0 } };
 	size_t i;
-	int s, comp;
 
 	bn_kv_strn(b, "call-id", c->call_id, c->call_id_len);
 	bn_kv_int(b, "created", (int64_t)c->created);
@@ -1186,14 +1186,7 @@ static void put_call(struct kiced *k, struct bn_buf *b, const struct call *c)
 				     &ms, c->ice[MEDIA_SIDE_B]);
 			put_endpoint(b, "offerer", cm->stream, MEDIA_SIDE_A,
 				     &ms, c->ice[MEDIA_SIDE_A]);
-			for (s = 0; s < 2; s++)
-				for (comp = 0; comp < 2; comp++) {
-					tot[comp].packets +=
-						ms.rx[s][comp].packets;
-					tot[comp].bytes += ms.rx[s][comp].bytes;
-					tot[comp].errors +=
-						ms.rx[s][comp].errors;
-				}
+			media_stats_add(tot, &ms);
 		}
 		bn_close(b);
 	}

@@ -585,6 +585,19 @@ int media_stream_repoint(struct media_stream *s)
 	return media_stream_offload(s);
 }
 
+void media_stats_add(struct relay_counters tot[2],
+		     const struct media_stats *st)
+{
+	int s, c;
+
+	for (s = 0; s < 2; s++)
+		for (c = 0; c < 2; c++) {
+			tot[c].packets += st->rx[s][c].packets;
+			tot[c].bytes += st->rx[s][c].bytes;
+			tot[c].errors += st->rx[s][c].errors;
+		}
+}
+
 void media_stream_stats(const struct media_stream *s, struct media_stats *st)
 {
 	int i, c;

@@ -193,6 +193,9 @@ int media_stream_offload(struct media_stream *s);
 int media_stream_repoint(struct media_stream *s);
 /* Back to the userspace relay (flows deleted, sockets detached). */
 void media_stream_unload(struct media_stream *s);
+/* Add what @st counted, both sides, to @tot by component (RTP, RTCP). */
+void media_stats_add(struct relay_counters tot[2],
+		     const struct media_stats *st);
 void media_stream_stats(const struct media_stream *s,
 			struct media_stats *st);
 void media_stream_free(struct media_stream *s);

@@ -160,18 +160,12 @@ void session_media_totals(const struct call *c, struct relay_counters tot[2])
 {
 	struct media_stats ms;
 	size_t i;
-	int s, comp;
 
 	for (i = 0; i < c->nmedia; i++) {
 		if (!c->media[i].stream)
 			continue;
 		media_stream_stats(c->media[i].stream, &ms);
-		for (s = 0; s < 2; s++)
-			for (comp = 0; comp < 2; comp++) {
-				tot[comp].packets += ms.rx[s][comp].packets;
-				tot[comp].bytes += ms.rx[s][comp].bytes;
-				tot[comp].errors += ms.rx[s][comp].errors;
-			}
+		media_stats_add(tot, &ms);
 	}
 }
 
