@@ -151,6 +151,50 @@ kmod-warnings:
 	else echo "ok 1 kbuild W=1 C=2 $$rel"; fi
 
 # --------------------------------------------------------------------------
+# Man pages and Debian packages
+
+# kiced(8), kiced.conf(5) and kicectl(8) are sections of Documentation/
+# turned into roff by Documentation/man/mkman (python3-docutils).
+MKMAN := Documentation/man/mkman
+MAN_PAGES := build/man/kiced.8 build/man/kiced.conf.5 build/man/kicectl.8
+.PHONY: man
+man: $(MAN_PAGES)
+build/man/kiced.8: Documentation/kiced.rst $(MKMAN)
+	@mkdir -p $(dir $@)
+	$(MKMAN) $< $@ kiced 8 "ICE agent and media relay for SIP proxies" \
+		"Description,Synopsis,Calls and media,Restart,Limits,Under systemd,Logging,Metrics" \
+		"kiced.conf(5),kicectl(8)"
+build/man/kiced.conf.5: Documentation/kiced.rst $(MKMAN)
+	@mkdir -p $(dir $@)
+	$(MKMAN) $< $@ kiced.conf 5 "configuration file of kiced" \
+		"Configuration file" "kiced(8),kicectl(8)"
+build/man/kicectl.8: Documentation/kicectl.rst $(MKMAN)
+	@mkdir -p $(dir $@)
+	$(MKMAN) $< $@ kicectl 8 "kice's command line tool" \
+		"Description,Commands,kicectl show,kicectl monitor" \
+		"kiced(8),kiced.conf(5)"
+
+# Debian packages in build/deb/ (debian/, dpkg-buildpackage):
+# kiced (kiced, kicectl, unit, man pages) and kice-dkms.  The build runs in
+# a copy of the tree's files (tracked and new, not ignored ones), so build/
+# and editor files never reach the packages.
+DEB_VERSION := $(shell dpkg-parsechangelog -l debian/changelog -S Version 2>/dev/null)
+.PHONY: deb
+deb:
+	@[ -n "$(DEB_VERSION)" ] || { echo "deb: dpkg-parsechangelog failed" >&2; exit 1; }
+	@rm -rf build/deb && mkdir -p build/deb/kice-$(DEB_VERSION)
+	@if git -C $(TOP) rev-parse --git-dir >/dev/null 2>&1; then \
+		git -C $(TOP) ls-files -z -co --exclude-standard; \
+	else find . -path ./build -prune -o -type f -print0; fi | \
+		while IFS= read -r -d '' f; do [ -e "$$f" ] && printf '%s\0' "$$f"; done | \
+		tar -C $(TOP) --null -T - -cf - | tar -C build/deb/kice-$(DEB_VERSION) -xf -
+	@cd build/deb/kice-$(DEB_VERSION) && \
+		DEB_BUILD_OPTIONS="parallel=$$(nproc) $${DEB_BUILD_OPTIONS:-}" \
+		dpkg-buildpackage --build=binary --no-sign > ../build.log 2>&1 || \
+		{ cat ../build.log; exit 1; }
+	@ls build/deb/*.deb
+
+# --------------------------------------------------------------------------
 # Tests
 
 .PHONY: deps check demo bench checkpatch
@@ -173,13 +217,13 @@ bench: deps
 # Each suite is a make target whose output is TAP; selftests/run-suites
 # counts the results and prints a summary line per suite.
 KRELS_SUPPORTED ?= $(patsubst /lib/modules/%/build/Makefile,%,$(wildcard /lib/modules/*/build/Makefile))
-CHECK_SUITES := check-unit check-fuzz check-net check-checkpatch \
+CHECK_SUITES := check-unit check-fuzz check-net check-checkpatch check-deb \
 	$(foreach r,$(KRELS_SUPPORTED),check-kbuild@$(r)) \
 	check-vm-runner \
 	$(foreach r,$(KRELS_SUPPORTED),check-kernel@$(r)) \
 	$(foreach r,$(KRELS_SUPPORTED),check-e2e@$(r))
 
-.PHONY: check-unit check-fuzz check-net check-checkpatch check-vm-runner
+.PHONY: check-unit check-fuzz check-net check-checkpatch check-vm-runner check-deb
 check-unit:
 	@$(MAKE) --no-print-directory -s SAN=1 tests
 	@selftests/run-tests $(addprefix build/san/tests/,$(TESTS))
@@ -206,6 +250,11 @@ check-net:
 
 check-checkpatch:
 	@selftests/checkpatch $(CHECKPATCH)
+
+# make deb, lintian, and the packages installed (DKMS) into an overlay of /
+# whose changes (build/pkgroot/upper) the e2e suites boot: e2e/package.sh
+check-deb:
+	@selftests/package/deb.sh
 
 check-kbuild@%:
 	@$(MAKE) --no-print-directory -s kmod-warnings KB=/lib/modules/$*/build

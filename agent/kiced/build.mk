@@ -12,9 +12,10 @@ kicedcore_SRCS := agent/kiced/log.c agent/kiced/config.c agent/kiced/loop.c \
 	      agent/kiced/limits.c agent/kiced/metrics.c
 
 PROGS += kiced
-kiced_SRCS := agent/kiced/main.c agent/kiced/metrics_http.c
+kiced_SRCS := agent/kiced/main.c agent/kiced/metrics_http.c \
+	      agent/kiced/service.c
 kiced_LIBS := kicedcore knl ice ctl sdp turn stun
-kiced_LDLIBS := $(shell pkg-config --libs libmicrohttpd)
+kiced_LDLIBS := $(shell pkg-config --libs libmicrohttpd libsystemd)
 
 TESTS += kiced_test relay_test handover_test rtcp_mux_test
 kiced_test_SRCS := agent/kiced/tests/kiced_test.c

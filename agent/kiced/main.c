@@ -19,6 +19,7 @@
 #include "kiced/limits.h"
 #include "kiced/log.h"
 #include "kiced/metrics.h"
+#include "kiced/service.h"
 
 static void usage(FILE *f)
 {
@@ -144,6 +145,7 @@ static void main_tick(void *arg, uint64_t now_ms)
 	kiced_tick(arg, now_ms);
 	handover_tick(arg, now_ms);
 	metrics_tick(arg);
+	service_tick(arg);
 }
 
 int main(int argc, char **argv)
@@ -323,8 +325,10 @@ int main(int argc, char **argv)
 	if (control_open(k) || metrics_open(k))
 		goto out_calls;
 	klog_notice("kiced running (pid %ld)", (long)getpid());
+	service_ready(k);
 	ret = loop_run(&k->loop) ? 1 : 0;
 	klog_notice("stopping: %zu sessions", k->calls.count);
+	service_stopping(k);
 	if (k->cfg.keep_flows && k->loop.stop_signal == SIGTERM) {
 		if (handover_stop(k, true) < 0)
 			klog_err("handover failed: calls and flows end now");
