@@ -31,14 +31,17 @@ make -s deb >"$tmp/deb.log" 2>&1; rc=$?
 ktap_check "make deb builds kiced_${ver}_$arch.deb and kice-dkms_${ver}_all.deb" \
 	test $rc = 0 -a -f $d/kiced_${ver}_$arch.deb -a -f $d/kice-dkms_${ver}_all.deb
 
-# as a user: lintian warns when run as root
+# as a user (lintian warns when run as root), on a copy it can read
+# whatever the checkout's parents' permissions
 lopt=(--fail-on error,warning --suppress-tags package-supports-alternative-init-but-no-init.d-script)
+mkdir -p "$tmp/lint"
+cp $d/*_${ver}_*.deb $d/kice_${ver}_$arch.changes $d/kice_${ver}_$arch.buildinfo "$tmp/lint/"
 if [ "$(id -u)" = 0 ]; then
-	chmod -R a+rX "$d" && chmod a+x "$top" build
-	setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME="$tmp" \
-		lintian "${lopt[@]}" "$d/kice_${ver}_$arch.changes" >"$tmp/lintian" 2>&1
+	chmod 755 "$tmp" "$tmp/lint" && chmod 644 "$tmp"/lint/*
+	(cd "$tmp/lint" && setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		env HOME="$tmp/lint" lintian "${lopt[@]}" kice_${ver}_$arch.changes) >"$tmp/lintian" 2>&1
 else
-	lintian "${lopt[@]}" "$d/kice_${ver}_$arch.changes" >"$tmp/lintian" 2>&1
+	lintian "${lopt[@]}" "$tmp/lint/kice_${ver}_$arch.changes" >"$tmp/lintian" 2>&1
 fi
 rc=$?
 sed 's/^/# /' "$tmp/lintian"
