@@ -34,7 +34,7 @@ relay_test_CFLAGS := -I$(KSFT_DIR) -Wno-sign-compare
 NETTESTS += agent/kiced/tests/ng.sh agent/kiced/tests/nice_interop.sh \
 	agent/kiced/tests/chromium_interop.sh agent/kiced/tests/chromium_mdns.sh \
 	agent/kiced/tests/webrtcbin_interop.sh agent/kiced/tests/kamailio_interop.sh \
-	agent/kiced/tests/kamailio_load.sh
+	agent/kiced/tests/kamailio_load.sh agent/kiced/tests/kamailio_nodes.sh
 
 FUZZERS += fuzz_kiced fuzz_kiced_config fuzz_kiced_turn
 fuzz_kiced_SRCS := agent/kiced/fuzz/fuzz_kiced.c

@@ -36,15 +36,8 @@ run() {
 	t0=$(count uac tx) e0=$(count uac rx) r0=$(count uas rx) b0=$(count uas tx)
 	f0=$(fds)
 	c0=$(cpu_ticks)
-	ns_exec uas timeout $((calls / rate + 60)) sipp -sf "$sip/load-callee.xml" \
-		-i 198.51.100.2 -p 5060 -mi 198.51.100.2 -mp 6000 -rtp_echo \
-		-m "$calls" -nostdin -trace_err -error_file "$tmp/uas-$name.err" \
-		>/dev/null 2>&1 & upid=$!
-	sleep 0.3
-	ns_exec uac timeout $((calls / rate + 60)) sipp -sf "$sip/load-caller.xml" \
-		203.0.113.1:5060 -i 203.0.113.2 -p 5060 -mi 203.0.113.2 -mp 6000 \
-		-r "$rate" -m "$calls" -l 400 -nostdin -timeout $((calls / rate + 40))s \
-		-trace_err -error_file "$tmp/uac-$name.err" >/dev/null 2>&1 & cpid=$!
+	sip_load "$name" "$calls" "$rate"
+	upid=$SIP_UAS_PID cpid=$SIP_UAC_PID
 	# the peak: sampled every second while the caller runs
 	for i in $(seq $((calls / rate + 40))); do
 		kill -0 $cpid 2>/dev/null || break

@@ -23,6 +23,11 @@
                                       as it is; prints "rtp=N rtcp=N" (what
                                       it echoed) after SECS seconds or on
                                       SIGTERM
+  ngtool.py calls ADDR:PORT [packets] the calls a relay has ("list"), one a
+                                      line; with "packets", each followed by
+                                      the RTP packets "query" counts for it
+                                      (exit 3 when the relay does not answer
+                                      within 0.5 s)
 """
 import os
 import select
@@ -88,6 +93,51 @@ def benc(v):
     if isinstance(v, list):
         return b"l" + b"".join(benc(i) for i in v) + b"e"
     return b"d" + b"".join(benc(k) + benc(v[k]) for k in v) + b"e"
+
+
+def bdec(b, i=0):
+    """The bencoded value at b[i:] and the index after it."""
+    c = b[i:i + 1]
+    if c == b"i":
+        j = b.index(b"e", i)
+        return int(b[i + 1:j]), j + 1
+    if c in (b"l", b"d"):
+        i += 1
+        items = []
+        while b[i:i + 1] != b"e":
+            v, i = bdec(b, i)
+            items.append(v)
+        if c == b"l":
+            return items, i + 1
+        return dict(zip(items[0::2], items[1::2])), i + 1
+    j = b.index(b":", i)
+    n = int(b[i:j])
+    return b[j + 1:j + 1 + n].decode("latin-1"), j + 1 + n
+
+
+def ng(sock, dst, req, seq=[0]):
+    """@req's reply from the relay at @dst, or exit 3 after 0.5 s."""
+    seq[0] += 1
+    cookie = b"c%d_%d" % (os.getpid(), seq[0])
+    sock.sendto(cookie + b" " + benc(req), dst)
+    data, _ = recv_until(sock, cookie, 0.5)
+    if data is None:
+        sys.exit(3)
+    return bdec(data, len(cookie) + 1)[0]
+
+
+def calls(addr, what=""):
+    host, port = addr.rsplit(":", 1)
+    dst = (host, int(port))
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    ids = ng(s, dst, {"command": "list", "limit": 100000}).get("calls", [])
+    for cid in ids:
+        if what != "packets":
+            print(cid)
+            continue
+        q = ng(s, dst, {"command": "query", "call-id": cid})
+        n = q.get("totals", {}).get("RTP", {}).get("packets", 0)
+        print(cid, n if q.get("result") == "ok" else "-")
 
 
 SDP = ("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
@@ -258,5 +308,7 @@ if __name__ == "__main__":
         media(*sys.argv[2:7])
     elif cmd == "echo":
         echo(*sys.argv[2:5])
+    elif cmd == "calls":
+        calls(*sys.argv[2:4])
     else:
         sys.exit(2)
